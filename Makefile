@@ -1,0 +1,48 @@
+# Taskledger — the two commands a newcomer needs are `make run` and `make test`.
+# Each installs what is missing on a fresh Debian/Ubuntu machine first.
+
+SWIFT ?= swift
+DATA ?= ./taskledger-data
+WORKSPACE ?= demo
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+APT_PACKAGES := liblz4-dev libsqlite3-dev lz4 jq sqlite3
+
+.PHONY: run test deps build release bench format lint clean
+
+## deps: install the system packages the build and the tests need (apt-get update first).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## run: build in release, then append a sample to a local workspace log and verify it.
+## (The HTTP server arrives with the API issue; until then `make run` shows the log at work.)
+run: release
+	@./scripts/run-sample.sh "$$($(SWIFT) build -c release --show-bin-path)/taskledger" "$(DATA)" "$(WORKSPACE)"
+
+## test: the whole suite (unit, crash, torn-write, CLI and lz4 interoperability tests).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+## bench: the log benchmark against the SQLite baseline, in release mode; rewrites Benchmarks/RESULTS.md.
+bench: deps
+	cd Benchmarks && $(SWIFT) build -c release
+	./Benchmarks/run-log-bench.sh
+
+format:
+	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Benchmarks/Sources Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Benchmarks/Sources Package.swift
+
+clean:
+	rm -rf .build Benchmarks/.build

@@ -1,0 +1,17 @@
+#ifndef TASKLEDGER_CSUPPORT_H
+#define TASKLEDGER_CSUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// CRC-32C (Castagnoli), as used by iSCSI, ext4 and Kafka record batches.
+/// `crc` is the running value (0 to start); the result is final (already inverted), so
+/// `tl_crc32c(tl_crc32c(0, a), b)` equals the CRC of `a` followed by `b`.
+/// Uses the SSE4.2 instruction when the CPU has it, a table otherwise.
+uint32_t tl_crc32c(uint32_t crc, const void *bytes, size_t count);
+
+/// Turns off SQLite's global memory statistics, which serialise every allocation across threads.
+/// Must run before SQLite is initialised; returns the SQLite result code.
+int tl_sqlite_disable_memstatus(void);
+
+#endif

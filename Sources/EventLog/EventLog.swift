@@ -1,0 +1,225 @@
+import Logging
+import Synchronization
+
+/// The append-only, compressed, hash-chained event log of one workspace.
+///
+/// ```swift
+/// let log = try EventLog.open(dataDirectory: "./taskledger-data", workspace: "acme")
+/// let result = try await log.append(AppendRequest(
+///     stream: "task-OPS-1", expected: .noStream,
+///     events: [ProposedEvent(stream: "task-OPS-1", type: "TaskCreated", json: #"{"title":"Ship it"}"#)]))
+/// for event in try log.read(from: 1, maxCount: 100) { print(event.position, event.type) }
+/// await log.close()
+/// ```
+///
+/// Appends from any number of tasks are grouped into batches by one writer thread; `append` returns
+/// once its batch is durable. Positions are gap-free and assigned in commit order. Readers never block
+/// the writer. Layout and guarantees: docs/log-format.md.
+public final class EventLog: Sendable {
+    public let workspace: String
+    public let options: EventLogOptions
+    let paths: LogPaths
+    private let source: [UInt8]
+    private let table: BatchTable
+    private let headSignal: PositionSignal
+    private let writer: GroupCommitWriter
+    private let indexer: Indexer
+    private let reader: BatchReader
+    private let closed = Mutex(false)
+    /// Held until the log is deallocated: no other process may append meanwhile.
+    private let lock: DirectoryLock
+
+    /// Opens the log of `workspace` under `dataDirectory` (creating it if `options.createIfMissing`),
+    /// recovering from a crash if needed. Throws `.corrupted` when the log is damaged anywhere but in a
+    /// torn final batch.
+    public static func open(dataDirectory: String, workspace: String, options: EventLogOptions = EventLogOptions()) throws(EventLogError) -> EventLog
+    {
+        try validateWorkspaceName(workspace)
+        var options = options
+        options.limits = try options.limits.validated()
+        let paths = LogPaths(dataDirectory: dataDirectory, workspace: workspace)
+        let opened = try LogRecovery(paths: paths, workspace: workspace, options: options).open()
+        return EventLog(workspace: workspace, options: options, paths: paths, opened: opened)
+    }
+
+    private init(workspace: String, options: EventLogOptions, paths: LogPaths, opened: LogRecovery.Opened) {
+        self.workspace = workspace
+        self.options = options
+        self.paths = paths
+        var source: [UInt8] = []
+        JSONText.appendString("/workspaces/" + workspace, to: &source)
+        self.source = source
+        lock = opened.lock
+        let head = opened.start.head
+        table = BatchTable(batches: opened.batches, head: head)
+        headSignal = PositionSignal(head.position)
+        indexer = Indexer(index: opened.index, indexedThrough: head.position, logger: options.logger)
+        reader = BatchReader(paths: paths, cacheBytesMax: options.batchCacheBytesMax, handlesMax: options.readHandlesMax)
+        let indexer = self.indexer
+        writer = GroupCommitWriter(
+            start: opened.start, options: options, paths: paths, table: table, headSignal: headSignal,
+            onCommit: { indexer.enqueue($0) })
+        indexer.start()
+        writer.start()
+    }
+
+    /// Workspace names are directory names: 1-64 of `[a-z0-9_-]`, starting with a letter or digit.
+    public static func validateWorkspaceName(_ name: String) throws(EventLogError) {
+        let bytes = Array(name.utf8)
+        guard (1...64).contains(bytes.count),
+            bytes.allSatisfy({ ($0 >= 97 && $0 <= 122) || isDigit($0) || $0 == 45 || $0 == 95 }),
+            bytes[0] != 45, bytes[0] != 95
+        else { throw .invalidWorkspaceName(name) }
+    }
+
+    // MARK: Appending
+
+    /// Appends the request's events atomically, after checking every stream's expected version.
+    /// Returns once they are durable (with `.fsync`). A retry with the same event ids returns the first
+    /// append's result with `wasDuplicate` set, and writes nothing.
+    public func append(_ request: AppendRequest) async throws(EventLogError) -> AppendResult {
+        let limits = options.limits
+        guard !request.events.isEmpty else { throw .emptyAppend }
+        guard request.events.count <= limits.eventsPerAppendMax else {
+            throw .tooManyEvents(count: request.events.count, limit: limits.eventsPerAppendMax)
+        }
+        var prepared: [PreparedEvent] = []
+        prepared.reserveCapacity(request.events.count)
+        var bytes = 0
+        var ids = Set<EventID>()
+        for (index, event) in request.events.enumerated() {
+            let encoded = try EnvelopeCodec.prepare(event, index: index, source: source, limits: limits)
+            guard ids.insert(encoded.id).inserted else { throw .duplicateEventIDInAppend(encoded.id) }
+            bytes += encoded.approximateBytes
+            prepared.append(encoded)
+        }
+        guard bytes <= limits.appendBytesMax else { throw .appendTooLarge(bytes: bytes, limit: limits.appendBytesMax) }
+        for stream in request.expectations.keys {
+            try EnvelopeCodec.validateStream(stream, limits: limits)
+        }
+        if closed.withLock({ $0 }) { throw .closed }
+        let outcome: GroupCommitWriter.Outcome
+        do {
+            outcome = try await withCheckedThrowingContinuation { continuation in
+                writer.submit(.init(events: prepared, expectations: request.expectations, bytes: bytes, continuation: continuation))
+            }
+        } catch let error as EventLogError {
+            throw error
+        } catch {
+            throw .logFailed("\(error)")
+        }
+        switch outcome {
+        case .written(let positions, let versions, let ids):
+            return AppendResult(positions: positions, streamVersions: versions, ids: ids, wasDuplicate: false)
+        case .duplicate(let positions, let ids):
+            let versions = try positions.map { (position) throws(EventLogError) in try event(at: position).streamVersion }
+            return AppendResult(positions: positions, streamVersions: versions, ids: ids, wasDuplicate: true)
+        }
+    }
+
+    // MARK: Reading
+
+    /// The durable head: last position and last batch hash.
+    public var head: LogHead { table.head }
+
+    /// Up to `maxCount` events from `position` on, in order. Returns fewer at the head; never skips one.
+    public func read(from position: UInt64, maxCount: Int) throws(EventLogError) -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        var next = max(position, 1)
+        let head = table.head.position
+        while events.count < maxCount, next <= head {
+            guard let location = table.locate(next) else { throw .positionOutOfRange(requested: next, head: head) }
+            let batch = try reader.batch(at: location, cached: false)
+            let skip = Int(next - location.firstPosition)
+            let take = min(batch.events.count - skip, maxCount - events.count)
+            events.append(contentsOf: batch.events[skip..<(skip + take)])
+            next += UInt64(take)
+        }
+        return events
+    }
+
+    /// The event at `position`.
+    public func event(at position: UInt64) throws(EventLogError) -> RecordedEvent {
+        let head = table.head.position
+        guard let location = table.locate(position) else { throw .positionOutOfRange(requested: position, head: head) }
+        return try reader.batch(at: location, cached: true).events[Int(position - location.firstPosition)]
+    }
+
+    /// Up to `maxCount` events of `stream` from version `fromVersion` on. Sees every event committed
+    /// before the call (it waits for the index to catch up, typically well under a millisecond).
+    public func readStream(_ stream: String, fromVersion: UInt64 = 1, maxCount: Int = 1_000) async throws(EventLogError) -> [RecordedEvent] {
+        let positions = try await indexer.positions(
+            stream: stream, fromVersion: fromVersion, limit: maxCount, committedHead: table.head.position)
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(positions.count)
+        for position in positions { events.append(try event(at: position)) }
+        return events
+    }
+
+    /// The last position committed at or before `time`: how "as of time T" becomes "as of position P".
+    public func lastPosition(atOrBefore time: Timestamp) -> UInt64 { table.lastPosition(atOrBefore: time) }
+
+    /// Waits until the head passes `position`. Returns false if the log closed or the task was cancelled.
+    public func waitForHead(beyond position: UInt64) async -> Bool {
+        await headSignal.wait(beyond: position)
+    }
+
+    /// Every event from `position` on: the stored events first, then new ones as they commit, woken by
+    /// the writer (no polling). A slow consumer reads from the log at its own pace; nothing is buffered
+    /// for it. Ends when the log closes or the task is cancelled.
+    public func events(from position: UInt64) -> LiveEvents { LiveEvents(log: self, from: max(position, 1)) }
+
+    /// Where every batch is; for tools that walk the log (dump, stats).
+    var batchLocations: [BatchLocation] { table.snapshot() }
+
+    // MARK: Closing
+
+    /// Writes what is queued, flushes the index, wakes live readers, and closes files. Idempotent.
+    public func close() async {
+        let wasClosed = closed.withLock { closed in
+            defer { closed = true }
+            return closed
+        }
+        guard !wasClosed else { return }
+        await writer.stop()
+        await indexer.stop()
+        headSignal.close()
+        reader.close()
+        lock.release()
+    }
+}
+
+/// An `AsyncSequence` of a log's events from a position on, catching up from the segments and then
+/// following the head. See `EventLog.events(from:)`.
+public struct LiveEvents: AsyncSequence, Sendable {
+    public typealias Element = RecordedEvent
+    public typealias Failure = EventLogError
+    let log: EventLog
+    let from: UInt64
+
+    public func makeAsyncIterator() -> Iterator { Iterator(log: log, next: from) }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        public typealias Failure = EventLogError
+        let log: EventLog
+        var next: UInt64
+        var buffered: [RecordedEvent] = []
+        var index = 0
+        static let pageSize = 4_096
+
+        public mutating func next() async throws(EventLogError) -> RecordedEvent? {
+            while index == buffered.count {
+                if Task.isCancelled { return nil }
+                buffered = try log.read(from: next, maxCount: Self.pageSize)
+                index = 0
+                if buffered.isEmpty {
+                    guard await log.waitForHead(beyond: next - 1) else { return nil }
+                }
+            }
+            let event = buffered[index]
+            index += 1
+            next = event.position + 1
+            return event
+        }
+    }
+}

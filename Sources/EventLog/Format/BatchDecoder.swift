@@ -1,0 +1,80 @@
+/// The events of one batch, decoded.
+struct DecodedBatch: Sendable {
+    let header: BatchHeader
+    let events: [RecordedEvent]
+    let raw: SharedBytes
+}
+
+/// Turns a batch's LZ4 frame into events and checks that they are the events its header promises.
+/// Holds a decompression context: one per thread or reader.
+/// Sendable so a pool can hand it between threads; it is used by one thread at a time.
+final class BatchDecoder: @unchecked Sendable {
+    private let decompressor = LZ4FrameDecompressor()
+
+    /// Why a batch did not decode.
+    struct Failure: Error {
+        let reason: String
+    }
+
+    /// Decompresses and decodes; checks the line count and that positions run on from the header's.
+    /// With `checkDigest`, also recomputes the content digest and compares it with the header's.
+    func decode(_ header: BatchHeader, frame: UnsafeRawBufferPointer, checkDigest: Bool) -> Result<DecodedBatch, Failure> {
+        let raw: [UInt8]
+        switch decompressor.decompress(frame, expectedBytes: Int(header.rawBytes)) {
+        case .success(let bytes): raw = bytes
+        case .failure(let failure): return .failure(Failure(reason: failure.reason))
+        }
+        let storage = SharedBytes(raw)
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(Int(header.eventCount))
+        var digests: [UInt8] = []
+        if checkDigest { digests.reserveCapacity(32 * Int(header.eventCount)) }
+        let failure: String? = raw.withUnsafeBytes { bytes in
+            var start = 0
+            var expected = header.firstPosition
+            while start < bytes.count {
+                guard let newline = firstNewline(bytes, from: start) else { return "the last line has no newline" }
+                let line = start..<newline
+                guard let fields = EnvelopeCodec.decodeFields(bytes, line: line) else {
+                    return "line \(events.count + 1) is not a stored event envelope"
+                }
+                guard fields.position == expected else {
+                    return "line \(events.count + 1) has position \(fields.position ?? 0), expected \(expected)"
+                }
+                if checkDigest {
+                    Digest32.sha256(UnsafeRawBufferPointer(rebasing: bytes[line])).append(to: &digests)
+                }
+                events.append(
+                    RecordedEvent(
+                        position: expected, streamVersion: fields.streamVersion!, id: fields.id!, time: header.committedAt,
+                        storage: storage, lineRange: line, typeRange: fields.type!, streamRange: fields.subject!,
+                        dataRange: fields.data!))
+                expected += 1
+                start = newline + 1
+            }
+            return nil
+        }
+        if let failure { return .failure(Failure(reason: failure)) }
+        guard events.count == Int(header.eventCount) else {
+            return .failure(Failure(reason: "batch holds \(events.count) events, header says \(header.eventCount)"))
+        }
+        if checkDigest {
+            let digest = digests.withUnsafeBytes { Digest32.sha256($0) }
+            guard digest == header.contentDigest else { return .failure(Failure(reason: "content digest mismatch")) }
+        }
+        return .success(DecodedBatch(header: header, events: events, raw: storage))
+    }
+}
+
+@inline(__always)
+func firstNewline(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    guard start < bytes.count else { return nil }
+    guard let found = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) else { return nil }
+    return bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

@@ -1,0 +1,128 @@
+import CSupport
+
+/// Reads a segment file's batches in order, with large sequential reads.
+///
+/// It checks structure and the frame checksum only; decompression, line digests and the hash chain
+/// are the caller's (`BatchDecoder`, `LogVerifier`).
+struct SegmentCursor {
+    /// One step through a segment.
+    enum Item {
+        /// A batch whose header and frame checksum are intact; `frame` is its LZ4 frame.
+        case batch(BatchHeader, offset: Int64, frame: UnsafeRawBufferPointer)
+        /// The unused, pre-allocated tail of the active segment: the segment's data ends at `offset`.
+        case filler(offset: Int64)
+        /// The end of the file, right after the last batch.
+        case end(offset: Int64)
+        /// Bytes at `offset` that are not a valid batch. `header` is set when the header was intact.
+        case damaged(offset: Int64, reason: String, header: BatchHeader?)
+    }
+
+    let file: FileHandle
+    let fileSize: Int64
+    private(set) var offset: Int64
+    private var buffer: [UInt8] = []
+    private var bufferStart: Int64 = 0
+    private static let readAheadBytes = 1 << 20
+
+    init(file: FileHandle, startingAt offset: Int64 = 0) throws(EventLogError) {
+        self.file = file
+        self.fileSize = try file.size()
+        self.offset = offset
+    }
+
+    /// Ensures `count` bytes from `at` are buffered (fewer only at the end of the file); returns how many are.
+    private mutating func fill(_ at: Int64, _ count: Int) throws(EventLogError) -> Int {
+        let available = Int(min(Int64(count), max(0, fileSize - at)))
+        if at >= bufferStart, at + Int64(available) <= bufferStart + Int64(buffer.count) { return available }
+        let want = Int(min(Int64(max(count, Self.readAheadBytes)), fileSize - at))
+        buffer = try file.read(count: want, at: at)
+        bufferStart = at
+        return min(available, buffer.count)
+    }
+
+    /// The next item; `body` sees it while the buffer is valid. Advances past batches only.
+    mutating func next<R>(_ body: (Item) throws(EventLogError) -> R) throws(EventLogError) -> R {
+        let at = offset
+        if at == fileSize { return try body(.end(offset: at)) }
+        let have = try fill(at, BatchHeader.encodedSize)
+        guard have >= 8 else { return try body(.damaged(offset: at, reason: "\(have) stray bytes at the end of the segment", header: nil)) }
+        let start = Int(at - bufferStart)
+        let decoded = buffer.withUnsafeBytes { BatchHeader.decode(UnsafeRawBufferPointer(rebasing: $0[start..<(start + have)])) }
+        switch decoded {
+        case .filler(let covered):
+            guard at + 8 + Int64(covered) == fileSize else {
+                return try body(.damaged(offset: at, reason: "filler frame covers \(covered) bytes, but \(fileSize - at - 8) remain", header: nil))
+            }
+            return try body(.filler(offset: at))
+        case .invalid(let reason):
+            return try body(.damaged(offset: at, reason: reason, header: nil))
+        case .header(let header):
+            let total = header.storedBytes
+            guard at + Int64(total) <= fileSize else {
+                return try body(.damaged(offset: at, reason: "batch of \(total) bytes runs past the end of the file", header: header))
+            }
+            _ = try fill(at, total)
+            let frameStart = Int(at - bufferStart) + BatchHeader.encodedSize
+            let crcOK = buffer.withUnsafeBytes { raw in
+                tl_crc32cCheck(UnsafeRawBufferPointer(rebasing: raw[frameStart..<(frameStart + Int(header.frameBytes))]), header.frameCRC)
+            }
+            guard crcOK else { return try body(.damaged(offset: at, reason: "frame checksum mismatch", header: header)) }
+            offset = at + Int64(total)
+            return try buffer.withBytes { (raw) throws(EventLogError) in
+                try body(.batch(header, offset: at, frame: UnsafeRawBufferPointer(rebasing: raw[frameStart..<(frameStart + Int(header.frameBytes))])))
+            }
+        }
+    }
+
+    /// Whether a complete batch write ends at `end`: the file ends there, or a filler frame that reaches the
+    /// end of the file starts there. Tells a torn write (incomplete) from damage to a completed one.
+    func writeCompletes(at end: Int64) throws(EventLogError) -> Bool {
+        if end == fileSize { return true }
+        guard end + 8 <= fileSize else { return false }
+        let bytes = try file.read(count: 8, at: end)
+        guard bytes.count == 8 else { return false }
+        if case .filler(let covered) = bytes.withUnsafeBytes({ BatchHeader.decode($0) }) {
+            return end + 8 + Int64(covered) == fileSize
+        }
+        return false
+    }
+
+    /// Whether damage at `offset` is a torn final batch (an unfinished, never-acknowledged write that
+    /// recovery may cut off) rather than corruption. It is torn only in the last segment, when the write
+    /// did not complete (see `writeCompletes`) and no intact batch follows it.
+    func isTornTail(at offset: Int64, header: BatchHeader?, inLastSegment: Bool) throws(EventLogError) -> Bool {
+        guard inLastSegment else { return false }
+        if let header, try writeCompletes(at: offset + Int64(header.storedBytes)) { return false }
+        return try !intactBatchFollows(after: offset)
+    }
+
+    /// Whether an intact batch header appears anywhere in the file after `offset`: damage followed by valid
+    /// data is corruption in the middle of the log, never a torn tail.
+    func intactBatchFollows(after offset: Int64) throws(EventLogError) -> Bool {
+        var position = offset + 1
+        let chunk = 4 << 20
+        while position < fileSize {
+            let bytes = try file.read(count: chunk + BatchHeader.encodedSize, at: position)
+            let found = bytes.withUnsafeBytes { raw -> Bool in
+                var index = 0
+                while index + BatchHeader.encodedSize <= raw.count {
+                    if raw[index] == 0x5A, raw[index + 1] == 0x2A, raw[index + 2] == 0x4D, raw[index + 3] == 0x18,
+                        case .header = BatchHeader.decode(UnsafeRawBufferPointer(rebasing: raw[index..<(index + BatchHeader.encodedSize)]))
+                    {
+                        return true
+                    }
+                    index += 1
+                }
+                return false
+            }
+            if found { return true }
+            position += Int64(chunk)
+        }
+        return false
+    }
+}
+
+@inline(__always)
+func tl_crc32cCheck(_ bytes: UnsafeRawBufferPointer, _ expected: UInt32) -> Bool {
+    tl_crc32c(0, bytes.baseAddress, bytes.count) == expected
+}

@@ -1,0 +1,129 @@
+import Synchronization
+
+/// A 128-bit event id, written as a UUID string. New ids are UUIDv7: 48 bits of Unix milliseconds then
+/// random bits, so they sort by creation time.
+public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The id's 16 bytes as two big-endian halves.
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// A new UUIDv7 for the current time.
+    ///
+    /// Why not Foundation's `UUID()`: on Linux it reads `/dev/urandom` on every call (~3 µs), which cost a
+    /// third of append throughput in a profile. This draws from a process-wide generator seeded once.
+    public static func generate(nowMillis: UInt64 = Timestamp.now().unixMillis) -> EventID {
+        let (a, b) = idRandom.withLock { generator in (generator.next(), generator.next()) }
+        let high = (nowMillis << 16) | 0x7000 | (a & 0x0FFF)
+        let low = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        return EventID(high: high, low: low)
+    }
+
+    /// Parses the canonical 8-4-4-4-12 hexadecimal form (either case).
+    public init?(_ text: some StringProtocol) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var nibbles = 0
+        for (offset, byte) in text.utf8.enumerated() {
+            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            guard let value = hexValue(byte) else { return nil }
+            if nibbles < 16 { high = high << 4 | UInt64(value) } else { low = low << 4 | UInt64(value) }
+            nibbles += 1
+            if nibbles > 32 { return nil }
+        }
+        guard nibbles == 32, text.utf8.count == 36 else { return nil }
+        self.init(high: high, low: low)
+    }
+
+    /// Reads 16 bytes, big-endian.
+    init(bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count >= 16)
+        high = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+    }
+
+    /// Appends the 16 bytes, big-endian.
+    func append(to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: high.bigEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: low.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends the 36-character lower-case string form.
+    func appendText(to bytes: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        digits.withUTF8Buffer { hex in
+            for index in 0..<32 {
+                if index == 8 || index == 12 || index == 16 || index == 20 { bytes.append(UInt8(ascii: "-")) }
+                let word = index < 16 ? high : low
+                let shift = UInt64(60 - 4 * (index % 16))
+                bytes.append(hex[Int((word >> shift) & 0xF)])
+            }
+        }
+    }
+
+    public var description: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        appendText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public static func < (lhs: EventID, rhs: EventID) -> Bool {
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
+}
+
+@inline(__always)
+func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
+
+/// xoshiro256** — small, fast, and good enough for the random bits of ids (not for secrets).
+struct Xoshiro256: RandomNumberGenerator {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        state = (system.next(), system.next(), system.next(), system.next())
+        if state == (0, 0, 0, 0) { state.0 = 1 }
+    }
+
+    init(seed: UInt64) {
+        // SplitMix64 spreads a small seed over the whole state.
+        var x = seed
+        func mix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (mix(), mix(), mix(), mix())
+    }
+
+    mutating func next() -> UInt64 {
+        let result = ((state.1 &* 5) << 7 | (state.1 &* 5) >> 57) &* 9
+        let t = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= t
+        state.3 = state.3 << 45 | state.3 >> 19
+        return result
+    }
+}
+
+private let idRandom = Mutex(Xoshiro256())

@@ -1,0 +1,103 @@
+import Synchronization
+
+/// Reads batches for the log's readers: finds the bytes through the batch table, checks the frame
+/// checksum, decodes, and keeps recently decoded batches in a cache bounded by bytes.
+final class BatchReader: Sendable {
+    private let paths: LogPaths
+    private let cacheBytesMax: Int
+    private let handlesMax: Int
+    private let handles = Mutex<[UInt64: (handle: FileHandle, lastUse: UInt64)]>([:])
+    private let cache = Mutex<BatchCache>(BatchCache())
+    private let decoders = Mutex<[BatchDecoder]>([])
+    private let clock = Atomic<UInt64>(0)
+
+    init(paths: LogPaths, cacheBytesMax: Int, handlesMax: Int) {
+        self.paths = paths
+        self.cacheBytesMax = cacheBytesMax
+        self.handlesMax = max(1, handlesMax)
+    }
+
+    /// The decoded batch at `location`. `cached` keeps it for later reads: right for random access (stream
+    /// reads), wrong for a sequential scan, which would only push everything else out.
+    func batch(at location: BatchLocation, cached useCache: Bool) throws(EventLogError) -> DecodedBatch {
+        if useCache, let cached = cache.withLock({ $0.get(location.firstPosition) }) { return cached }
+        func corrupt(_ reason: String) -> EventLogError {
+            .corrupted(
+                position: location.firstPosition, segment: SegmentName.fileName(base: location.segment), offset: location.offset, reason: reason)
+        }
+        let file = try handle(for: location.segment)
+        let bytes = try file.read(count: Int(location.storedBytes), at: location.offset)
+        guard bytes.count == Int(location.storedBytes) else { throw corrupt("segment ends inside the batch") }
+        let decoded: Result<DecodedBatch, BatchDecoder.Failure> = bytes.withUnsafeBytes { raw in
+            guard case .header(let header) = BatchHeader.decode(raw) else {
+                return .failure(.init(reason: "batch header is damaged"))
+            }
+            guard header.firstPosition == location.firstPosition, header.storedBytes == raw.count else {
+                return .failure(.init(reason: "batch header does not match the index"))
+            }
+            let frame = UnsafeRawBufferPointer(rebasing: raw[BatchHeader.encodedSize...])
+            guard tl_crc32cCheck(frame, header.frameCRC) else { return .failure(.init(reason: "frame checksum mismatch")) }
+            let decoder = decoders.withLock { $0.popLast() } ?? BatchDecoder()
+            defer { decoders.withLock { if $0.count < 4 { $0.append(decoder) } } }
+            return decoder.decode(header, frame: frame, checkDigest: false)
+        }
+        switch decoded {
+        case .success(let batch):
+            if useCache { cache.withLock { $0.put(batch, bytesMax: cacheBytesMax) } }
+            return batch
+        case .failure(let failure):
+            throw corrupt(failure.reason)
+        }
+    }
+
+    /// An open read-only handle for a segment; closes the least recently used beyond `handlesMax`.
+    private func handle(for segment: UInt64) throws(EventLogError) -> FileHandle {
+        let now = clock.add(1, ordering: .relaxed).newValue
+        if let found = handles.withLock({ table -> FileHandle? in
+            guard let entry = table[segment] else { return nil }
+            table[segment] = (entry.handle, now)
+            return entry.handle
+        }) {
+            return found
+        }
+        let opened = try FileHandle.open(paths.segment(segment), writable: false)
+        handles.withLock { table in
+            table[segment] = (opened, now)
+            while table.count > handlesMax, let oldest = table.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+                table[oldest] = nil
+            }
+        }
+        return opened
+    }
+
+    /// Drops cached handles and batches (when the log closes).
+    func close() {
+        handles.withLock { $0 = [:] }
+        cache.withLock { $0 = BatchCache() }
+    }
+}
+
+/// Least-recently-used decoded batches, bounded by their decompressed bytes.
+struct BatchCache {
+    private var entries: [UInt64: (batch: DecodedBatch, lastUse: UInt64)] = [:]
+    private var bytes = 0
+    private var tick: UInt64 = 0
+
+    mutating func get(_ first: UInt64) -> DecodedBatch? {
+        guard let entry = entries[first] else { return nil }
+        tick += 1
+        entries[first] = (entry.batch, tick)
+        return entry.batch
+    }
+
+    mutating func put(_ batch: DecodedBatch, bytesMax: Int) {
+        let size = batch.raw.bytes.count + 64 * batch.events.count
+        guard size <= bytesMax else { return }
+        tick += 1
+        if entries.updateValue((batch, tick), forKey: batch.header.firstPosition) == nil { bytes += size }
+        while bytes > bytesMax, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            entries[oldest.key] = nil
+            bytes -= oldest.value.batch.raw.bytes.count + 64 * oldest.value.batch.events.count
+        }
+    }
+}

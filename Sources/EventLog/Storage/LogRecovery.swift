@@ -1,0 +1,242 @@
+import Logging
+
+/// Opens a log's files after a clean stop or a crash: checks the index against the segments, scans and
+/// checks every batch the index does not cover yet, cuts off a torn final batch (keeping its bytes in
+/// `quarantine/`), and refuses to open a log damaged anywhere else.
+///
+/// What it checks on the batches it scans: header and frame checksums, LZ4 content checksum, every
+/// event line's digest, the hash chain, gap-free positions, and stream versions that grow by one.
+/// Batches the index already covers were checked when they were indexed; `LogVerifier` re-checks all.
+struct LogRecovery {
+    let paths: LogPaths
+    let workspace: String
+    let options: EventLogOptions
+
+    struct Opened {
+        var start: GroupCommitWriter.Start
+        var batches: [BatchLocation]
+        var index: LogIndex
+        var lock: DirectoryLock
+    }
+
+    func open() throws(EventLogError) -> Opened {
+        let logger = options.logger
+        if !Directory.isDirectory(paths.directory) {
+            guard options.createIfMissing else { throw .workspaceNotFound(workspace) }
+            try Directory.create(paths.directory)
+        }
+        let lock = try DirectoryLock(directory: paths.directory)
+        var segments = try SegmentName.list(in: paths.directory)
+        let genesis = BatchHeader.genesisHash(workspace: workspace)
+        let index = try openIndex()
+        var loaded = try index.load()
+        if !loaded.batches.isEmpty, !(try indexMatches(loaded.batches, segments: segments)) {
+            logger.warning("index does not match the segments; rebuilding it", metadata: ["log": "\(paths.directory)"])
+            try index.reset()
+            loaded = try index.load()
+        }
+        if segments.isEmpty {
+            let segment = try ActiveSegment.create(
+                paths: paths, base: 1, preallocationBytes: options.preallocationBytes, segmentBytesMax: options.limits.segmentBytesMax)
+            let head = LogHead(position: 0, batchHash: genesis, committedAt: nil)
+            return Opened(start: .init(segment: segment, head: head, streamVersions: [:], eventIDs: [:]), batches: [], index: index, lock: lock)
+        }
+
+        var head = LogHead(position: 0, batchHash: genesis, committedAt: nil)
+        var startSegment = segments[0]
+        var startOffset: Int64 = 0
+        if let last = loaded.batches.last {
+            head = LogHead(position: last.lastPosition, batchHash: last.batchHash, committedAt: last.committedAt)
+            startSegment = last.segment
+            startOffset = last.offset + Int64(last.storedBytes)
+        }
+
+        var pending: [IndexEntry] = []
+        var active: (base: UInt64, dataEnd: Int64)? = nil
+        let decoder = BatchDecoder()
+        var segmentIndex = segments.firstIndex(of: startSegment)!
+        while segmentIndex < segments.count {
+            let base = segments[segmentIndex]
+            let isLast = segmentIndex == segments.count - 1
+            let file = try FileHandle.open(paths.segment(base), writable: false)
+            var cursor = try SegmentCursor(file: file, startingAt: base == startSegment ? startOffset : 0)
+            var dataEnd = cursor.offset
+            scanning: while true {
+                let step = try cursor.next { (item) throws(EventLogError) -> ScanStep in
+                    switch item {
+                    case .end(let offset), .filler(let offset):
+                        return .segmentEnds(offset)
+                    case .damaged(let offset, let reason, let header):
+                        return .damaged(offset, reason, header)
+                    case .batch(let header, let offset, let frame):
+                        let entry = try check(
+                            header, frame: frame, offset: offset, segment: base, head: head, loaded: &loaded, decoder: decoder)
+                        head = LogHead(position: header.lastPosition, batchHash: header.batchHash, committedAt: header.committedAt)
+                        pending.append(entry)
+                        return .batch(offset + Int64(header.storedBytes))
+                    }
+                }
+                switch step {
+                case .batch(let end):
+                    dataEnd = end
+                case .segmentEnds(let end):
+                    dataEnd = end
+                    break scanning
+                case .damaged(let offset, let reason, let header):
+                    if try !cursor.isTornTail(at: offset, header: header, inLastSegment: isLast) {
+                        throw .corrupted(
+                            position: header?.firstPosition ?? head.position + 1, segment: SegmentName.fileName(base: base),
+                            offset: offset, reason: reason)
+                    }
+                    try cutTornTail(segment: base, at: offset, reason: reason)
+                    dataEnd = offset
+                    break scanning
+                }
+            }
+            if isLast { active = (base, dataEnd) }
+            segmentIndex += 1
+        }
+
+        // An empty last segment that does not start where the log goes on is a leftover of a crash while
+        // a segment was being created: remove it and keep appending to the one before.
+        if var last = active, last.dataEnd == 0, last.base != head.position + 1, segments.count > 1 {
+            logger.warning("removing an empty segment left by a crash", metadata: ["segment": "\(SegmentName.fileName(base: last.base))"])
+            try Directory.remove(paths.segment(last.base))
+            try Directory.sync(paths.directory)
+            segments.removeLast()
+            let previous = segments.last!
+            last = (previous, try FileHandle.open(paths.segment(previous), writable: false).size())
+            active = last
+        }
+        guard let active else { throw .index("no active segment") }
+        let file = try FileHandle.open(paths.segment(active.base), writable: true)
+        var segment = ActiveSegment(file: file, base: active.base, dataEnd: active.dataEnd, allocatedEnd: try file.size())
+        if segment.allocatedEnd - segment.dataEnd > 0 && segment.allocatedEnd - segment.dataEnd < 8 {
+            try file.truncate(to: segment.dataEnd)
+            segment.allocatedEnd = segment.dataEnd
+        }
+        try segment.writeFiller()
+        try file.syncData()
+
+        for chunk in stride(from: 0, to: pending.count, by: 1_000) {
+            try index.record(Array(pending[chunk..<min(chunk + 1_000, pending.count)]))
+        }
+        for entry in pending {
+            loaded.batches.append(entry.location)
+        }
+        if !pending.isEmpty {
+            logger.info("indexed batches found after the index", metadata: ["batches": "\(pending.count)", "head": "\(head.position)"])
+        }
+        return Opened(
+            start: .init(segment: segment, head: head, streamVersions: loaded.streamVersions, eventIDs: loaded.ids),
+            batches: loaded.batches, index: index, lock: lock)
+    }
+
+    private enum ScanStep {
+        case batch(Int64)
+        case segmentEnds(Int64)
+        case damaged(Int64, String, BatchHeader?)
+    }
+
+    /// Checks one scanned batch against the chain so far; returns what the index needs of it and
+    /// applies its ids and stream versions to `loaded`.
+    private func check(
+        _ header: BatchHeader, frame: UnsafeRawBufferPointer, offset: Int64, segment: UInt64, head: LogHead,
+        loaded: inout LogIndex.Loaded, decoder: BatchDecoder
+    ) throws(EventLogError) -> IndexEntry {
+        func corrupt(_ reason: String) -> EventLogError {
+            .corrupted(position: header.firstPosition, segment: SegmentName.fileName(base: segment), offset: offset, reason: reason)
+        }
+        guard header.firstPosition == head.position + 1 else {
+            throw corrupt("batch starts at position \(header.firstPosition), expected \(head.position + 1)")
+        }
+        guard offset > 0 || header.firstPosition == segment else { throw corrupt("segment name does not match its first position") }
+        guard header.previousHash == head.batchHash else { throw corrupt("previous-batch hash does not match the chain") }
+        guard header.committedAt >= (head.committedAt ?? header.committedAt) else { throw corrupt("commit time goes backwards") }
+        let expectedHash = BatchHeader.chainHash(
+            previous: header.previousHash, firstPosition: header.firstPosition, eventCount: header.eventCount,
+            committedAt: header.committedAt, contentDigest: header.contentDigest)
+        guard expectedHash == header.batchHash else { throw corrupt("batch hash does not match its contents") }
+        let batch: DecodedBatch
+        switch decoder.decode(header, frame: frame, checkDigest: true) {
+        case .success(let decoded): batch = decoded
+        case .failure(let failure): throw corrupt(failure.reason)
+        }
+        var ids: [EventID] = []
+        var streams: [(stream: String, version: UInt64)] = []
+        ids.reserveCapacity(batch.events.count)
+        streams.reserveCapacity(batch.events.count)
+        for event in batch.events {
+            let stream = event.stream
+            let expected = (loaded.streamVersions[stream] ?? 0) + 1
+            guard event.streamVersion == expected else {
+                throw corrupt("stream \(quoted(stream)) goes from version \(expected - 1) to \(event.streamVersion)")
+            }
+            loaded.streamVersions[stream] = expected
+            loaded.ids[event.id] = event.position
+            ids.append(event.id)
+            streams.append((stream, expected))
+        }
+        let location = BatchLocation(
+            firstPosition: header.firstPosition, eventCount: header.eventCount, segment: segment, offset: offset,
+            storedBytes: Int32(header.storedBytes), committedAt: header.committedAt, batchHash: header.batchHash)
+        return IndexEntry(location: location, ids: ids, streams: streams)
+    }
+
+    /// Whether the index describes these segments: its first and last batches are where it says, with
+    /// the hashes it says, and its batches are contiguous.
+    private func indexMatches(_ batches: [BatchLocation], segments: [UInt64]) throws(EventLogError) -> Bool {
+        var expected: UInt64 = 1
+        for batch in batches {
+            guard batch.firstPosition == expected else { return false }
+            expected = batch.lastPosition + 1
+        }
+        for location in [batches.first!, batches.last!] {
+            guard segments.contains(location.segment) else { return false }
+            let file = try FileHandle.open(paths.segment(location.segment), writable: false)
+            let bytes = try file.read(count: BatchHeader.encodedSize, at: location.offset)
+            guard case .header(let header) = bytes.withUnsafeBytes({ BatchHeader.decode($0) }),
+                header.firstPosition == location.firstPosition, header.batchHash == location.batchHash
+            else { return false }
+        }
+        return true
+    }
+
+    /// Opens the index; an unreadable index file is deleted and created anew (it is derived).
+    private func openIndex() throws(EventLogError) -> LogIndex {
+        do {
+            return try LogIndex(path: paths.index)
+        } catch {
+            options.logger.warning("index unreadable; recreating it", metadata: ["error": "\(error)"])
+            for suffix in ["", "-wal", "-shm"] { try Directory.remove(paths.index + suffix) }
+            return try LogIndex(path: paths.index)
+        }
+    }
+
+    /// Moves the bytes of a torn final batch into `quarantine/`, zeroes them, and ends the segment's data at
+    /// `offset`. Why keep them: an operator can inspect what was cut; nothing is destroyed silently.
+    private func cutTornTail(segment base: UInt64, at offset: Int64, reason: String) throws(EventLogError) {
+        let path = paths.segment(base)
+        let file = try FileHandle.open(path, writable: true)
+        let size = try file.size()
+        let tail = try file.read(count: Int(size - offset), at: offset)
+        let used = (tail.lastIndex(where: { $0 != 0 }) ?? -1) + 1
+        if used > 0 {
+            try Directory.create(paths.quarantine)
+            let saved = paths.quarantine + "/" + SegmentName.fileName(base: base) + ".at-\(offset).torn"
+            let out = try FileHandle.open(saved, writable: true, create: true)
+            try out.truncate(to: 0)
+            try out.write(Array(tail[0..<used]), at: 0)
+            try out.syncData()
+            try Directory.sync(paths.quarantine)
+            try file.write([UInt8](repeating: 0, count: used), at: offset)
+        }
+        try file.syncData()
+        options.logger.warning(
+            "cut off a torn final batch (an append that was never acknowledged)",
+            metadata: [
+                "segment": "\(SegmentName.fileName(base: base))", "offset": "\(offset)", "bytes": "\(used)",
+                "reason": "\(reason)",
+            ])
+    }
+}

@@ -1,0 +1,169 @@
+/// Checks a workspace's log end to end, offline, from the segment files alone (no index, no server):
+/// every header and frame checksum, the LZ4 content checksums, every event line's digest, the hash
+/// chain from the genesis hash to the head, gap-free positions, commit times that never go back, and
+/// stream versions that grow by one.
+///
+/// ```swift
+/// let report = try LogVerifier(dataDirectory: "./taskledger-data", workspace: "acme").verify()
+/// if let problem = report.problem { print("first bad batch at position \(problem.position)") }
+/// ```
+public struct LogVerifier: Sendable {
+    public let workspace: String
+    let paths: LogPaths
+
+    public init(dataDirectory: String, workspace: String) throws(EventLogError) {
+        try EventLog.validateWorkspaceName(workspace)
+        self.workspace = workspace
+        paths = LogPaths(dataDirectory: dataDirectory, workspace: workspace)
+    }
+
+    /// The log directory this verifier reads.
+    public var directory: String { paths.directory }
+
+    /// Walks the whole log. A damaged log is a *result* (`report.problem`), not a thrown error; only
+    /// failing to read at all (missing workspace, I/O error) throws.
+    public func verify(progress: ((VerificationReport) -> Void)? = nil) throws(EventLogError) -> VerificationReport {
+        let decoder = BatchDecoder()
+        var streams: [String: UInt64] = [:]
+        var report = VerificationReport(head: LogHead(position: 0, batchHash: BatchHeader.genesisHash(workspace: workspace), committedAt: nil))
+        try walk(into: &report) { (header, frame, segment, offset, report) throws(EventLogError) -> String? in
+            guard header.firstPosition == report.head.position + 1 else {
+                return "batch starts at position \(header.firstPosition), expected \(report.head.position + 1)"
+            }
+            guard offset > 0 || header.firstPosition == segment else { return "segment name does not match its first position" }
+            guard header.previousHash == report.head.batchHash else {
+                return "previous-batch hash \(header.previousHash) does not match the chain (\(report.head.batchHash))"
+            }
+            if let last = report.head.committedAt, header.committedAt < last { return "commit time goes backwards" }
+            let batch: DecodedBatch
+            switch decoder.decode(header, frame: frame, checkDigest: true) {
+            case .success(let decoded): batch = decoded
+            case .failure(let failure): return failure.reason
+            }
+            let expectedHash = BatchHeader.chainHash(
+                previous: header.previousHash, firstPosition: header.firstPosition, eventCount: header.eventCount,
+                committedAt: header.committedAt, contentDigest: header.contentDigest)
+            guard expectedHash == header.batchHash else { return "batch hash does not match its contents" }
+            for event in batch.events {
+                let stream = event.stream
+                let expected = (streams[stream] ?? 0) + 1
+                guard event.streamVersion == expected else {
+                    return "event \(event.position): stream \(quoted(stream)) goes from version \(expected - 1) to \(event.streamVersion)"
+                }
+                streams[stream] = expected
+            }
+            report.streams = streams.count
+            if report.batches % 1_024 == 0 { progress?(report) }
+            return nil
+        }
+        return report
+    }
+
+    /// Reads every batch header (and frame checksum) without decompressing: for `dump` and `stats`.
+    public func inspect(_ body: (BatchSummary) -> Void) throws(EventLogError) -> VerificationReport {
+        var report = VerificationReport(head: LogHead(position: 0, batchHash: BatchHeader.genesisHash(workspace: workspace), committedAt: nil))
+        try walk(into: &report) { (header, _, segment, offset, _) throws(EventLogError) -> String? in
+            body(
+                BatchSummary(
+                    segment: SegmentName.fileName(base: segment), offset: offset, firstPosition: header.firstPosition,
+                    eventCount: Int(header.eventCount), rawBytes: Int(header.rawBytes), storedBytes: header.storedBytes,
+                    committedAt: header.committedAt, previousHash: header.previousHash, contentDigest: header.contentDigest,
+                    batchHash: header.batchHash))
+            return nil
+        }
+        return report
+    }
+
+    /// Walks every batch of every segment in order; `check` returns a reason when a batch is bad.
+    private func walk(
+        into report: inout VerificationReport,
+        _ check: (BatchHeader, UnsafeRawBufferPointer, UInt64, Int64, inout VerificationReport) throws(EventLogError) -> String?
+    ) throws(EventLogError) {
+        guard Directory.isDirectory(paths.directory) else { throw .workspaceNotFound(workspace) }
+        let segments = try SegmentName.list(in: paths.directory)
+        report.segments = segments.count
+        for (number, base) in segments.enumerated() {
+            let file = try FileHandle.open(paths.segment(base), writable: false)
+            var cursor = try SegmentCursor(file: file)
+            let isLast = number == segments.count - 1
+            var done = false
+            while !done {
+                let failure: (Int64, String, BatchHeader?)? = try cursor.next { (item) throws(EventLogError) -> (Int64, String, BatchHeader?)? in
+                    switch item {
+                    case .end, .filler:
+                        done = true
+                        return nil
+                    case .damaged(let offset, let reason, let header):
+                        return (offset, reason, header)
+                    case .batch(let header, let offset, let frame):
+                        if let reason = try check(header, frame, base, offset, &report) { return (offset, reason, header) }
+                        report.batches += 1
+                        report.events += UInt64(header.eventCount)
+                        report.rawBytes += UInt64(header.rawBytes)
+                        report.storedBytes += UInt64(header.storedBytes)
+                        report.head = LogHead(position: header.lastPosition, batchHash: header.batchHash, committedAt: header.committedAt)
+                        return nil
+                    }
+                }
+                guard let (offset, reason, header) = failure else { continue }
+                let location = BadBatch(
+                    position: header?.firstPosition ?? report.head.position + 1, segment: SegmentName.fileName(base: base),
+                    offset: offset, reason: reason)
+                if try cursor.isTornTail(at: offset, header: header, inLastSegment: isLast) {
+                    report.tornTail = location
+                } else {
+                    report.problem = location
+                }
+                return
+            }
+        }
+    }
+}
+
+/// What `LogVerifier` found.
+public struct VerificationReport: Sendable {
+    public var events: UInt64 = 0
+    public var batches = 0
+    public var segments = 0
+    public var streams = 0
+    /// Bytes of the event lines before compression.
+    public var rawBytes: UInt64 = 0
+    /// Bytes in the segments (headers and frames; pre-allocated space excluded).
+    public var storedBytes: UInt64 = 0
+    /// The last good batch.
+    public var head: LogHead
+    /// The first damaged batch: the log is corrupt from here on.
+    public var problem: BadBatch?
+    /// An unfinished final write (never acknowledged); the next open cuts it off.
+    public var tornTail: BadBatch?
+
+    public var isIntact: Bool { problem == nil }
+    /// Stored bytes per raw JSON byte.
+    public var storedPerRawByte: Double { rawBytes == 0 ? 0 : Double(storedBytes) / Double(rawBytes) }
+}
+
+/// Where a log is damaged, and how.
+public struct BadBatch: Sendable, Equatable, CustomStringConvertible {
+    public var position: UInt64
+    public var segment: String
+    public var offset: Int64
+    public var reason: String
+
+    public var description: String { "batch at position \(position) (\(segment), offset \(offset)): \(reason)" }
+}
+
+/// One batch's header, as `taskledger log dump` prints it.
+public struct BatchSummary: Sendable {
+    public var segment: String
+    public var offset: Int64
+    public var firstPosition: UInt64
+    public var eventCount: Int
+    public var rawBytes: Int
+    public var storedBytes: Int
+    public var committedAt: Timestamp
+    public var previousHash: Digest32
+    public var contentDigest: Digest32
+    public var batchHash: Digest32
+
+    public var lastPosition: UInt64 { firstPosition + UInt64(eventCount) - 1 }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import EventLog
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `taskledger log append`: events as NDJSON on stdin.
+struct LogAppend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "append",
+        abstract: "Append events given as NDJSON on stdin; print each event's position.",
+        discussion: """
+            Each input line is {"stream": …, "type": …, "data": …} with optional "id" (a UUID; a retry with \
+            the same ids returns the first positions), "expectedVersion" (a number, "any", "no_stream" or \
+            "stream_exists") and "extensions" (CloudEvents extension attributes).
+            By default all lines are one atomic append: every line is checked first, and nothing is written \
+            unless all are valid and every expected version holds. With --each, every line is its own append, \
+            acknowledged (and printed) as soon as it is durable.
+            Prints one JSON object per event: {"position", "stream", "streamVersion", "id", "duplicate"}.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Append each line on its own, printing each acknowledgement as it arrives.")
+    var each = false
+
+    @Option(help: "With --each: how many appends may wait for acknowledgement at once (1-1024).")
+    var concurrency = 1
+
+    func run() async throws {
+        guard (1...1024).contains(concurrency) else { throw fail("--concurrency must be between 1 and 1024", status: ExitStatus.badInput) }
+        let log: EventLog
+        do {
+            log = try EventLog.open(dataDirectory: global.dataDirectory, workspace: global.workspace, options: global.logOptions(create: true))
+        } catch {
+            throw fail(error)
+        }
+        let output = StandardOutput()
+        let status = each ? await appendEach(log, output) : await appendAll(log, output)
+        output.flush()
+        await log.close()
+        if let status { throw status }
+    }
+
+    /// Reads and checks every line, then appends them as one request.
+    private func appendAll(_ log: EventLog, _ output: StandardOutput) async -> ExitCode? {
+        var events: [ProposedEvent] = []
+        var expectations: [String: ExpectedVersion] = [:]
+        var lineNumber = 0
+        while let line = readLine(strippingNewline: true) {
+            lineNumber += 1
+            if line.allSatisfy(\.isWhitespace) { continue }
+            do {
+                let input = try AppendInput(line: Array(line.utf8), limits: log.options.limits)
+                if let expected = input.expectedVersion {
+                    if let earlier = expectations[input.event.stream], earlier != expected {
+                        return fail(EventLogError.conflictingExpectations(stream: input.event.stream), context: "line \(lineNumber)")
+                    }
+                    expectations[input.event.stream] = expected
+                }
+                events.append(input.event)
+            } catch {
+                return fail(error, context: "line \(lineNumber)")
+            }
+        }
+        guard !events.isEmpty else { return fail(EventLogError.emptyAppend) }
+        do {
+            let result = try await log.append(AppendRequest(events: events, expectations: expectations))
+            for (index, event) in events.enumerated() {
+                output.write(acknowledgement(result, index, stream: event.stream))
+            }
+            return nil
+        } catch {
+            return fail(error)
+        }
+    }
+
+    /// Appends line by line with up to `concurrency` appends in flight; stops at the first failure.
+    private func appendEach(_ log: EventLog, _ output: StandardOutput) async -> ExitCode? {
+        let limits = log.options.limits
+        return await withTaskGroup(of: ExitCode?.self) { group in
+            var inFlight = 0
+            var lineNumber = 0
+            var firstFailure: ExitCode?
+            while firstFailure == nil, let line = readLine(strippingNewline: true) {
+                lineNumber += 1
+                if line.allSatisfy(\.isWhitespace) { continue }
+                let input: AppendInput
+                do throws(EventLogError) {
+                    input = try AppendInput(line: Array(line.utf8), limits: limits)
+                } catch {
+                    firstFailure = fail(error, context: "line \(lineNumber)")
+                    break
+                }
+                if inFlight == concurrency, let done = await group.next() {
+                    inFlight -= 1
+                    if let done { firstFailure = done }
+                }
+                inFlight += 1
+                let number = lineNumber
+                group.addTask {
+                    let request = AppendRequest(
+                        events: [input.event], expectations: input.expectedVersion.map { [input.event.stream: $0] } ?? [:])
+                    do throws(EventLogError) {
+                        let result = try await log.append(request)
+                        // Printed and flushed per acknowledgement: a crash test reads these as they come.
+                        let line = acknowledgement(result, 0, stream: input.event.stream)
+                        writeAll(1, Array(line.utf8))
+                        return nil
+                    } catch {
+                        return fail(error, context: "line \(number)")
+                    }
+                }
+            }
+            for await done in group where firstFailure == nil {
+                firstFailure = done
+            }
+            return firstFailure
+        }
+    }
+}
+
+/// `{"position":…,"stream":…,"streamVersion":…,"id":…,"duplicate":…}` and a newline.
+func acknowledgement(_ result: AppendResult, _ index: Int, stream: String) -> String {
+    var escaped = ""
+    for scalar in stream.unicodeScalars {
+        switch scalar {
+        case "\"": escaped += "\\\""
+        case "\\": escaped += "\\\\"
+        case _ where scalar.value < 0x20: escaped += String(format4: scalar.value)
+        default: escaped.unicodeScalars.append(scalar)
+        }
+    }
+    return
+        #"{"position":\#(result.positions[index]),"stream":"\#(escaped)","streamVersion":\#(result.streamVersions[index]),"id":"\#(result.ids[index])","duplicate":\#(result.wasDuplicate)}"#
+        + "\n"
+}
+
+extension String {
+    init(format4 value: UInt32) {
+        let hex = String(value, radix: 16)
+        self = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    }
+}

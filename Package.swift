@@ -53,14 +53,20 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["EventLog"],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "EventLogTests",
-            dependencies: ["EventLog"],
+            dependencies: ["EventLog", "TestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "TaskledgerCLITests",
-            dependencies: ["EventLog", "taskledger"],
+            dependencies: ["EventLog", "TestSupport", "taskledger"],
             swiftSettings: strictSwift
         ),
     ],

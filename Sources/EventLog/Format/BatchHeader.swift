@@ -104,7 +104,22 @@ struct BatchHeader: Equatable, Sendable {
         guard loadLE(UInt32.self, payload, 0) == payloadMagic else { return .invalid(reason: "batch header magic mismatch") }
         let version = loadLE(UInt16.self, payload, 4)
         guard version == layoutVersion else { return .invalid(reason: "batch header layout \(version) is not supported") }
-        let header = BatchHeader(
+        let header = fields(payload)
+        guard header.eventCount > 0, header.firstPosition > 0 else { return .invalid(reason: "batch header has no events") }
+        return .header(header)
+    }
+
+    /// The header's fields without checking its checksum: recovery uses them to tell a damaged header of a
+    /// complete write from a torn one (see `SegmentCursor.isTornTail`). Nil unless the frame magic and size fit.
+    static func decodeUnchecked(_ bytes: UnsafeRawBufferPointer) -> BatchHeader? {
+        guard bytes.count >= encodedSize, loadLE(UInt32.self, bytes, 0) == frameMagic,
+            loadLE(UInt32.self, bytes, 4) == UInt32(payloadSize)
+        else { return nil }
+        return fields(UnsafeRawBufferPointer(rebasing: bytes[8..<encodedSize]))
+    }
+
+    private static func fields(_ payload: UnsafeRawBufferPointer) -> BatchHeader {
+        BatchHeader(
             firstPosition: loadLE(UInt64.self, payload, 8),
             eventCount: loadLE(UInt32.self, payload, 16),
             rawBytes: loadLE(UInt32.self, payload, 20),
@@ -115,8 +130,6 @@ struct BatchHeader: Equatable, Sendable {
             contentDigest: Digest32(bytes: UnsafeRawBufferPointer(rebasing: payload[72..<104])),
             batchHash: Digest32(bytes: UnsafeRawBufferPointer(rebasing: payload[104..<136]))
         )
-        guard header.eventCount > 0, header.firstPosition > 0 else { return .invalid(reason: "batch header has no events") }
-        return .header(header)
     }
 
     /// The 8-byte header of a filler frame covering `coveredBytes` bytes after it.

@@ -89,10 +89,22 @@ struct SegmentCursor {
 
     /// Whether damage at `offset` is a torn final batch (an unfinished, never-acknowledged write that
     /// recovery may cut off) rather than corruption. It is torn only in the last segment, when the write
-    /// did not complete (see `writeCompletes`) and no intact batch follows it.
+    /// did not complete (see `writeCompletes`) and no intact batch follows it. A header that fails its
+    /// checksum is read unchecked: if its frame is whole and intact and the write completed behind it, the
+    /// header was damaged after the fact.
     func isTornTail(at offset: Int64, header: BatchHeader?, inLastSegment: Bool) throws(EventLogError) -> Bool {
         guard inLastSegment else { return false }
         if let header, try writeCompletes(at: offset + Int64(header.storedBytes)) { return false }
+        if header == nil {
+            let bytes = try file.read(count: BatchHeader.encodedSize, at: offset)
+            if let unchecked = bytes.withUnsafeBytes({ BatchHeader.decodeUnchecked($0) }),
+                offset + Int64(unchecked.storedBytes) <= fileSize,
+                try writeCompletes(at: offset + Int64(unchecked.storedBytes))
+            {
+                let frame = try file.read(count: Int(unchecked.frameBytes), at: offset + Int64(BatchHeader.encodedSize))
+                if frame.withUnsafeBytes({ tl_crc32cCheck($0, unchecked.frameCRC) }) { return false }
+            }
+        }
         return try !intactBatchFollows(after: offset)
     }
 

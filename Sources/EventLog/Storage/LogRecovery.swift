@@ -183,8 +183,10 @@ struct LogRecovery {
         return IndexEntry(location: location, ids: ids, streams: streams)
     }
 
-    /// Whether the index describes these segments: its first and last batches are where it says, with
-    /// the hashes it says, and its batches are contiguous.
+    /// Whether the index describes these segments: its batches are contiguous, and its first and last
+    /// batches are where it says, with the hashes it says. A batch the index holds was durable when it was
+    /// indexed, so a *damaged* header there is corruption (never a torn write to cut), while a different
+    /// intact batch, or a missing segment, means the index belongs to other files: rebuild it.
     private func indexMatches(_ batches: [BatchLocation], segments: [UInt64]) throws(EventLogError) -> Bool {
         var expected: UInt64 = 1
         for batch in batches {
@@ -195,9 +197,16 @@ struct LogRecovery {
             guard segments.contains(location.segment) else { return false }
             let file = try FileHandle.open(paths.segment(location.segment), writable: false)
             let bytes = try file.read(count: BatchHeader.encodedSize, at: location.offset)
-            guard case .header(let header) = bytes.withUnsafeBytes({ BatchHeader.decode($0) }),
-                header.firstPosition == location.firstPosition, header.batchHash == location.batchHash
-            else { return false }
+            switch bytes.withUnsafeBytes({ BatchHeader.decode($0) }) {
+            case .header(let header):
+                guard header.firstPosition == location.firstPosition, header.batchHash == location.batchHash else { return false }
+            case .filler:
+                return false
+            case .invalid(let reason):
+                throw .corrupted(
+                    position: location.firstPosition, segment: SegmentName.fileName(base: location.segment), offset: location.offset,
+                    reason: reason)
+            }
         }
         return true
     }

@@ -21,6 +21,7 @@ public final class EventLog: Sendable {
     let paths: LogPaths
     private let source: [UInt8]
     private let table: BatchTable
+    private let streamIndex: StreamIndex
     private let headSignal: PositionSignal
     private let writer: GroupCommitWriter
     private let indexer: Indexer
@@ -52,12 +53,13 @@ public final class EventLog: Sendable {
         lock = opened.lock
         let head = opened.start.head
         table = BatchTable(batches: opened.batches, head: head)
+        streamIndex = opened.streamIndex
         headSignal = PositionSignal(head.position)
-        indexer = Indexer(index: opened.index, indexedThrough: head.position, logger: options.logger)
+        indexer = Indexer(index: opened.index, logger: options.logger)
         reader = BatchReader(paths: paths, cacheBytesMax: options.batchCacheBytesMax, handlesMax: options.readHandlesMax)
         let indexer = self.indexer
         writer = GroupCommitWriter(
-            start: opened.start, options: options, paths: paths, table: table, headSignal: headSignal,
+            start: opened.start, options: options, paths: paths, table: table, streamIndex: streamIndex, headSignal: headSignal,
             onCommit: { indexer.enqueue($0) })
         indexer.start()
         writer.start()
@@ -86,12 +88,14 @@ public final class EventLog: Sendable {
         var prepared: [PreparedEvent] = []
         prepared.reserveCapacity(request.events.count)
         var bytes = 0
-        var ids = Set<EventID>()
         for (index, event) in request.events.enumerated() {
             let encoded = try EnvelopeCodec.prepare(event, index: index, source: source, limits: limits)
-            guard ids.insert(encoded.id).inserted else { throw .duplicateEventIDInAppend(encoded.id) }
             bytes += encoded.approximateBytes
             prepared.append(encoded)
+        }
+        if prepared.count > 1 {
+            var ids = Set<EventID>(minimumCapacity: prepared.count)
+            for event in prepared where !ids.insert(event.id).inserted { throw .duplicateEventIDInAppend(event.id) }
         }
         guard bytes <= limits.appendBytesMax else { throw .appendTooLarge(bytes: bytes, limit: limits.appendBytesMax) }
         for stream in request.expectations.keys {
@@ -146,14 +150,18 @@ public final class EventLog: Sendable {
     }
 
     /// Up to `maxCount` events of `stream` from version `fromVersion` on. Sees every event committed
-    /// before the call (it waits for the index to catch up, typically well under a millisecond).
-    public func readStream(_ stream: String, fromVersion: UInt64 = 1, maxCount: Int = 1_000) async throws(EventLogError) -> [RecordedEvent] {
-        let positions = try await indexer.positions(
-            stream: stream, fromVersion: fromVersion, limit: maxCount, committedHead: table.head.position)
+    /// before the call.
+    public func readStream(_ stream: String, fromVersion: UInt64 = 1, maxCount: Int = 1_000) throws(EventLogError) -> [RecordedEvent] {
+        let positions = streamIndex.positions(of: stream, fromVersion: fromVersion, limit: maxCount)
         var events: [RecordedEvent] = []
         events.reserveCapacity(positions.count)
         for position in positions { events.append(try event(at: position)) }
         return events
+    }
+
+    /// The current version of `stream` (0 when it has no events).
+    public func version(of stream: String) -> UInt64 {
+        streamIndex.version(of: stream)
     }
 
     /// The last position committed at or before `time`: how "as of time T" becomes "as of position P".

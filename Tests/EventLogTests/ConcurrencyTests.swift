@@ -48,7 +48,7 @@ struct ConcurrencyTests {
         var won: [Win] = []
         for round in 0..<rounds {
             let stream = streams[(appender + round) % streams.count]
-            let current = (try? await log.readStream(stream, fromVersion: 1, maxCount: 10_000))?.last?.streamVersion ?? 0
+            let current = (try? log.readStream(stream, fromVersion: 1, maxCount: 10_000))?.last?.streamVersion ?? 0
             do {
                 let result = try await log.append(
                     AppendRequest(stream: stream, expected: .exactly(current), events: [event(stream, "Claimed", #"{"by":\#(appender)}"#)]))

@@ -53,7 +53,7 @@ struct EnvelopeTests {
         #expect(envelope["datacontenttype"] as? String == "application/json")
         #expect(envelope["id"] as? String == id.description)
         #expect((envelope["time"] as? String).flatMap(Timestamp.init(rfc3339:)) == stored.time)
-        let streamRead = try await log.readStream(stream)
+        let streamRead = try log.readStream(stream)
         #expect(streamRead.map(\.position) == [1])
         await log.close()
     }

@@ -156,7 +156,7 @@ struct RecoveryTests {
         func check(_ label: String) async throws {
             let log = try EventLog.open(dataDirectory: directory.path, workspace: "acme", options: options)
             for (stream, positions) in expected {
-                let read = try await log.readStream(stream)
+                let read = try log.readStream(stream)
                 #expect(read.map(\.position) == positions, "\(label) \(stream)")
                 #expect(read.map(\.streamVersion) == Array(1...UInt64(positions.count)))
             }
@@ -213,7 +213,7 @@ struct RecoveryTests {
         #expect(segments.count > 2)
         let log = try EventLog.open(dataDirectory: directory.path, workspace: "acme", options: options)
         #expect(try log.read(from: 1, maxCount: 1_000).map(\.position) == Array(1...300))
-        #expect(try await log.readStream("s-3").count == 60)
+        #expect(try log.readStream("s-3").count == 60)
         _ = try await log.append(AppendRequest(events: [event("s-0")]))
         await log.close()
         let report = try LogVerifier(dataDirectory: directory.path, workspace: "acme").verify()

@@ -16,7 +16,7 @@ public struct LogFiles {
     /// Replaces the directory's files with these.
     public func restore(to directory: String) throws {
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name != "LOCK" {
-            try FileManager.default.removeItem(atPath: directory + "/" + name)
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
         }
         for (name, data) in files { try data.write(to: URL(fileURLWithPath: directory + "/" + name)) }
     }

@@ -10,7 +10,8 @@ public struct AppendInput: Sendable {
     public init(line: some Collection<UInt8>, limits: EventLogLimits = EventLogLimits()) throws(EventLogError) {
         let compact: [UInt8]
         do {
-            compact = try JSONCompactor(depthMax: limits.jsonDepthMax).compact(Array(line))
+            // The line's object adds one level around `data`, which alone is held to `jsonDepthMax`.
+            compact = try JSONCompactor(depthMax: limits.jsonDepthMax + 1).compact(Array(line))
         } catch {
             throw .invalidInput(reason: "not valid JSON: \(error.reason) at byte \(error.offset)")
         }

@@ -16,6 +16,7 @@ struct LogRecovery {
         var start: GroupCommitWriter.Start
         var batches: [BatchLocation]
         var index: LogIndex
+        var streamIndex: StreamIndex
         var lock: DirectoryLock
     }
 
@@ -29,17 +30,25 @@ struct LogRecovery {
         var segments = try SegmentName.list(in: paths.directory)
         let genesis = BatchHeader.genesisHash(workspace: workspace)
         let index = try openIndex()
-        var loaded = try index.load()
-        if !loaded.batches.isEmpty, !(try indexMatches(loaded.batches, segments: segments)) {
+        let stored = try index.load()
+        var loaded = stored ?? LogIndex.Loaded()
+        var usable = stored != nil && (loaded.batches.isEmpty == loaded.streamNames.isEmpty)
+        if usable, !loaded.batches.isEmpty { usable = try indexMatches(loaded.batches, segments: segments) }
+        if !usable {
             logger.warning("index does not match the segments; rebuilding it", metadata: ["log": "\(paths.directory)"])
             try index.reset()
-            loaded = try index.load()
+            loaded = LogIndex.Loaded()
         }
+        let streamIndex = StreamIndex()
+        streamIndex.load(names: loaded.streamNames, batches: loaded.batchStreams)
+        var versions = streamIndex.versions()
         if segments.isEmpty {
             let segment = try ActiveSegment.create(
                 paths: paths, base: 1, preallocationBytes: options.preallocationBytes, segmentBytesMax: options.limits.segmentBytesMax)
             let head = LogHead(position: 0, batchHash: genesis, committedAt: nil)
-            return Opened(start: .init(segment: segment, head: head, streamVersions: [:], eventIDs: [:]), batches: [], index: index, lock: lock)
+            return Opened(
+                start: .init(segment: segment, head: head, streamVersions: [:], eventIDs: [:]), batches: [], index: index,
+                streamIndex: streamIndex, lock: lock)
         }
 
         var head = LogHead(position: 0, batchHash: genesis, committedAt: nil)
@@ -70,7 +79,8 @@ struct LogRecovery {
                         return .damaged(offset, reason, header)
                     case .batch(let header, let offset, let frame):
                         let entry = try check(
-                            header, frame: frame, offset: offset, segment: base, head: head, loaded: &loaded, decoder: decoder)
+                            header, frame: frame, offset: offset, segment: base, head: head, versions: &versions, ids: &loaded.ids,
+                            streamIndex: streamIndex, decoder: decoder)
                         head = LogHead(position: header.lastPosition, batchHash: header.batchHash, committedAt: header.committedAt)
                         pending.append(entry)
                         return .batch(offset + Int64(header.storedBytes))
@@ -88,7 +98,7 @@ struct LogRecovery {
                             position: header?.firstPosition ?? head.position + 1, segment: SegmentName.fileName(base: base),
                             offset: offset, reason: reason)
                     }
-                    try cutTornTail(segment: base, at: offset, reason: reason)
+                    try cutTornTail(segment: base, at: offset, position: head.position + 1, reason: reason)
                     dataEnd = offset
                     break scanning
                 }
@@ -128,8 +138,8 @@ struct LogRecovery {
             logger.info("indexed batches found after the index", metadata: ["batches": "\(pending.count)", "head": "\(head.position)"])
         }
         return Opened(
-            start: .init(segment: segment, head: head, streamVersions: loaded.streamVersions, eventIDs: loaded.ids),
-            batches: loaded.batches, index: index, lock: lock)
+            start: .init(segment: segment, head: head, streamVersions: versions, eventIDs: loaded.ids),
+            batches: loaded.batches, index: index, streamIndex: streamIndex, lock: lock)
     }
 
     private enum ScanStep {
@@ -138,11 +148,11 @@ struct LogRecovery {
         case damaged(Int64, String, BatchHeader?)
     }
 
-    /// Checks one scanned batch against the chain so far; returns what the index needs of it and
-    /// applies its ids and stream versions to `loaded`.
+    /// Checks one scanned batch against the chain so far; records it in `versions`, `ids` and
+    /// `streamIndex`, and returns what the SQLite index needs of it.
     private func check(
         _ header: BatchHeader, frame: UnsafeRawBufferPointer, offset: Int64, segment: UInt64, head: LogHead,
-        loaded: inout LogIndex.Loaded, decoder: BatchDecoder
+        versions: inout [String: UInt64], ids: inout [EventID: UInt64], streamIndex: StreamIndex, decoder: BatchDecoder
     ) throws(EventLogError) -> IndexEntry {
         func corrupt(_ reason: String) -> EventLogError {
             .corrupted(position: header.firstPosition, segment: SegmentName.fileName(base: segment), offset: offset, reason: reason)
@@ -162,25 +172,26 @@ struct LogRecovery {
         case .success(let decoded): batch = decoded
         case .failure(let failure): throw corrupt(failure.reason)
         }
-        var ids: [EventID] = []
-        var streams: [(stream: String, version: UInt64)] = []
-        ids.reserveCapacity(batch.events.count)
+        var batchIDs: [EventID] = []
+        var streams: [String] = []
+        batchIDs.reserveCapacity(batch.events.count)
         streams.reserveCapacity(batch.events.count)
         for event in batch.events {
             let stream = event.stream
-            let expected = (loaded.streamVersions[stream] ?? 0) + 1
+            let expected = (versions[stream] ?? 0) + 1
             guard event.streamVersion == expected else {
                 throw corrupt("stream \(quoted(stream)) goes from version \(expected - 1) to \(event.streamVersion)")
             }
-            loaded.streamVersions[stream] = expected
-            loaded.ids[event.id] = event.position
-            ids.append(event.id)
-            streams.append((stream, expected))
+            versions[stream] = expected
+            ids[event.id] = event.position
+            batchIDs.append(event.id)
+            streams.append(stream)
         }
         let location = BatchLocation(
             firstPosition: header.firstPosition, eventCount: header.eventCount, segment: segment, offset: offset,
             storedBytes: Int32(header.storedBytes), committedAt: header.committedAt, batchHash: header.batchHash)
-        return IndexEntry(location: location, ids: ids, streams: streams)
+        let (numbers, newStreams) = streamIndex.record(firstPosition: header.firstPosition, streams: streams)
+        return IndexEntry(location: location, ids: batchIDs, streamNumbers: numbers, newStreams: newStreams)
     }
 
     /// Whether the index describes these segments: its batches are contiguous, and its first and last
@@ -200,6 +211,14 @@ struct LogRecovery {
             switch bytes.withUnsafeBytes({ BatchHeader.decode($0) }) {
             case .header(let header):
                 guard header.firstPosition == location.firstPosition, header.batchHash == location.batchHash else { return false }
+                // The scan starts after the last indexed batch, so check its frame here: an indexed batch
+                // was durable, and damage to it must stop the open rather than be appended after.
+                let frame = try file.read(count: Int(header.frameBytes), at: location.offset + Int64(BatchHeader.encodedSize))
+                guard frame.count == Int(header.frameBytes), frame.withUnsafeBytes({ tl_crc32cCheck($0, header.frameCRC) }) else {
+                    throw .corrupted(
+                        position: location.firstPosition, segment: SegmentName.fileName(base: location.segment), offset: location.offset,
+                        reason: "frame checksum mismatch in a batch the index recorded as durable")
+                }
             case .filler:
                 return false
             case .invalid(let reason):
@@ -224,12 +243,20 @@ struct LogRecovery {
 
     /// Moves the bytes of a torn final batch into `quarantine/`, zeroes them, and ends the segment's data at
     /// `offset`. Why keep them: an operator can inspect what was cut; nothing is destroyed silently.
-    private func cutTornTail(segment base: UInt64, at offset: Int64, reason: String) throws(EventLogError) {
+    private func cutTornTail(segment base: UInt64, at offset: Int64, position: UInt64, reason: String) throws(EventLogError) {
         let path = paths.segment(base)
         let file = try FileHandle.open(path, writable: true)
         let size = try file.size()
         let tail = try file.read(count: Int(size - offset), at: offset)
         let used = (tail.lastIndex(where: { $0 != 0 }) ?? -1) + 1
+        // One unfinished write is at most one batch (and the filler header behind it); more damaged bytes
+        // than that cannot be a torn write.
+        let writeBytesMax = BatchHeader.encodedSize + options.limits.batchBytesMax + options.limits.batchBytesMax / 255 + 64 + 8
+        guard used <= writeBytesMax else {
+            throw .corrupted(
+                position: position, segment: SegmentName.fileName(base: base), offset: offset,
+                reason: "\(reason), and \(used) damaged bytes follow: more than one unfinished write could leave")
+        }
         if used > 0 {
             try Directory.create(paths.quarantine)
             let saved = paths.quarantine + "/" + SegmentName.fileName(base: base) + ".at-\(offset).torn"

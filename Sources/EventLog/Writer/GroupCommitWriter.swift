@@ -53,12 +53,13 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let options: EventLogOptions
     private let paths: LogPaths
     private let table: BatchTable
+    private let streamIndex: StreamIndex
     private let headSignal: PositionSignal
     private let onCommit: @Sendable (IndexEntry) -> Void
     private let finished = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
     init(
-        start: Start, options: EventLogOptions, paths: LogPaths, table: BatchTable, headSignal: PositionSignal,
+        start: Start, options: EventLogOptions, paths: LogPaths, table: BatchTable, streamIndex: StreamIndex, headSignal: PositionSignal,
         onCommit: @escaping @Sendable (IndexEntry) -> Void
     ) {
         segment = start.segment
@@ -69,6 +70,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         self.options = options
         self.paths = paths
         self.table = table
+        self.streamIndex = streamIndex
         self.headSignal = headSignal
         self.onCommit = onCommit
     }
@@ -169,7 +171,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var next = head.position + 1
         lines.removeAll(keepingCapacity: true)
         digests.removeAll(keepingCapacity: true)
-        var indexStreams: [(stream: String, version: UInt64)] = []
+        var batchStreams: [String] = []
         var indexIDs: [EventID] = []
 
         for pending in batch {
@@ -224,7 +226,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 lines.append(0x0A)
                 positions.append(next)
                 versions.append(version)
-                indexStreams.append((event.stream, version))
+                batchStreams.append(event.stream)
                 indexIDs.append(event.id)
                 next += 1
             }
@@ -239,7 +241,8 @@ final class GroupCommitWriter: @unchecked Sendable {
                 eventIDs.merge(newIDs) { _, new in new }
                 head = LogHead(position: location.lastPosition, batchHash: location.batchHash, committedAt: committedAt)
                 table.append(location, head: head)
-                onCommit(IndexEntry(location: location, ids: indexIDs, streams: indexStreams))
+                let (numbers, newStreams) = streamIndex.record(firstPosition: location.firstPosition, streams: batchStreams)
+                onCommit(IndexEntry(location: location, ids: indexIDs, streamNumbers: numbers, newStreams: newStreams))
                 headSignal.advance(to: head.position)
             } catch {
                 fail(error, accepted: accepted)

@@ -2,25 +2,21 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Keeps the SQLite index up with the log, on its own thread and off the append path: the writer
-/// hands it each committed batch; it records everything waiting in one transaction. Stream reads wait
-/// on `indexed` so they always see every committed event.
+/// Persists the index on its own thread, off the append path: the writer hands it each committed batch,
+/// and it records everything waiting in one SQLite transaction. Nothing reads through it while the log is
+/// open (readers use the in-memory `BatchTable` and `StreamIndex`); it exists so the next open is fast.
 final class Indexer: @unchecked Sendable {
     private let lock = ConditionLock()
     private var queue: [IndexEntry] = []
     private var stopping = false
-    private var broken: EventLogError?
-
-    /// The SQLite index; also used by stream readers, so every use takes `indexLock`.
-    private let index: LogIndex
-    private let indexLock = Mutex(())
-    let indexed: PositionSignal
+    /// Released when the thread ends, which closes the SQLite connection: after `stop`, nothing of the
+    /// log's is left open.
+    private var index: LogIndex?
     private let logger: Logger
     private let finished = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
-    init(index: LogIndex, indexedThrough: UInt64, logger: Logger) {
+    init(index: LogIndex, logger: Logger) {
         self.index = index
-        self.indexed = PositionSignal(indexedThrough)
         self.logger = logger
     }
 
@@ -34,17 +30,6 @@ final class Indexer: @unchecked Sendable {
         lock.withLock {
             queue.append(entry)
             lock.signal()
-        }
-    }
-
-    /// Positions of a stream's events; waits until every event committed before the call is indexed.
-    func positions(stream: String, fromVersion: UInt64, limit: Int, committedHead: UInt64) async throws(EventLogError) -> [UInt64] {
-        if indexed.value < committedHead {
-            _ = await indexed.wait(beyond: committedHead - 1)
-        }
-        if let broken = lock.withLock({ broken }) { throw broken }
-        return try indexLock.withLock { (_) throws(EventLogError) in
-            try index.positions(stream: stream, fromVersion: fromVersion, limit: limit)
         }
     }
 
@@ -65,6 +50,7 @@ final class Indexer: @unchecked Sendable {
     }
 
     private func run() {
+        var broken = false
         while true {
             let (entries, stop) = lock.withLock { () -> ([IndexEntry], Bool) in
                 while queue.isEmpty && !stopping { lock.wait() }
@@ -72,19 +58,19 @@ final class Indexer: @unchecked Sendable {
                 queue = []
                 return (entries, stopping)
             }
-            if !entries.isEmpty {
+            if !entries.isEmpty && !broken {
                 do throws(EventLogError) {
-                    try indexLock.withLock { (_) throws(EventLogError) in try index.record(entries) }
-                    indexed.advance(to: entries.last!.location.lastPosition)
+                    try index?.record(entries)
                 } catch {
-                    // The index is derived: the log stays correct, and reopening rebuilds the index.
-                    logger.error("index update failed; stream reads fail until the log is reopened", metadata: ["error": "\(error)"])
-                    lock.withLock { broken = error }
-                    indexed.close()
+                    // The index is derived: the log stays correct, and the next open finds the index behind
+                    // the segments (or unreadable) and catches it up from them.
+                    logger.error("index update failed; the next open rebuilds it", metadata: ["error": "\(error)"])
+                    broken = true
                 }
             }
             if stop && lock.withLock({ queue.isEmpty }) { break }
         }
+        index = nil
         let waiter = finished.withLock { state -> CheckedContinuation<Void, Never>? in
             state.done = true
             return state.waiter

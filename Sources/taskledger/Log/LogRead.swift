@@ -38,7 +38,7 @@ struct LogRead: AsyncParsableCommand {
         var failure: ExitCode?
         do throws(EventLogError) {
             if let stream {
-                try await readStream(log, stream, output)
+                try readStream(log, stream, output)
             } else if follow {
                 var printed = 0
                 for try await event in log.events(from: from) {
@@ -74,11 +74,11 @@ struct LogRead: AsyncParsableCommand {
         }
     }
 
-    private func readStream(_ log: EventLog, _ stream: String, _ output: StandardOutput) async throws(EventLogError) {
+    private func readStream(_ log: EventLog, _ stream: String, _ output: StandardOutput) throws(EventLogError) {
         var next = max(from, 1)
         var remaining = limit ?? Int.max
         while remaining > 0 {
-            let events = try await log.readStream(stream, fromVersion: next, maxCount: min(remaining, 1_000))
+            let events = try log.readStream(stream, fromVersion: next, maxCount: min(remaining, 1_000))
             guard let last = events.last else { break }
             for event in events {
                 output.write(event.line)

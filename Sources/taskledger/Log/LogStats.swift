@@ -21,8 +21,6 @@ struct LogStats: AsyncParsableCommand {
             throw fail(error)
         }
         let ratio = report.storedPerRawByte
-        let ratioText = String(Int((ratio * 1000).rounded())).leftPadded(to: 4, with: "0")
-        let stored = "0." + ratioText.suffix(3)
         let output = StandardOutput()
         if json {
             output.write(
@@ -36,7 +34,7 @@ struct LogStats: AsyncParsableCommand {
                 segments          \(report.segments)
                 raw bytes         \(report.rawBytes)
                 stored bytes      \(report.storedBytes)
-                stored/raw        \(ratio < 1 ? stored : String(ratio))
+                stored/raw        \(decimal(ratio, places: 3))
                 events per batch  \(report.batches == 0 ? 0 : Int(report.events) / report.batches)
 
                 """)
@@ -48,8 +46,11 @@ struct LogStats: AsyncParsableCommand {
     }
 }
 
-extension String {
-    func leftPadded(to width: Int, with pad: Character) -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
-    }
+/// `value` with exactly `places` decimals (Foundation's formatters are not needed for this).
+func decimal(_ value: Double, places: Int) -> String {
+    var scale = 1
+    for _ in 0..<places { scale *= 10 }
+    let scaled = Int((value * Double(scale)).rounded())
+    let fraction = String(scaled % scale)
+    return "\(scaled / scale)." + String(repeating: "0", count: places - fraction.count) + fraction
 }

@@ -1,0 +1,25 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Benchmarks live in their own package so `swift build` and `swift test` of Taskledger never compile
+/// them; `make bench` builds this one in release mode.
+let package = Package(
+    name: "TaskledgerBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Taskledger", path: ".."),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "LogBenchmark",
+            dependencies: [
+                .product(name: "EventLog", package: "Taskledger"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -8,6 +8,7 @@ func runLogAppends(directory: String, concurrency: Int, seconds: Double, workloa
     try? FileManager.default.removeItem(atPath: directory)
     var options = EventLogOptions()
     options.logger.logLevel = .error
+    options.lingerMicros = Int(ProcessInfo.processInfo.environment["TASKLEDGER_LINGER_MICROS"] ?? "") ?? options.lingerMicros
     let log = try EventLog.open(dataDirectory: directory, workspace: "bench", options: options)
     let pools = (0..<concurrency).map { workload.pool(count: 50_000 / concurrency + 1_000, seed: seed &+ UInt64($0)) }
     let start = nanosNow()

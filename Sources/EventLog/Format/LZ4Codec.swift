@@ -64,7 +64,8 @@ final class LZ4FrameDecompressor {
     /// is damaged (bad structure, wrong length, or content checksum mismatch).
     func decompress(_ frame: UnsafeRawBufferPointer, expectedBytes: Int) -> Result<[UInt8], DecompressionFailure> {
         LZ4F_resetDecompressionContext(context)
-        var output = [UInt8](repeating: 0, count: expectedBytes)
+        // Not zero-filled first: every byte is written by the decompressor, or the result is discarded.
+        var output = [UInt8](unsafeUninitializedCapacity: expectedBytes) { _, count in count = expectedBytes }
         var consumedTotal = 0
         var producedTotal = 0
         var hint = 1

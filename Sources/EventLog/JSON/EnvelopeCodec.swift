@@ -125,15 +125,14 @@ enum EnvelopeCodec {
     /// Scans the top-level object of the line at `line`; nil when it is not the envelope the log writes.
     static func decodeFields(_ bytes: UnsafeRawBufferPointer, line: Range<Int>) -> Fields? {
         var fields = Fields()
-        let ok = forEachMember(bytes, line: line) { key, value in
+        let ok = forEachMember(bytes, line: line, dataIsLast: true) { key, value in
             switch key.count - 2 {
             case 4 where keyEquals(bytes, key, "type"): fields.type = value
             case 4 where keyEquals(bytes, key, "data"): fields.data = value
             case 4 where keyEquals(bytes, key, "time"): fields.time = value
             case 2 where keyEquals(bytes, key, "id"):
                 guard value.count == 38 else { return false }
-                fields.id = EventID(
-                    String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(value.lowerBound + 1)..<(value.upperBound - 1)]), as: UTF8.self))
+                fields.id = EventID(text: UnsafeRawBufferPointer(rebasing: bytes[(value.lowerBound + 1)..<(value.upperBound - 1)]))
             case 7 where keyEquals(bytes, key, "subject"): fields.subject = value
             case 8 where keyEquals(bytes, key, "position"): fields.position = parseUInt(bytes, value)
             case 13 where keyEquals(bytes, key, "streamversion"): fields.streamVersion = parseUInt(bytes, value)
@@ -168,8 +167,12 @@ enum EnvelopeCodec {
 
     /// Calls `body` with the key range (quotes included) and value range of each top-level member.
     /// Returns false when the line is not a well-formed object or `body` returns false.
+    ///
+    /// With `dataIsLast`, a `"data"` member is taken to run to the line's closing brace without scanning
+    /// it: the log always writes `data` last, and the payload is most of the line's bytes. (Line integrity
+    /// is the checksums' and digests' job, not this scanner's.)
     static func forEachMember(
-        _ bytes: UnsafeRawBufferPointer, line: Range<Int>, _ body: (Range<Int>, Range<Int>) -> Bool
+        _ bytes: UnsafeRawBufferPointer, line: Range<Int>, dataIsLast: Bool = false, _ body: (Range<Int>, Range<Int>) -> Bool
     ) -> Bool {
         var index = line.lowerBound
         let end = line.upperBound
@@ -181,6 +184,9 @@ enum EnvelopeCodec {
             let key = index..<keyEnd
             guard keyEnd < end, bytes[keyEnd] == UInt8(ascii: ":") else { return false }
             let valueStart = keyEnd + 1
+            if dataIsLast, keyEquals(bytes, key, "data"), bytes[end - 1] == UInt8(ascii: "}"), valueStart < end - 1 {
+                return body(key, valueStart..<(end - 1))
+            }
             guard let valueEnd = skipValue(bytes, valueStart, end) else { return false }
             guard body(key, valueStart..<valueEnd) else { return false }
             index = valueEnd

@@ -4,7 +4,18 @@ enum JSONText {
     /// backslashes and control characters are escaped.
     static func appendString(_ text: some StringProtocol, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        // Most ids, types and names need no escaping: copy them in one go.
+        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied != true { appendEscaped(text.utf8, to: &out) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(_ utf8: some Sequence<UInt8>, to out: inout [UInt8]) {
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
             case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
@@ -17,7 +28,6 @@ enum JSONText {
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// Appends an unsigned integer in decimal.

@@ -45,6 +45,25 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.init(high: high, low: low)
     }
 
+    /// Parses the canonical 36-byte text form from raw bytes (the log's read path: no `String`).
+    init?(text bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 36 else { return nil }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var nibbles = 0
+        for offset in 0..<36 {
+            let byte = bytes[offset]
+            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            guard let value = hexValue(byte) else { return nil }
+            if nibbles < 16 { high = high << 4 | UInt64(value) } else { low = low << 4 | UInt64(value) }
+            nibbles += 1
+        }
+        self.init(high: high, low: low)
+    }
+
     /// Reads 16 bytes, big-endian.
     init(bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count >= 16)
@@ -60,14 +79,20 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Appends the 36-character lower-case string form.
     func appendText(to bytes: inout [UInt8]) {
-        let digits: StaticString = "0123456789abcdef"
-        digits.withUTF8Buffer { hex in
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { out in
+            var at = 0
             for index in 0..<32 {
-                if index == 8 || index == 12 || index == 16 || index == 20 { bytes.append(UInt8(ascii: "-")) }
+                if index == 8 || index == 12 || index == 16 || index == 20 {
+                    out[at] = UInt8(ascii: "-")
+                    at += 1
+                }
                 let word = index < 16 ? high : low
-                let shift = UInt64(60 - 4 * (index % 16))
-                bytes.append(hex[Int((word >> shift) & 0xF)])
+                let nibble = UInt8((word >> UInt64(60 - 4 * (index % 16))) & 0xF)
+                out[at] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                at += 1
             }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<36]))
         }
     }
 

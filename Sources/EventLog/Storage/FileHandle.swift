@@ -33,7 +33,7 @@ final class FileHandle: @unchecked Sendable {
 
     /// Reads exactly `count` bytes at `offset`, or fewer only at the end of the file.
     func read(count: Int, at offset: Int64) throws(EventLogError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
+        var buffer = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         let got = try buffer.withMutableBytes { (raw) throws(EventLogError) in try read(into: raw, at: offset) }
         if got < count { buffer.removeLast(count - got) }
         return buffer

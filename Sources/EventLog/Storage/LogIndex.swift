@@ -69,7 +69,7 @@ final class LogIndex {
     /// What a log needs in memory at open.
     struct Loaded {
         var batches: [BatchLocation] = []
-        var ids: [EventID: UInt64] = [:]
+        var ids = EventIDTable()
         /// Stream names by number.
         var streamNames: [String] = []
         /// Each batch's stream numbers.
@@ -88,7 +88,7 @@ final class LogIndex {
         if try count.step() {
             loaded.batches.reserveCapacity(Int(count.int64(0)))
             loaded.batchStreams.reserveCapacity(Int(count.int64(0)))
-            loaded.ids.reserveCapacity(Int(count.int64(1)))
+            loaded.ids = EventIDTable(minimumCapacity: Int(count.int64(1)))
         }
         let batches = try connection.prepare(
             "SELECT first_position, event_count, segment, offset, stored_bytes, committed_at, hash, ids, streams FROM batches ORDER BY first_position"
@@ -106,7 +106,7 @@ final class LogIndex {
                 guard raw.count == 16 * eventCount else { return false }
                 for index in 0..<eventCount {
                     let id = EventID(bytes: UnsafeRawBufferPointer(rebasing: raw[(16 * index)..<(16 * index + 16)]))
-                    loaded.ids[id] = first + UInt64(index)
+                    loaded.ids.insert(id, at: first + UInt64(index))
                 }
                 return true
             }

@@ -47,7 +47,7 @@ struct LogRecovery {
                 paths: paths, base: 1, preallocationBytes: options.preallocationBytes, segmentBytesMax: options.limits.segmentBytesMax)
             let head = LogHead(position: 0, batchHash: genesis, committedAt: nil)
             return Opened(
-                start: .init(segment: segment, head: head, streamVersions: [:], eventIDs: [:]), batches: [], index: index,
+                start: .init(segment: segment, head: head, streamVersions: [:], eventIDs: EventIDTable()), batches: [], index: index,
                 streamIndex: streamIndex, lock: lock)
         }
 
@@ -152,7 +152,7 @@ struct LogRecovery {
     /// `streamIndex`, and returns what the SQLite index needs of it.
     private func check(
         _ header: BatchHeader, frame: UnsafeRawBufferPointer, offset: Int64, segment: UInt64, head: LogHead,
-        versions: inout [String: UInt64], ids: inout [EventID: UInt64], streamIndex: StreamIndex, decoder: BatchDecoder
+        versions: inout [String: UInt64], ids: inout EventIDTable, streamIndex: StreamIndex, decoder: BatchDecoder
     ) throws(EventLogError) -> IndexEntry {
         func corrupt(_ reason: String) -> EventLogError {
             .corrupted(position: header.firstPosition, segment: SegmentName.fileName(base: segment), offset: offset, reason: reason)
@@ -183,7 +183,7 @@ struct LogRecovery {
                 throw corrupt("stream \(quoted(stream)) goes from version \(expected - 1) to \(event.streamVersion)")
             }
             versions[stream] = expected
-            ids[event.id] = event.position
+            ids.insert(event.id, at: event.position)
             batchIDs.append(event.id)
             streams.append(stream)
         }

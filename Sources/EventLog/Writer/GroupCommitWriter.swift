@@ -31,7 +31,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var segment: ActiveSegment
         var head: LogHead
         var streamVersions: [String: UInt64]
-        var eventIDs: [EventID: UInt64]
+        var eventIDs: EventIDTable
     }
 
     // Guarded by `lock`.
@@ -44,7 +44,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var segment: ActiveSegment
     private var head: LogHead
     private var streamVersions: [String: UInt64]
-    private var eventIDs: [EventID: UInt64]
+    private var eventIDs: EventIDTable
     private let compressor: LZ4FrameCompressor
     private var scratch: [UInt8] = []
     private var lines: [UInt8] = []
@@ -164,8 +164,8 @@ final class GroupCommitWriter: @unchecked Sendable {
         let committedAt = max(Timestamp.now(), head.committedAt ?? Timestamp(unixMicros: 0))
         var time: [UInt8] = []
         committedAt.appendRFC3339(to: &time)
-        var overlay: [String: UInt64] = [:]
-        var newIDs: [EventID: UInt64] = [:]
+        // Versions and ids go straight into the writer's maps: if the batch's write fails, the log refuses
+        // every later append (see `fail`), so nothing ever reads them.
         var accepted: [Accepted] = []
         var duplicates: [(Pending, [UInt64])] = []
         var next = head.position + 1
@@ -178,21 +178,21 @@ final class GroupCommitWriter: @unchecked Sendable {
             // A retry first: if every id is known, answer with the first append's positions.
             var known: [UInt64] = []
             for event in pending.events {
-                guard let position = eventIDs[event.id] ?? newIDs[event.id] else { break }
+                guard let position = eventIDs[event.id] else { break }
                 known.append(position)
             }
             if known.count == pending.events.count {
                 duplicates.append((pending, known))
                 continue
             }
-            if let already = pending.events.first(where: { eventIDs[$0.id] != nil || newIDs[$0.id] != nil }) {
-                let position = eventIDs[already.id] ?? newIDs[already.id] ?? 0
+            if let already = pending.events.first(where: { eventIDs[$0.id] != nil }) {
+                let position = eventIDs[already.id] ?? 0
                 pending.continuation.resume(throwing: EventLogError.partialDuplicate(eventID: already.id, position: position))
                 continue
             }
             var refusal: EventLogError?
             for (stream, expected) in pending.expectations {
-                let current = overlay[stream] ?? streamVersions[stream] ?? 0
+                let current = streamVersions[stream] ?? 0
                 if !expected.isSatisfied(byCurrentVersion: current) {
                     refusal = .wrongExpectedVersion(stream: stream, expected: expected, actual: current)
                     break
@@ -207,9 +207,9 @@ final class GroupCommitWriter: @unchecked Sendable {
             positions.reserveCapacity(pending.events.count)
             versions.reserveCapacity(pending.events.count)
             for event in pending.events {
-                let version = (overlay[event.stream] ?? streamVersions[event.stream] ?? 0) + 1
-                overlay[event.stream] = version
-                newIDs[event.id] = next
+                let version = streamVersions[event.stream, default: 0] + 1
+                streamVersions[event.stream] = version
+                eventIDs.insert(event.id, at: next)
                 let lineStart = lines.count
                 event.encoded.withUnsafeBufferPointer { encoded in
                     lines.append(contentsOf: encoded[0..<event.split])
@@ -237,8 +237,6 @@ final class GroupCommitWriter: @unchecked Sendable {
             let count = UInt32(next - head.position - 1)
             do throws(EventLogError) {
                 let location = try writeBatch(firstPosition: head.position + 1, count: count, committedAt: committedAt)
-                streamVersions.merge(overlay) { _, new in new }
-                eventIDs.merge(newIDs) { _, new in new }
                 head = LogHead(position: location.lastPosition, batchHash: location.batchHash, committedAt: committedAt)
                 table.append(location, head: head)
                 let (numbers, newStreams) = streamIndex.record(firstPosition: location.firstPosition, streams: batchStreams)

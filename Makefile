@@ -5,7 +5,7 @@ SWIFT ?= swift
 DATA ?= ./taskledger-data
 WORKSPACE ?= demo
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-APT_PACKAGES := liblz4-dev libsqlite3-dev lz4 jq sqlite3
+APT_PACKAGES := liblz4-dev libsqlite3-dev lz4 jq sqlite3 xxd
 
 .PHONY: run test deps build release bench format lint clean
 

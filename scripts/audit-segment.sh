@@ -56,6 +56,13 @@ fail() {
   exit 1
 }
 
+# oneline FILE: the text of FILE (an error message) on one line.
+oneline() {
+  local text
+  text=$(<"$1")
+  echo "${text//$'\n'/ }"
+}
+
 # le HEX: the unsigned (for 8 bytes: two's-complement signed) value of little-endian HEX.
 le() {
   local hex=$1 out="" i
@@ -170,7 +177,7 @@ for segment in "$@"; do
       ((computed_crc == frame_crc)) || fail "$where: frame CRC-32C $(printf %08x "$computed_crc"), header says $(printf %08x "$frame_crc")"
     fi
     # lz4 checks the frame's structure and its XXH32 content checksum.
-    lz4 -dc <"$work/frame" >"$work/lines" 2>"$work/lz4.err" || fail "$where: lz4: $(tr '\n' ' ' <"$work/lz4.err")"
+    lz4 -dc <"$work/frame" >"$work/lines" 2>"$work/lz4.err" || fail "$where: lz4: $(oneline "$work/lz4.err")"
     actual=$(stat -c %s "$work/lines")
     ((actual == raw_bytes)) || fail "$where: frame holds $actual bytes, header says $raw_bytes"
     [[ $(tail -c 1 "$work/lines" | xxd -p) == 0a ]] || fail "$where: the last line has no newline"
@@ -179,7 +186,7 @@ for segment in "$@"; do
 
     # Each line's position, time, stream and stream version.
     jq -r '[.position, .time, .subject, .streamversion] | @tsv' <"$work/lines" >"$work/fields" 2>"$work/jq.err" ||
-      fail "$where: a line is not a JSON event: jq: $(tr '\n' ' ' <"$work/jq.err")"
+      fail "$where: a line is not a JSON event: jq: $(oneline "$work/jq.err")"
     position=$first_position
     while IFS=$'\t' read -r line_position line_time subject version; do
       ((line_position == position)) || fail "$where: line $((position - first_position + 1)) has position $line_position, expected $position"

@@ -17,8 +17,9 @@ public struct EventLogOptions: Sendable {
     /// How long the writer waits for more appends before a flush, in microseconds. 0 flushes at once.
     public var lingerMicros = 0
     /// Segment space written ahead of the data (as zeros, covered by an LZ4 skippable frame), so that a
-    /// flush does not have to grow the file. 0 grows the file with each batch.
-    public var preallocationBytes = 4 << 20
+    /// flush does not have to grow the file. Each step stalls the writer once (zeros written and flushed
+    /// with the next batch): 1 MiB keeps that under a few milliseconds. 0 grows the file with each batch.
+    public var preallocationBytes = 1 << 20
     /// Decoded batches kept in memory for readers.
     public var batchCacheBytesMax = 32 << 20
     /// Segment files kept open for reading, per log.

@@ -25,3 +25,8 @@ func taskledger(_ arguments: [String], stdin: String = "") throws -> (status: In
 extension String {
     var lines: [Substring] { split(separator: "\n") }
 }
+
+/// The stored size of a batch header (skippable-frame magic and size, then 140 bytes; docs/log-format.md).
+enum BatchHeaderSize {
+    static let bytes = 148
+}

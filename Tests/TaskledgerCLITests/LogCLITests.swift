@@ -114,3 +114,33 @@ struct LogCLITests {
         #expect(verify.stdout.contains(#""events":50"#))
     }
 }
+
+@Suite("Auditing with standard tools")
+struct StandardToolAuditTests {
+    /// `scripts/audit-segment.sh` recomputes every checksum and hash with bash, xxd, lz4, jq and sha256sum
+    /// only. It must agree with `taskledger log dump` line for line, and fail on a damaged copy.
+    @Test("scripts/audit-segment.sh agrees with log dump and catches a changed byte")
+    func auditScript() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/audit-segment.sh").path
+        try #require(FileManager.default.isExecutableFile(atPath: script))
+        for tool in ["lz4", "jq", "xxd", "sha256sum"] { try #require(which(tool) != nil, "\(tool) is needed") }
+        let directory = TestDirectory()
+        let data = ["--data", directory.path, "--workspace", "audit"]
+        for n in 1...3 {
+            let lines = (0..<(n * 3)).map { #"{"stream":"s-\#($0 % 2)","type":"T","data":{"n":\#($0),"text":"ünïcødé \"quoted\""}}"# }
+            #expect(try taskledger(["log", "append"] + data, stdin: lines.joined(separator: "\n")).status == 0)
+        }
+        let dump = try taskledger(["log", "dump"] + data)
+        let segments = directory.segments("audit")
+        let audit = try run(script, ["audit"] + segments)
+        #expect(audit.status == 0, "\(String(decoding: audit.stderr, as: UTF8.self))")
+        #expect(String(decoding: audit.stdout, as: UTF8.self) == dump.stdout)
+
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: segments[0]))
+        bytes[BatchHeaderSize.bytes + 30] ^= 0x20  // inside the first batch's LZ4 frame
+        try bytes.write(to: URL(fileURLWithPath: segments[0]))
+        let damaged = try run(script, ["-F", "audit"] + segments)
+        #expect(damaged.status != 0)
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make bench`: the event-log benchmark in release mode, Taskledger and the SQLite baseline in the same
+# run, then Benchmarks/RESULTS.md and the chart are rewritten from the recorded figures.
+#   SECONDS_PER_RUN (5), REPEATS (3), EVENTS (1000000), BENCH_DIR (a scratch dir on the same disk as /tmp)
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds="${SECONDS_PER_RUN:-5}"; repeats="${REPEATS:-3}"; events="${EVENTS:-1000000}"
+scratch="${BENCH_DIR:-$(mktemp -d /tmp/taskledger-bench.XXXXXX)}"
+trap 'rm -rf "$scratch"' EXIT
+# SwiftPM does not always notice new files in a path dependency; re-plan every time (cheap).
+rm -f .build/release.yaml .build/build.db
+swift build -c release
+command="Benchmarks/.build/release/LogBenchmark --seconds $seconds --repeats $repeats --events $events"
+tables="$(mktemp)"
+.build/release/LogBenchmark --seconds "$seconds" --repeats "$repeats" --events "$events" \
+  --dir "$scratch/data" --json results/log-bench.json > "$tables"
+python3 render-results.py --figures results/log-bench.json --tables "$tables" --command "$command" \
+  --scratch "$scratch" --chart results/log-bench.svg > RESULTS.md
+rm -f "$tables"
+echo "wrote Benchmarks/RESULTS.md and Benchmarks/results/log-bench.svg"

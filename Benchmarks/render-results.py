@@ -26,35 +26,48 @@ def fsync_probe(directory):
     samples.sort()
     return samples[100] * 1e3, samples[198] * 1e3
 
-def svg_chart(figures, path):
-    rows = figures["appends"]
-    levels = sorted({r["concurrency"] for r in rows})
+def svg_panel(out, x0, title, rows, levels, value, label, peak, log_scale=False):
+    """One bar panel at x offset x0: for each concurrency level, Taskledger and SQLite side by side."""
+    import math
     systems = [("taskledger", "#2f6fdb"), ("sqlite", "#d9822b")]
-    width, height, left, bottom, top = 720, 360, 80, 50, 40
-    peak = max(r["eventsPerSecond"] for r in rows) * 1.15
-    plot_w, plot_h = width - left - 20, height - bottom - top
+    width, height, left, bottom, top = 430, 330, 60, 40, 40
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    def scale(v):
+        if log_scale:
+            lo, hi = math.log10(10), math.log10(peak)
+            return max(0.0, (math.log10(max(v, 10)) - lo) / (hi - lo))
+        return v / peak
+    out.append(f'<text x="{x0 + width/2}" y="22" text-anchor="middle" font-size="14">{title}</text>')
+    ticks = [10, 100, 1000, 10000, 100000] if log_scale else [peak * i / 5 for i in range(6)]
+    for t in ticks:
+        if t > peak:
+            continue
+        y = top + plot_h - plot_h * scale(t)
+        out.append(f'<line x1="{x0+left}" x2="{x0+width-10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{x0+left-6}" y="{y+4:.1f}" text-anchor="end">{label(t)}</text>')
     group_w = plot_w / len(levels)
     bar_w = group_w / 3
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-           f'<text x="{width/2}" y="22" text-anchor="middle" font-size="15">Durable appends per second (median), same machine, same run</text>']
-    for i in range(6):
-        value = peak * i / 5
-        y = top + plot_h - plot_h * i / 5
-        out.append(f'<line x1="{left}" x2="{width-20}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left-6}" y="{y+4:.1f}" text-anchor="end">{int(value/1000)}k</text>')
     for gi, level in enumerate(levels):
         for si, (system, colour) in enumerate(systems):
             row = next(r for r in rows if r["concurrency"] == level and r["system"] == system)
-            h = plot_h * row["eventsPerSecond"] / peak
-            x = left + gi * group_w + bar_w * (si + 0.5)
+            h = plot_h * scale(value(row))
+            x = x0 + left + gi * group_w + bar_w * (si + 0.5)
             y = top + plot_h - h
             out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w*0.9:.1f}" height="{h:.1f}" fill="{colour}"/>')
-            out.append(f'<text x="{x+bar_w*0.45:.1f}" y="{y-4:.1f}" text-anchor="middle">{int(row["eventsPerSecond"]):,}</text>')
-        out.append(f'<text x="{left+gi*group_w+group_w/2:.1f}" y="{height-bottom+18}" text-anchor="middle">{level} appender{"s" if level > 1 else ""}</text>')
-    for si, (system, colour) in enumerate(systems):
-        out.append(f'<rect x="{left+10+si*170}" y="{height-18}" width="12" height="12" fill="{colour}"/>')
-        label = "Taskledger (fdatasync per batch)" if system == "taskledger" else "SQLite WAL, synchronous=FULL"
-        out.append(f'<text x="{left+28+si*170}" y="{height-8}">{label}</text>')
+            out.append(f'<text x="{x+bar_w*0.45:.1f}" y="{y-4:.1f}" text-anchor="middle" font-size="11">{label(value(row))}</text>')
+        out.append(f'<text x="{x0+left+gi*group_w+group_w/2:.1f}" y="{height-bottom+16}" text-anchor="middle">{level} appender{"s" if level > 1 else ""}</text>')
+
+def svg_chart(figures, path):
+    rows = figures["appends"]
+    levels = sorted({r["concurrency"] for r in rows})
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="880" height="360" font-family="sans-serif" font-size="12">',
+           '<rect width="880" height="360" fill="white"/>']
+    svg_panel(out, 0, "Durable appends per second (median run)", rows, levels, lambda r: r["eventsPerSecond"],
+              lambda v: f"{v/1000:.0f}k" if v >= 10000 else (f"{v/1000:.1f}k" if v >= 1000 else str(int(v))), max(r["eventsPerSecond"] for r in rows) * 1.15)
+    svg_panel(out, 440, "p99 append latency, µs (log scale)", rows, levels, lambda r: r["p99us"],
+              lambda v: f"{int(v):,}", max(r["p99us"] for r in rows) * 2, log_scale=True)
+    out.append('<rect x="70" y="342" width="12" height="12" fill="#2f6fdb"/><text x="88" y="352">Taskledger: one pwrite + fdatasync per group-committed batch</text>')
+    out.append('<rect x="500" y="342" width="12" height="12" fill="#d9822b"/><text x="518" y="352">SQLite: WAL, synchronous=FULL, txn per append</text>')
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

@@ -68,6 +68,16 @@ struct LogCLITests {
         let verify = try taskledger(["log", "verify", "--json"] + data)
         #expect(verify.stdout.contains(#""events":0"#), "nothing was half-written")
 
+        // Refused input does not even create the workspace.
+        let fresh = ["--data", directory.path, "--workspace", "never"]
+        #expect(try taskledger(["log", "append"] + fresh, stdin: #"{"stream":"a","type":"T"}"#).status == 2)
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/workspaces/never"))
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        let tooDeep = try taskledger(["log", "append"] + fresh, stdin: #"{"stream":"a","type":"T","data":\#(deep)}"#)
+        #expect(tooDeep.status == 2 && tooDeep.stderr.contains("deeper than 64 levels"), "\(tooDeep.stderr)")
+        let deepest = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect(try taskledger(["log", "append"] + fresh, stdin: #"{"stream":"a","type":"T","data":\#(deepest)}"#).status == 0)
+
         let missing = try taskledger(["log", "read", "--data", directory.path, "--workspace", "ghost"])
         #expect(missing.status == 1 && missing.stderr.lines.count == 1 && missing.stderr.contains("workspace-not-found"))
         let badName = try taskledger(["log", "read", "--data", directory.path, "--workspace", "Bad/Name"])
@@ -95,6 +105,19 @@ struct LogCLITests {
         #expect(verify.status == 3)
         #expect(verify.stderr.lines.count == 1)
         #expect(verify.stderr.contains("position 2") && verify.stderr.contains("offset \(offset)"), "\(verify.stderr)")
+    }
+
+    @Test("append --each stops at the first failure: later lines are not appended")
+    func appendEachStops() throws {
+        let directory = TestDirectory()
+        let data = ["--data", directory.path, "--workspace", "acme"]
+        let input = """
+            {"stream":"s","type":"T","data":{},"expectedVersion":5}
+            {"stream":"s","type":"T","data":{"after":"the failure"}}
+            """
+        let result = try taskledger(["log", "append", "--each", "--concurrency", "1"] + data, stdin: input)
+        #expect(result.status == 1 && result.stderr.contains("line 1") && result.stderr.contains("version-conflict"))
+        #expect(try taskledger(["log", "verify", "--json"] + data).stdout.contains(#""events":0"#))
     }
 
     @Test("append --each acknowledges each line as it is durable; ids make a rerun a no-op")

@@ -92,8 +92,11 @@ struct SegmentCursor {
     /// did not complete (see `writeCompletes`) and no intact batch follows it. A header that fails its
     /// checksum is read unchecked: if its frame is whole and intact and the write completed behind it, the
     /// header was damaged after the fact.
-    func isTornTail(at offset: Int64, header: BatchHeader?, inLastSegment: Bool) throws(EventLogError) -> Bool {
+    func isTornTail(at offset: Int64, header: BatchHeader?, inLastSegment: Bool, writeBytesMax: Int) throws(EventLogError) -> Bool {
         guard inLastSegment else { return false }
+        // One unfinished write is at most one batch and the filler header behind it: more damaged bytes than
+        // that cannot be a torn write.
+        guard try damagedExtent(from: offset) <= writeBytesMax else { return false }
         if let header, try writeCompletes(at: offset + Int64(header.storedBytes)) { return false }
         if header == nil {
             let bytes = try file.read(count: BatchHeader.encodedSize, at: offset)
@@ -106,6 +109,24 @@ struct SegmentCursor {
             }
         }
         return try !intactBatchFollows(after: offset)
+    }
+
+    /// How many bytes from `offset` to the last non-zero byte of the file.
+    func damagedExtent(from offset: Int64) throws(EventLogError) -> Int {
+        var end = fileSize
+        let chunk: Int64 = 1 << 20
+        while end > offset {
+            let start = max(offset, end - chunk)
+            let bytes = try file.read(count: Int(end - start), at: start)
+            if let last = bytes.lastIndex(where: { $0 != 0 }) { return Int(start - offset) + last + 1 }
+            end = start
+        }
+        return 0
+    }
+
+    /// The most bytes one batch write can leave behind a torn point, under `limits`.
+    static func writeBytesMax(_ limits: EventLogLimits) -> Int {
+        BatchHeader.encodedSize + limits.batchBytesMax + limits.batchBytesMax / 255 + 64 + 8
     }
 
     /// Whether an intact batch header appears anywhere in the file after `offset`: damage followed by valid

@@ -13,7 +13,9 @@ public struct AppendInput: Sendable {
             // The line's object adds one level around `data`, which alone is held to `jsonDepthMax`.
             compact = try JSONCompactor(depthMax: limits.jsonDepthMax + 1).compact(Array(line))
         } catch {
-            throw .invalidInput(reason: "not valid JSON: \(error.reason) at byte \(error.offset)")
+            // The line's object is one level around `data`; report the limit as it applies to `data`.
+            let reason = error.reason.hasPrefix("nested deeper") ? "data nested deeper than \(limits.jsonDepthMax) levels" : error.reason
+            throw .invalidInput(reason: "not valid JSON: \(reason) at byte \(error.offset)")
         }
         guard compact.first == UInt8(ascii: "{") else { throw .invalidInput(reason: "each line must be a JSON object") }
         var stream: String?
@@ -81,6 +83,10 @@ public struct AppendInput: Sendable {
         guard let stream else { throw .invalidInput(reason: "\"stream\" is missing") }
         guard let type else { throw .invalidInput(reason: "\"type\" is missing") }
         guard let data else { throw .invalidInput(reason: "\"data\" is missing") }
+        // Checked here as well as at append, so that a CLI error can name the input line.
+        try EnvelopeCodec.validateStream(stream, limits: limits)
+        try EnvelopeCodec.validateType(type, limits: limits)
+        for (name, value) in extensions { try EnvelopeCodec.validateExtension(name: name, value: value, limits: limits) }
         event = ProposedEvent(id: id, stream: stream, type: type, data: data, extensions: extensions)
         expectedVersion = expected
     }

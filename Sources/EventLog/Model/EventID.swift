@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A 128-bit event id, written as a UUID string. New ids are UUIDv7: 48 bits of Unix milliseconds then
-/// random bits, so they sort by creation time.
+/// random bits, so they sort by creation time to the millisecond (not within one).
 public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The id's 16 bytes as two big-endian halves.
     public let high: UInt64
@@ -118,7 +118,8 @@ func hexValue(_ byte: UInt8) -> UInt8? {
     }
 }
 
-/// xoshiro256** — small, fast, and good enough for the random bits of ids (not for secrets).
+/// xoshiro256** with a fixed seed: reproducible random streams for tests and data generators (not for
+/// secrets, and not used for ids).
 struct Xoshiro256: RandomNumberGenerator {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 

@@ -93,7 +93,9 @@ struct LogRecovery {
                     dataEnd = end
                     break scanning
                 case .damaged(let offset, let reason, let header):
-                    if try !cursor.isTornTail(at: offset, header: header, inLastSegment: isLast) {
+                    if try !cursor.isTornTail(
+                        at: offset, header: header, inLastSegment: isLast, writeBytesMax: SegmentCursor.writeBytesMax(options.limits))
+                    {
                         throw .corrupted(
                             position: header?.firstPosition ?? head.position + 1, segment: SegmentName.fileName(base: base),
                             offset: offset, reason: reason)
@@ -249,14 +251,6 @@ struct LogRecovery {
         let size = try file.size()
         let tail = try file.read(count: Int(size - offset), at: offset)
         let used = (tail.lastIndex(where: { $0 != 0 }) ?? -1) + 1
-        // One unfinished write is at most one batch (and the filler header behind it); more damaged bytes
-        // than that cannot be a torn write.
-        let writeBytesMax = BatchHeader.encodedSize + options.limits.batchBytesMax + options.limits.batchBytesMax / 255 + 64 + 8
-        guard used <= writeBytesMax else {
-            throw .corrupted(
-                position: position, segment: SegmentName.fileName(base: base), offset: offset,
-                reason: "\(reason), and \(used) damaged bytes follow: more than one unfinished write could leave")
-        }
         if used > 0 {
             try Directory.create(paths.quarantine)
             let saved = paths.quarantine + "/" + SegmentName.fileName(base: base) + ".at-\(offset).torn"

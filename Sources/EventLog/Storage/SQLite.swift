@@ -27,14 +27,14 @@ final class SQLiteConnection {
         guard sqlite3_exec(handle, sql, nil, nil, &error) == SQLITE_OK else {
             let message = error.map { String(cString: $0) } ?? "unknown error"
             sqlite3_free(error)
-            throw .index("\(message) in: \(sql.prefix(80))")
+            throw .index("\(message) in: \(oneLine(sql))")
         }
     }
 
     func prepare(_ sql: String) throws(EventLogError) -> SQLiteStatement {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK else {
-            throw .index("\(lastError) in: \(sql.prefix(80))")
+            throw .index("\(lastError) in: \(oneLine(sql))")
         }
         return SQLiteStatement(statement: statement, connection: self)
     }
@@ -93,4 +93,9 @@ final class SQLiteStatement {
         let count = Int(sqlite3_column_bytes(statement, column))
         return body(UnsafeRawBufferPointer(start: pointer, count: count))
     }
+}
+
+/// The start of a statement on one line, for error messages (diagnostics are one line each).
+private func oneLine(_ sql: String) -> String {
+    String(sql.split(whereSeparator: \.isWhitespace).joined(separator: " ").prefix(80))
 }

@@ -109,7 +109,9 @@ public struct LogVerifier: Sendable {
                 let location = BadBatch(
                     position: header?.firstPosition ?? report.head.position + 1, segment: SegmentName.fileName(base: base),
                     offset: offset, reason: reason)
-                if try cursor.isTornTail(at: offset, header: header, inLastSegment: isLast) {
+                if try cursor.isTornTail(
+                    at: offset, header: header, inLastSegment: isLast, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits()))
+                {
                     report.tornTail = location
                 } else {
                     report.problem = location

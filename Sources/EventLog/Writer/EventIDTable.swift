@@ -2,7 +2,7 @@
 ///
 /// Why not `Dictionary`: the writer looks up and inserts every appended id, and `Dictionary` hashes each
 /// 16-byte key with SipHash (a `Hasher` per operation showed as ~5 % of append CPU). Ids are mostly
-/// random already (UUIDv7), so one multiply mixes them well enough. 32 bytes a slot at ≤ 70 % load.
+/// random already (UUIDv7), so one multiply mixes them well enough. 24 bytes a slot at ≤ 70 % load.
 struct EventIDTable {
     private var highs: [UInt64]
     private var lows: [UInt64]

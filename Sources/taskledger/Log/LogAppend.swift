@@ -31,6 +31,15 @@ struct LogAppend: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...1024).contains(concurrency) else { throw fail("--concurrency must be between 1 and 1024", status: ExitStatus.badInput) }
+        // In the default (atomic) mode every line is read and checked before the log is even opened, so
+        // refused input leaves nothing behind — not even an empty workspace.
+        var request: AppendRequest?
+        if !each {
+            switch readAtomicRequest() {
+            case .success(let parsed): request = parsed
+            case .failure(let status): throw status
+            }
+        }
         let log: EventLog
         do {
             log = try EventLog.open(dataDirectory: global.dataDirectory, workspace: global.workspace, options: global.logOptions(create: true))
@@ -38,36 +47,49 @@ struct LogAppend: AsyncParsableCommand {
             throw fail(error)
         }
         let output = StandardOutput()
-        let status = each ? await appendEach(log, output) : await appendAll(log, output)
+        let status = if let request { await appendAll(request, log, output) } else { await appendEach(log, output) }
         output.flush()
         await log.close()
         if let status { throw status }
     }
 
-    /// Reads and checks every line, then appends them as one request.
-    private func appendAll(_ log: EventLog, _ output: StandardOutput) async -> ExitCode? {
+    /// Reads and checks every line of stdin into one request.
+    private func readAtomicRequest() -> Result<AppendRequest, ExitCode> {
         var events: [ProposedEvent] = []
         var expectations: [String: ExpectedVersion] = [:]
         var lineNumber = 0
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
             if line.allSatisfy(\.isWhitespace) { continue }
-            do {
-                let input = try AppendInput(line: Array(line.utf8), limits: log.options.limits)
+            do throws(EventLogError) {
+                let input = try AppendInput(line: Array(line.utf8))
                 if let expected = input.expectedVersion {
                     if let earlier = expectations[input.event.stream], earlier != expected {
-                        return fail(EventLogError.conflictingExpectations(stream: input.event.stream), context: "line \(lineNumber)")
+                        return .failure(fail(EventLogError.conflictingExpectations(stream: input.event.stream), context: "line \(lineNumber)"))
                     }
                     expectations[input.event.stream] = expected
                 }
                 events.append(input.event)
             } catch {
-                return fail(error, context: "line \(lineNumber)")
+                return .failure(fail(error, context: "line \(lineNumber)"))
             }
         }
-        guard !events.isEmpty else { return fail(EventLogError.emptyAppend) }
+        guard !events.isEmpty else { return .failure(fail(EventLogError.emptyAppend)) }
+        let limits = EventLogLimits()
+        guard events.count <= limits.eventsPerAppendMax else {
+            return .failure(
+                fail(
+                    "too-many-events: \(events.count) lines, more than the \(limits.eventsPerAppendMax) events one atomic append may hold; use --each",
+                    status: ExitStatus.badInput))
+        }
+        return .success(AppendRequest(events: events, expectations: expectations))
+    }
+
+    /// Appends the whole request atomically.
+    private func appendAll(_ request: AppendRequest, _ log: EventLog, _ output: StandardOutput) async -> ExitCode? {
+        let events = request.events
         do {
-            let result = try await log.append(AppendRequest(events: events, expectations: expectations))
+            let result = try await log.append(request)
             for (index, event) in events.enumerated() {
                 output.write(acknowledgement(result, index, stream: event.stream))
             }
@@ -96,7 +118,11 @@ struct LogAppend: AsyncParsableCommand {
                 }
                 if inFlight == concurrency, let done = await group.next() {
                     inFlight -= 1
-                    if let done { firstFailure = done }
+                    if let done {
+                        // An earlier append failed: stop before submitting this line.
+                        firstFailure = done
+                        break
+                    }
                 }
                 inFlight += 1
                 let number = lineNumber

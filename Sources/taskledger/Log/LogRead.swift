@@ -20,14 +20,8 @@ struct LogRead: AsyncParsableCommand {
     @Option(help: "Print at most this many events.")
     var limit: Int?
 
-    @Flag(help: "Keep following the log and print new events as they are committed (Ctrl-C to stop).")
-    var follow = false
-
     func run() async throws {
         if let limit, limit < 0 { throw fail("--limit must not be negative", status: ExitStatus.badInput) }
-        if follow && stream != nil {
-            throw fail("--follow reads the whole workspace; it does not combine with --stream", status: ExitStatus.badInput)
-        }
         let log: EventLog
         do {
             log = try EventLog.open(dataDirectory: global.dataDirectory, workspace: global.workspace, options: global.logOptions(create: false))
@@ -39,15 +33,6 @@ struct LogRead: AsyncParsableCommand {
         do throws(EventLogError) {
             if let stream {
                 try readStream(log, stream, output)
-            } else if follow {
-                var printed = 0
-                for try await event in log.events(from: from) {
-                    output.write(event.line)
-                    output.write("\n")
-                    output.flush()
-                    printed += 1
-                    if let limit, printed >= limit { break }
-                }
             } else {
                 try readAll(log, output)
             }

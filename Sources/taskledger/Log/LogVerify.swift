@@ -9,7 +9,7 @@ struct LogVerify: AsyncParsableCommand {
         discussion: """
             Reads the segment files only (no index, no lock), so it also runs beside a live server or on a copy. \
             Exit 0: intact. Exit 3: damaged (the first bad batch is named). Exit 4: intact, but the log ends in an \
-            unfinished write that was never acknowledged and is cut off at the next open.
+            unfinished write that was never acknowledged, which the next open cuts off.
             """
     )
 
@@ -38,7 +38,9 @@ struct LogVerify: AsyncParsableCommand {
             throw fail("verify: log damaged at \(problem)", status: ExitStatus.corrupt)
         }
         if let torn = report.tornTail {
-            throw fail("verify: unfinished final write (never acknowledged; cut off at the next open) at \(torn)", status: ExitStatus.tornTail)
+            throw fail(
+                "verify: the log ends in an unfinished write, which the next open cuts off (unless the index recorded it as durable: then the open refuses), at \(torn)",
+                status: ExitStatus.tornTail)
         }
         if !json { output.write("ok: the hash chain verifies from genesis to the head\n") }
     }

@@ -33,9 +33,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
-## bench: the log benchmark against the SQLite baseline, in release mode; rewrites Benchmarks/RESULTS.md.
+## bench: the log benchmark against the SQLite baseline, in release mode; rewrites Benchmarks/RESULTS.md
+## and Benchmarks/results/ (about 5 minutes; SECONDS_PER_RUN, REPEATS and EVENTS change the run).
 bench: deps
-	cd Benchmarks && $(SWIFT) build -c release
 	./Benchmarks/run-log-bench.sh
 
 format:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventLog
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -99,14 +100,16 @@ struct LogAppend: AsyncParsableCommand {
         }
     }
 
-    /// Appends line by line with up to `concurrency` appends in flight; stops at the first failure.
+    /// Appends line by line with up to `concurrency` appends in flight. After a failure no further line is
+    /// submitted; the (at most `concurrency - 1`) appends already in flight beside it still complete.
     private func appendEach(_ log: EventLog, _ output: StandardOutput) async -> ExitCode? {
         let limits = log.options.limits
+        let failed = FailureFlag()
         return await withTaskGroup(of: ExitCode?.self) { group in
             var inFlight = 0
             var lineNumber = 0
             var firstFailure: ExitCode?
-            while firstFailure == nil, let line = readLine(strippingNewline: true) {
+            while firstFailure == nil, !failed.isSet, let line = readLine(strippingNewline: true) {
                 lineNumber += 1
                 if line.allSatisfy(\.isWhitespace) { continue }
                 let input: AppendInput
@@ -124,6 +127,7 @@ struct LogAppend: AsyncParsableCommand {
                         break
                     }
                 }
+                if failed.isSet { break }
                 inFlight += 1
                 let number = lineNumber
                 group.addTask {
@@ -136,6 +140,7 @@ struct LogAppend: AsyncParsableCommand {
                         writeAll(1, Array(line.utf8))
                         return nil
                     } catch {
+                        failed.set()
                         return fail(error, context: "line \(number)")
                     }
                 }
@@ -169,4 +174,11 @@ extension String {
         let hex = String(value, radix: 16)
         self = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
+}
+
+/// Set once by whichever concurrent append fails first; read before submitting the next line.
+final class FailureFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+    func set() { flag.store(true, ordering: .releasing) }
 }

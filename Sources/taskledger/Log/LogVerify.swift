@@ -9,7 +9,8 @@ struct LogVerify: AsyncParsableCommand {
         discussion: """
             Reads the segment files only (no index, no lock), so it also runs beside a live server or on a copy. \
             Exit 0: intact. Exit 3: damaged (the first bad batch is named). Exit 4: intact, but the log ends in an \
-            unfinished write that was never acknowledged, which the next open cuts off.
+            unfinished write that was never acknowledged, which the next open cuts off (unless the index recorded \
+            that batch as durable: then the open refuses it).
             """
     )
 

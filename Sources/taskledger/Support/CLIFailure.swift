@@ -13,7 +13,8 @@ enum ExitStatus {
     static let badInput: Int32 = 2
     /// `verify`: the log is damaged.
     static let corrupt: Int32 = 3
-    /// `verify`: intact, but ends in an unfinished write that the next open cuts off.
+    /// `verify`: intact, but ends in an unfinished write that the next open cuts off (or, when the index
+    /// recorded that batch as durable, refuses).
     static let tornTail: Int32 = 4
 }
 

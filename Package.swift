@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// Module graph (one way, see docs/architecture.md):
 ///   taskledger (executable) → EventLog → CLZ4 (system liblz4), SQLite (system libsqlite3), swift-crypto
+///   Workflow (the pure domain: decide / evolve, roles and permissions; no I/O, no dependencies)
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -44,6 +46,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .target(name: "Workflow", swiftSettings: strictSwift),
+        .target(
+            name: "CommandService",
+            dependencies: ["EventLog", "Workflow", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "taskledger",
             dependencies: [
@@ -62,6 +70,16 @@ let package = Package(
         .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "TestSupport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "WorkflowTests",
+            dependencies: ["Workflow", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CommandServiceTests",
+            dependencies: ["CommandService", "EventLog", "TestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(

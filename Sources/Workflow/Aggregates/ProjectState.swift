@@ -1,0 +1,89 @@
+/// What a full column does to a move into it.
+public enum WIPEnforcement: String, CaseIterable, Hashable, Sendable, Codable {
+    /// The move is allowed and flagged (`wipLimitExceeded`), so the board can show the overflow.
+    case soft
+    /// The move is refused with `wip-limit-exceeded`.
+    case hard
+}
+
+/// A workflow and one of its published versions.
+public struct WorkflowPin: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var workflow: WorkflowID
+    public var version: Int
+
+    public init(workflow: WorkflowID, version: Int) {
+        self.workflow = workflow
+        self.version = version
+    }
+
+    public var description: String { "\(workflow)@\(version)" }
+}
+
+/// Whether a project accepts changes.
+public enum ProjectStatus: String, Hashable, Sendable, Codable {
+    case active, archived
+}
+
+/// The project aggregate (stream `project-ID`).
+public struct ProjectState: AggregateState {
+    public var id: ProjectID
+    public var key: String
+    public var name: String
+    public var description: String
+    public var status: ProjectStatus
+    public var lead: MemberID?
+    public var startDate: CalendarDate?
+    public var targetDate: CalendarDate?
+    /// The workflow version new tasks pin.
+    public var workflow: WorkflowPin
+    public var wipEnforcement: WIPEnforcement
+    /// The number the next task gets.
+    public var nextTaskNumber: Int
+    public var members: [MemberID: ProjectRole]
+    public var createdAt: Instant
+    public var updatedAt: Instant
+    public var version: UInt64
+
+    public static func start(with event: DomainEvent) -> ProjectState? {
+        guard case .projectCreated(let created) = event.body else { return nil }
+        return ProjectState(
+            id: created.projectID, key: created.key, name: created.name, description: created.description, status: .active,
+            lead: created.lead, startDate: created.startDate, targetDate: created.targetDate, workflow: created.workflow,
+            wipEnforcement: created.wipEnforcement, nextTaskNumber: 1, members: [:], createdAt: event.at, updatedAt: event.at,
+            version: 1)
+    }
+
+    public func evolve(_ event: DomainEvent) -> ProjectState {
+        var next = self
+        next.version += 1
+        next.updatedAt = event.at
+        switch event.body {
+        case .projectUpdated(let updated):
+            next.name = updated.name
+            next.description = updated.description
+            next.lead = updated.lead
+            next.startDate = updated.startDate
+            next.targetDate = updated.targetDate
+            next.wipEnforcement = updated.wipEnforcement
+        case .projectArchived:
+            next.status = .archived
+        case .projectRestored:
+            next.status = .active
+        case .projectMemberAdded(let added):
+            next.members[added.memberID] = added.role
+        case .projectMemberRoleChanged(let changed):
+            next.members[changed.memberID] = changed.to
+        case .projectMemberRemoved(let removed):
+            next.members[removed.memberID] = nil
+        case .projectWorkflowChanged(let changed):
+            next.workflow = changed.to
+        case .taskNumberReserved(let reserved):
+            next.nextTaskNumber = max(next.nextTaskNumber, reserved.number + 1)
+            // A task number is not a change of the project's settings.
+            next.updatedAt = updatedAt
+        default:
+            break
+        }
+        return next
+    }
+}

@@ -1,0 +1,67 @@
+/// What a workspace or workflow decision needs besides the state: the time and the limits, passed in
+/// because the domain reads no clock and no configuration.
+public struct DecisionContext: Sendable {
+    public var now: Instant
+    /// The aggregate version the client last saw (`If-Match`); nil to accept any.
+    public var expectedVersion: UInt64?
+    public var limits: Limits
+
+    public init(now: Instant, expectedVersion: UInt64? = nil, limits: Limits = .standard) {
+        self.now = now
+        self.expectedVersion = expectedVersion
+        self.limits = limits
+    }
+}
+
+/// What a project decision needs: the workspace (members, to check leads and new project members),
+/// the workflow a command pins, and the project keys in use (keys are unique in a workspace).
+public struct ProjectContext: Sendable {
+    public var now: Instant
+    public var expectedVersion: UInt64?
+    public var limits: Limits
+    public var workspace: WorkspaceState
+    /// The workflow named by `create` or `pinWorkflow`; nil for other actions.
+    public var workflow: WorkflowState?
+    /// Keys of the workspace's other projects (from a read model; the command service re-checks on append).
+    public var projectKeysInUse: Set<String>
+
+    public init(
+        now: Instant, workspace: WorkspaceState, workflow: WorkflowState? = nil, projectKeysInUse: Set<String> = [],
+        expectedVersion: UInt64? = nil, limits: Limits = .standard
+    ) {
+        self.now = now
+        self.expectedVersion = expectedVersion
+        self.limits = limits
+        self.workspace = workspace
+        self.workflow = workflow
+        self.projectKeysInUse = projectKeysInUse
+    }
+}
+
+/// What a task decision needs besides the task: its workspace (members), its project (status, roles,
+/// WIP enforcement, the next task number), the workflow it is pinned to, and the board's counts.
+public struct TaskContext: Sendable {
+    public var now: Instant
+    public var expectedVersion: UInt64?
+    public var limits: Limits
+    public var workspace: WorkspaceState
+    public var project: ProjectState
+    /// The workflow of the task's pin (for `create`: of the project's pin).
+    public var workflow: WorkflowState
+    /// Live (not deleted) tasks per state in the project, from the board read model: the domain does
+    /// no I/O, so WIP limits are checked against counts the caller passes in.
+    public var columnCounts: [StateID: Int]
+
+    public init(
+        now: Instant, workspace: WorkspaceState, project: ProjectState, workflow: WorkflowState,
+        columnCounts: [StateID: Int] = [:], expectedVersion: UInt64? = nil, limits: Limits = .standard
+    ) {
+        self.now = now
+        self.expectedVersion = expectedVersion
+        self.limits = limits
+        self.workspace = workspace
+        self.project = project
+        self.workflow = workflow
+        self.columnCounts = columnCounts
+    }
+}

@@ -1,0 +1,305 @@
+/// Every event the domain writes, one case per payload type: `evolve` switches over it exhaustively, so
+/// a new event type cannot be forgotten by an aggregate that must handle it.
+public enum EventBody: Hashable, Sendable {
+    case workspaceCreated(WorkspaceCreated)
+    case workspaceSettingsChanged(WorkspaceSettingsChanged)
+    case memberAdded(MemberAdded)
+    case memberRoleChanged(MemberRoleChanged)
+    case memberRemoved(MemberRemoved)
+    case projectCreated(ProjectCreated)
+    case projectUpdated(ProjectUpdated)
+    case projectArchived(ProjectArchived)
+    case projectRestored(ProjectRestored)
+    case projectMemberAdded(ProjectMemberAdded)
+    case projectMemberRoleChanged(ProjectMemberRoleChanged)
+    case projectMemberRemoved(ProjectMemberRemoved)
+    case projectWorkflowChanged(ProjectWorkflowChanged)
+    case taskNumberReserved(TaskNumberReserved)
+    case workflowCreated(WorkflowCreated)
+    case workflowVersionPublished(WorkflowVersionPublished)
+    case taskCreated(TaskCreated)
+    case taskEdited(TaskEdited)
+    case taskAssigned(TaskAssigned)
+    case taskUnassigned(TaskUnassigned)
+    case taskPriorityChanged(TaskPriorityChanged)
+    case taskDatesChanged(TaskDatesChanged)
+    case taskEstimateChanged(TaskEstimateChanged)
+    case taskLabelsChanged(TaskLabelsChanged)
+    case taskMoved(TaskMoved)
+    case taskReordered(TaskReordered)
+    case taskCompleted(TaskCompleted)
+    case taskReopened(TaskReopened)
+    case taskDeleted(TaskDeleted)
+    case taskRestored(TaskRestored)
+    case commentAdded(CommentAdded)
+    case commentEdited(CommentEdited)
+    case commentDeleted(CommentDeleted)
+    case commentRestored(CommentRestored)
+    case approvalRequested(ApprovalRequested)
+    case approvalDecisionRecorded(ApprovalDecisionRecorded)
+    case approvalGranted(ApprovalGranted)
+    case approvalRejected(ApprovalRejected)
+    case approvalCancelled(ApprovalCancelled)
+    case approvalExpired(ApprovalExpired)
+
+    /// The payload.
+    public var payload: any EventPayload {
+        switch self {
+        case .workspaceCreated(let payload): payload
+        case .workspaceSettingsChanged(let payload): payload
+        case .memberAdded(let payload): payload
+        case .memberRoleChanged(let payload): payload
+        case .memberRemoved(let payload): payload
+        case .projectCreated(let payload): payload
+        case .projectUpdated(let payload): payload
+        case .projectArchived(let payload): payload
+        case .projectRestored(let payload): payload
+        case .projectMemberAdded(let payload): payload
+        case .projectMemberRoleChanged(let payload): payload
+        case .projectMemberRemoved(let payload): payload
+        case .projectWorkflowChanged(let payload): payload
+        case .taskNumberReserved(let payload): payload
+        case .workflowCreated(let payload): payload
+        case .workflowVersionPublished(let payload): payload
+        case .taskCreated(let payload): payload
+        case .taskEdited(let payload): payload
+        case .taskAssigned(let payload): payload
+        case .taskUnassigned(let payload): payload
+        case .taskPriorityChanged(let payload): payload
+        case .taskDatesChanged(let payload): payload
+        case .taskEstimateChanged(let payload): payload
+        case .taskLabelsChanged(let payload): payload
+        case .taskMoved(let payload): payload
+        case .taskReordered(let payload): payload
+        case .taskCompleted(let payload): payload
+        case .taskReopened(let payload): payload
+        case .taskDeleted(let payload): payload
+        case .taskRestored(let payload): payload
+        case .commentAdded(let payload): payload
+        case .commentEdited(let payload): payload
+        case .commentDeleted(let payload): payload
+        case .commentRestored(let payload): payload
+        case .approvalRequested(let payload): payload
+        case .approvalDecisionRecorded(let payload): payload
+        case .approvalGranted(let payload): payload
+        case .approvalRejected(let payload): payload
+        case .approvalCancelled(let payload): payload
+        case .approvalExpired(let payload): payload
+        }
+    }
+
+    /// The event type, e.g. `TaskMoved`.
+    public var type: String { Swift.type(of: payload).type }
+
+    /// The schema version the payload is written in.
+    public var schemaVersion: Int { Swift.type(of: payload).schemaVersion }
+
+    /// Writes the payload (the envelope's `data`).
+    public func encodePayload(to encoder: any Encoder) throws {
+        try payload.encode(to: encoder)
+    }
+
+    /// Every payload type, in catalogue order (for documentation and decoding).
+    public static let catalogue: [any EventPayload.Type] = [
+        WorkspaceCreated.self,
+        WorkspaceSettingsChanged.self,
+        MemberAdded.self,
+        MemberRoleChanged.self,
+        MemberRemoved.self,
+        ProjectCreated.self,
+        ProjectUpdated.self,
+        ProjectArchived.self,
+        ProjectRestored.self,
+        ProjectMemberAdded.self,
+        ProjectMemberRoleChanged.self,
+        ProjectMemberRemoved.self,
+        ProjectWorkflowChanged.self,
+        TaskNumberReserved.self,
+        WorkflowCreated.self,
+        WorkflowVersionPublished.self,
+        TaskCreated.self,
+        TaskEdited.self,
+        TaskAssigned.self,
+        TaskUnassigned.self,
+        TaskPriorityChanged.self,
+        TaskDatesChanged.self,
+        TaskEstimateChanged.self,
+        TaskLabelsChanged.self,
+        TaskMoved.self,
+        TaskReordered.self,
+        TaskCompleted.self,
+        TaskReopened.self,
+        TaskDeleted.self,
+        TaskRestored.self,
+        CommentAdded.self,
+        CommentEdited.self,
+        CommentDeleted.self,
+        CommentRestored.self,
+        ApprovalRequested.self,
+        ApprovalDecisionRecorded.self,
+        ApprovalGranted.self,
+        ApprovalRejected.self,
+        ApprovalCancelled.self,
+        ApprovalExpired.self,
+    ]
+}
+
+extension WorkspaceCreated {
+    public var eventBody: EventBody { .workspaceCreated(self) }
+}
+
+extension WorkspaceSettingsChanged {
+    public var eventBody: EventBody { .workspaceSettingsChanged(self) }
+}
+
+extension MemberAdded {
+    public var eventBody: EventBody { .memberAdded(self) }
+}
+
+extension MemberRoleChanged {
+    public var eventBody: EventBody { .memberRoleChanged(self) }
+}
+
+extension MemberRemoved {
+    public var eventBody: EventBody { .memberRemoved(self) }
+}
+
+extension ProjectCreated {
+    public var eventBody: EventBody { .projectCreated(self) }
+}
+
+extension ProjectUpdated {
+    public var eventBody: EventBody { .projectUpdated(self) }
+}
+
+extension ProjectArchived {
+    public var eventBody: EventBody { .projectArchived(self) }
+}
+
+extension ProjectRestored {
+    public var eventBody: EventBody { .projectRestored(self) }
+}
+
+extension ProjectMemberAdded {
+    public var eventBody: EventBody { .projectMemberAdded(self) }
+}
+
+extension ProjectMemberRoleChanged {
+    public var eventBody: EventBody { .projectMemberRoleChanged(self) }
+}
+
+extension ProjectMemberRemoved {
+    public var eventBody: EventBody { .projectMemberRemoved(self) }
+}
+
+extension ProjectWorkflowChanged {
+    public var eventBody: EventBody { .projectWorkflowChanged(self) }
+}
+
+extension TaskNumberReserved {
+    public var eventBody: EventBody { .taskNumberReserved(self) }
+}
+
+extension WorkflowCreated {
+    public var eventBody: EventBody { .workflowCreated(self) }
+}
+
+extension WorkflowVersionPublished {
+    public var eventBody: EventBody { .workflowVersionPublished(self) }
+}
+
+extension TaskCreated {
+    public var eventBody: EventBody { .taskCreated(self) }
+}
+
+extension TaskEdited {
+    public var eventBody: EventBody { .taskEdited(self) }
+}
+
+extension TaskAssigned {
+    public var eventBody: EventBody { .taskAssigned(self) }
+}
+
+extension TaskUnassigned {
+    public var eventBody: EventBody { .taskUnassigned(self) }
+}
+
+extension TaskPriorityChanged {
+    public var eventBody: EventBody { .taskPriorityChanged(self) }
+}
+
+extension TaskDatesChanged {
+    public var eventBody: EventBody { .taskDatesChanged(self) }
+}
+
+extension TaskEstimateChanged {
+    public var eventBody: EventBody { .taskEstimateChanged(self) }
+}
+
+extension TaskLabelsChanged {
+    public var eventBody: EventBody { .taskLabelsChanged(self) }
+}
+
+extension TaskMoved {
+    public var eventBody: EventBody { .taskMoved(self) }
+}
+
+extension TaskReordered {
+    public var eventBody: EventBody { .taskReordered(self) }
+}
+
+extension TaskCompleted {
+    public var eventBody: EventBody { .taskCompleted(self) }
+}
+
+extension TaskReopened {
+    public var eventBody: EventBody { .taskReopened(self) }
+}
+
+extension TaskDeleted {
+    public var eventBody: EventBody { .taskDeleted(self) }
+}
+
+extension TaskRestored {
+    public var eventBody: EventBody { .taskRestored(self) }
+}
+
+extension CommentAdded {
+    public var eventBody: EventBody { .commentAdded(self) }
+}
+
+extension CommentEdited {
+    public var eventBody: EventBody { .commentEdited(self) }
+}
+
+extension CommentDeleted {
+    public var eventBody: EventBody { .commentDeleted(self) }
+}
+
+extension CommentRestored {
+    public var eventBody: EventBody { .commentRestored(self) }
+}
+
+extension ApprovalRequested {
+    public var eventBody: EventBody { .approvalRequested(self) }
+}
+
+extension ApprovalDecisionRecorded {
+    public var eventBody: EventBody { .approvalDecisionRecorded(self) }
+}
+
+extension ApprovalGranted {
+    public var eventBody: EventBody { .approvalGranted(self) }
+}
+
+extension ApprovalRejected {
+    public var eventBody: EventBody { .approvalRejected(self) }
+}
+
+extension ApprovalCancelled {
+    public var eventBody: EventBody { .approvalCancelled(self) }
+}
+
+extension ApprovalExpired {
+    public var eventBody: EventBody { .approvalExpired(self) }
+}

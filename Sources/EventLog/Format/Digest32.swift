@@ -35,7 +35,8 @@ public struct Digest32: Hashable, Sendable, CustomStringConvertible {
         self = bytes.withUnsafeBytes { Digest32(bytes: $0) }
     }
 
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    /// The 32 bytes, as stored.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try Swift.withUnsafeBytes(of: words) { try body($0) }
     }
 
@@ -63,6 +64,9 @@ public struct Digest32: Hashable, Sendable, CustomStringConvertible {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// SHA-256 of `bytes`.
+    public static func sha256(of bytes: UnsafeRawBufferPointer) -> Digest32 { sha256(bytes) }
 
     /// SHA-256 of `bytes`.
     static func sha256(_ bytes: UnsafeRawBufferPointer) -> Digest32 {

@@ -28,21 +28,9 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Parses the canonical 8-4-4-4-12 hexadecimal form (either case).
     public init?(_ text: some StringProtocol) {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        var nibbles = 0
-        for (offset, byte) in text.utf8.enumerated() {
-            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            guard let value = hexValue(byte) else { return nil }
-            if nibbles < 16 { high = high << 4 | UInt64(value) } else { low = low << 4 | UInt64(value) }
-            nibbles += 1
-            if nibbles > 32 { return nil }
-        }
-        guard nibbles == 32, text.utf8.count == 36 else { return nil }
-        self.init(high: high, low: low)
+        var utf8 = Array(text.utf8)
+        guard let parsed = utf8.withUnsafeMutableBytes({ EventID(text: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = parsed
     }
 
     /// Parses the canonical 36-byte text form from raw bytes (the log's read path: no `String`).

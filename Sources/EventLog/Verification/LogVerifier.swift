@@ -1,3 +1,7 @@
+import Dispatch
+import Foundation
+import Synchronization
+
 /// Checks a workspace's log end to end, offline, from the segment files alone (no index, no server):
 /// every header and frame checksum, the LZ4 content checksums, every event line's digest, the hash
 /// chain from the genesis hash to the head, gap-free positions, commit times that never go back, and
@@ -22,39 +26,75 @@ public struct LogVerifier: Sendable {
 
     /// Walks the whole log. A damaged log is a *result* (`report.problem`), not a thrown error; only
     /// failing to read at all (missing workspace, I/O error) throws.
+    ///
+    /// Batches are read in order and checked in chunks: decompression, envelope decoding and the line
+    /// digests of a chunk's batches run on all cores at once (they are independent); the chain, positions,
+    /// commit times and stream versions are then checked in order, so the first bad batch is the one named.
     public func verify(progress: ((VerificationReport) -> Void)? = nil) throws(EventLogError) -> VerificationReport {
-        let decoder = BatchDecoder()
-        var streams: [String: UInt64] = [:]
+        var chain = ChainCheck()
         var report = VerificationReport(head: LogHead(position: 0, batchHash: BatchHeader.genesisHash(workspace: workspace), committedAt: nil))
-        try walk(into: &report) { (header, frame, segment, offset, report) throws(EventLogError) -> String? in
-            guard header.firstPosition == report.head.position + 1 else {
-                return "batch starts at position \(header.firstPosition), expected \(report.head.position + 1)"
+        var chunk: [ScannedBatch] = []
+        var chunkBytes = 0
+
+        /// Checks the chunk; returns false (with `report.problem` set) at the first bad batch.
+        func flush() -> Bool {
+            defer {
+                chunk.removeAll(keepingCapacity: true)
+                chunkBytes = 0
             }
-            guard offset > 0 || header.firstPosition == segment else { return "segment name does not match its first position" }
-            guard header.previousHash == report.head.batchHash else {
-                return "previous-batch hash \(header.previousHash) does not match the chain (\(report.head.batchHash))"
-            }
-            if let last = report.head.committedAt, header.committedAt < last { return "commit time goes backwards" }
-            let batch: DecodedBatch
-            switch decoder.decode(header, frame: frame, checkDigest: true) {
-            case .success(let decoded): batch = decoded
-            case .failure(let failure): return failure.reason
-            }
-            let expectedHash = BatchHeader.chainHash(
-                previous: header.previousHash, firstPosition: header.firstPosition, eventCount: header.eventCount,
-                committedAt: header.committedAt, contentDigest: header.contentDigest)
-            guard expectedHash == header.batchHash else { return "batch hash does not match its contents" }
-            for event in batch.events {
-                let stream = event.stream
-                let expected = (streams[stream] ?? 0) + 1
-                guard event.streamVersion == expected else {
-                    return "event \(event.position): stream \(quoted(stream)) goes from version \(expected - 1) to \(event.streamVersion)"
+            let results = ScannedBatch.decodeInParallel(chunk)
+            for (batch, result) in zip(chunk, results) {
+                let reason: String?
+                switch result {
+                case .failure(let failure): reason = failure.reason
+                case .success(let decoded): reason = chain.accept(batch, decoded, head: report.head)
                 }
-                streams[stream] = expected
+                if let reason {
+                    report.problem = BadBatch(
+                        position: batch.header.firstPosition, segment: SegmentName.fileName(base: batch.segment), offset: batch.offset,
+                        reason: reason)
+                    return false
+                }
+                report.record(batch.header)
+                report.streams = chain.streams.count
+                if report.batches % 1_024 == 0 { progress?(report) }
             }
-            report.streams = streams.count
-            if report.batches % 1_024 == 0 { progress?(report) }
-            return nil
+            return true
+        }
+
+        guard Directory.isDirectory(paths.directory) else { throw .workspaceNotFound(workspace) }
+        let segments = try SegmentName.list(in: paths.directory)
+        report.segments = segments.count
+        for (number, base) in segments.enumerated() {
+            let file = try FileHandle.open(paths.segment(base), writable: false)
+            var cursor = try SegmentCursor(file: file)
+            while true {
+                let damage: (Int64, String, BatchHeader?)? = try cursor.next { (item) throws(EventLogError) -> (Int64, String, BatchHeader?)? in
+                    switch item {
+                    case .end, .filler:
+                        return (-1, "", nil)
+                    case .damaged(let offset, let reason, let header):
+                        return (offset, reason, header)
+                    case .batch(let header, let offset, let frame):
+                        chunk.append(ScannedBatch(header: header, frame: Array(frame), segment: base, offset: offset))
+                        chunkBytes += frame.count
+                        return nil
+                    }
+                }
+                if chunkBytes >= ScannedBatch.chunkBytesMax || damage != nil {
+                    guard flush() else { return report }
+                }
+                guard let (offset, reason, header) = damage else { continue }
+                if offset < 0 { break }
+                let location = BadBatch(
+                    position: header?.firstPosition ?? report.head.position + 1, segment: SegmentName.fileName(base: base), offset: offset,
+                    reason: reason)
+                let torn = try cursor.isTornTail(
+                    at: offset, header: header, inLastSegment: number == segments.count - 1,
+                    writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits()))
+                if torn { report.tornTail = location } else { report.problem = location }
+                return report
+            }
         }
         return report
     }
@@ -97,11 +137,7 @@ public struct LogVerifier: Sendable {
                         return (offset, reason, header)
                     case .batch(let header, let offset, let frame):
                         if let reason = try check(header, frame, base, offset, &report) { return (offset, reason, header) }
-                        report.batches += 1
-                        report.events += UInt64(header.eventCount)
-                        report.rawBytes += UInt64(header.rawBytes)
-                        report.storedBytes += UInt64(header.storedBytes)
-                        report.head = LogHead(position: header.lastPosition, batchHash: header.batchHash, committedAt: header.committedAt)
+                        report.record(header)
                         return nil
                     }
                 }
@@ -168,4 +204,75 @@ public struct BatchSummary: Sendable {
     public var batchHash: Digest32
 
     public var lastPosition: UInt64 { firstPosition + UInt64(eventCount) - 1 }
+}
+
+extension VerificationReport {
+    /// Counts a good batch and moves the head to it.
+    mutating func record(_ header: BatchHeader) {
+        batches += 1
+        events += UInt64(header.eventCount)
+        rawBytes += UInt64(header.rawBytes)
+        storedBytes += UInt64(header.storedBytes)
+        head = LogHead(position: header.lastPosition, batchHash: header.batchHash, committedAt: header.committedAt)
+    }
+}
+
+/// A batch read by the verifier, with its own copy of the frame so that it can be checked on any thread.
+struct ScannedBatch: Sendable {
+    let header: BatchHeader
+    let frame: [UInt8]
+    let segment: UInt64
+    let offset: Int64
+
+    /// How many frame bytes the verifier gathers before checking them in parallel (bounds its memory).
+    static let chunkBytesMax = 8 << 20
+
+    /// Decompresses, decodes and checks the line digests of every batch, on all cores.
+    static func decodeInParallel(_ batches: [ScannedBatch]) -> [Result<DecodedBatch, BatchDecoder.Failure>] {
+        let results = Mutex([Result<DecodedBatch, BatchDecoder.Failure>?](repeating: nil, count: batches.count))
+        let workers = max(1, min(batches.count, ProcessInfo.processInfo.activeProcessorCount))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let decoder = BatchDecoder()
+            for index in stride(from: worker, to: batches.count, by: workers) {
+                let batch = batches[index]
+                let result = batch.frame.withUnsafeBytes { decoder.decode(batch.header, frame: $0, checkDigest: true) }
+                results.withLock { $0[index] = result }
+            }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+}
+
+/// The checks that need batches in order: positions, segment names, the hash chain, commit times, and
+/// stream versions that grow by one.
+struct ChainCheck {
+    var streams: [String: UInt64] = [:]
+
+    /// Nil when `batch` continues the chain that ends at `head`; otherwise why not.
+    mutating func accept(_ batch: ScannedBatch, _ decoded: DecodedBatch, head: LogHead) -> String? {
+        let header = batch.header
+        guard header.firstPosition == head.position + 1 else {
+            return "batch starts at position \(header.firstPosition), expected \(head.position + 1)"
+        }
+        guard batch.offset > 0 || header.firstPosition == batch.segment else { return "segment name does not match its first position" }
+        guard header.previousHash == head.batchHash else {
+            return "previous-batch hash \(header.previousHash) does not match the chain (\(head.batchHash))"
+        }
+        if let last = head.committedAt, header.committedAt < last { return "commit time goes backwards" }
+        let expectedHash = BatchHeader.chainHash(
+            previous: header.previousHash, firstPosition: header.firstPosition, eventCount: header.eventCount,
+            committedAt: header.committedAt, contentDigest: header.contentDigest)
+        guard expectedHash == header.batchHash else { return "batch hash does not match its contents" }
+        var seen: [String: UInt64] = [:]
+        for event in decoded.events {
+            let stream = event.stream
+            let expected = (seen[stream] ?? streams[stream] ?? 0) + 1
+            guard event.streamVersion == expected else {
+                return "event \(event.position): stream \(quoted(stream)) goes from version \(expected - 1) to \(event.streamVersion)"
+            }
+            seen[stream] = expected
+        }
+        streams.merge(seen) { _, new in new }
+        return nil
+    }
 }

@@ -56,7 +56,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let streamIndex: StreamIndex
     private let headSignal: PositionSignal
     private let onCommit: @Sendable (IndexEntry) -> Void
-    private let finished = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let finished = ThreadCompletion()
 
     init(
         start: Start, options: EventLogOptions, paths: LogPaths, table: BatchTable, streamIndex: StreamIndex, headSignal: PositionSignal,
@@ -105,14 +105,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             stopping = true
             lock.signal()
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = finished.withLock { state -> Bool in
-                if state.done { return true }
-                state.waiter = continuation
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        await finished.wait()
     }
 
     // MARK: The writer thread
@@ -121,11 +114,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         while let batch = nextBatch() {
             process(batch)
         }
-        let waiter = finished.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.done = true
-            return state.waiter
-        }
-        waiter?.resume()
+        finished.finish()
     }
 
     /// Waits for appends and takes as many as fit in one batch; nil when stopping with nothing left.

@@ -13,7 +13,7 @@ final class Indexer: @unchecked Sendable {
     /// log's is left open.
     private var index: LogIndex?
     private let logger: Logger
-    private let finished = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let finished = ThreadCompletion()
 
     init(index: LogIndex, logger: Logger) {
         self.index = index
@@ -39,14 +39,7 @@ final class Indexer: @unchecked Sendable {
             stopping = true
             lock.signal()
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = finished.withLock { state -> Bool in
-                if state.done { return true }
-                state.waiter = continuation
-                return false
-            }
-            if done { continuation.resume() }
-        }
+        await finished.wait()
     }
 
     private func run() {
@@ -71,10 +64,6 @@ final class Indexer: @unchecked Sendable {
             if stop && lock.withLock({ queue.isEmpty }) { break }
         }
         index = nil
-        let waiter = finished.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.done = true
-            return state.waiter
-        }
-        waiter?.resume()
+        finished.finish()
     }
 }

@@ -155,25 +155,8 @@ struct LogAppend: AsyncParsableCommand {
 
 /// `{"position":…,"stream":…,"streamVersion":…,"id":…,"duplicate":…}` and a newline.
 func acknowledgement(_ result: AppendResult, _ index: Int, stream: String) -> String {
-    var escaped = ""
-    for scalar in stream.unicodeScalars {
-        switch scalar {
-        case "\"": escaped += "\\\""
-        case "\\": escaped += "\\\\"
-        case _ where scalar.value < 0x20: escaped += String(format4: scalar.value)
-        default: escaped.unicodeScalars.append(scalar)
-        }
-    }
-    return
-        #"{"position":\#(result.positions[index]),"stream":"\#(escaped)","streamVersion":\#(result.streamVersions[index]),"id":"\#(result.ids[index])","duplicate":\#(result.wasDuplicate)}"#
+    #"{"position":\#(result.positions[index]),"stream":\#(jsonString(stream)),"streamVersion":\#(result.streamVersions[index]),"id":"\#(result.ids[index])","duplicate":\#(result.wasDuplicate)}"#
         + "\n"
-}
-
-extension String {
-    init(format4 value: UInt32) {
-        let hex = String(value, radix: 16)
-        self = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-    }
 }
 
 /// Set once by whichever concurrent append fails first; read before submitting the next line.

@@ -68,3 +68,11 @@ func jsonString(_ text: String) -> String {
     }
     return out + "\""
 }
+
+extension String {
+    /// `\u00XX` for a control character in a JSON string.
+    init(format4 value: UInt32) {
+        let hex = String(value, radix: 16)
+        self = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    }
+}

@@ -48,6 +48,8 @@ public struct Limits: Sendable, Equatable {
     public var wipLimitMax: Int = 10_000
     /// Longest approval expiry, in seconds. Default 90 days.
     public var approvalExpirySecondsMax: Int64 = 90 * 86_400
+    /// Longest delay of a reminder trigger, in seconds. Default 365 days.
+    public var reminderDelaySecondsMax: Int64 = 365 * 86_400
     /// Largest task estimate (points or hours). Default 10,000.
     public var estimateAmountMax: Int = 10_000
 

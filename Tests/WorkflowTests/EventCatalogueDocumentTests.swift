@@ -78,6 +78,7 @@ import Testing
         case .project: "project-{id}"
         case .workflow: "workflow-{id}"
         case .task: "task-{id}"
+        case .reminder: "reminder-{id}"
         case nil: stream.rawValue
         }
     }

@@ -79,6 +79,14 @@ private struct EncodableBody: Encodable {
         try world.task("t1", .move(to: "canceled"), by: "pm")
         try world.task("t1", .delete, by: "pm")
         try world.task("t1", .restore, by: "pm")
+        let rule = ReminderRuleDefinition(name: "Stale work", trigger: .noActivityFor(seconds: 3_600))
+        try world.reminder("r1", .create(rule), by: "admin")
+        let canceledTooLong = ReminderRuleDefinition(name: "Canceled for long", trigger: .inCategoryLongerThan(category: .canceled, seconds: 7_200))
+        try world.reminder("r1", .change(canceledTooLong), by: "admin")
+        try world.reminder("r1", .disable, by: "admin")
+        try world.reminder("r1", .enable, by: "admin")
+        world.advance(seconds: 7_200)
+        world.evaluateReminders()
         return world.streams.values.flatMap { $0 }
     }
 

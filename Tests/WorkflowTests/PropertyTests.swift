@@ -292,6 +292,7 @@ struct Run {
                 case .project: world.projects["p1"]?.version
                 case .workflow: world.workflows["wf"]?.version
                 case .task: world.tasks[TaskID(String(stream.rawValue.dropFirst(5)))]?.version
+                case .reminder: world.reminders[ReminderRuleID(String(stream.rawValue.dropFirst(9)))]?.version
                 case nil: nil
                 }
             #expect(version == length, "\(stream) is at version \(version ?? 0) with \(length) events")

@@ -29,6 +29,8 @@ public struct TaskState: AggregateState {
     public var approvals: [ApprovalRequestState]
     public var createdAt: Instant
     public var updatedAt: Instant
+    /// When the task entered a state of its current category (for "in a category longer than" reminders).
+    public var categoryEnteredAt: Instant
     public var completedAt: Instant?
     public var deletedAt: Instant?
     public var version: UInt64
@@ -66,7 +68,7 @@ public struct TaskState: AggregateState {
             description: created.description, workflow: created.workflow, state: created.state, category: created.category,
             priority: created.priority, assignees: created.assignees, author: created.author, labels: created.labels,
             startDate: created.startDate, dueDate: created.dueDate, estimate: created.estimate, rank: created.rank,
-            comments: [:], approvals: [], createdAt: event.at, updatedAt: event.at,
+            comments: [:], approvals: [], createdAt: event.at, updatedAt: event.at, categoryEnteredAt: event.at,
             completedAt: created.category == .completed ? event.at : nil, deletedAt: nil, version: 1)
     }
 
@@ -93,6 +95,7 @@ public struct TaskState: AggregateState {
             next.labels = changed.labels
         case .taskMoved(let moved):
             next.state = moved.to
+            if moved.toCategory != category { next.categoryEnteredAt = event.at }
             next.category = moved.toCategory
             next.rank = moved.rank
         case .taskReordered(let reordered):

@@ -10,13 +10,13 @@ public protocol EventPayload: Codable, Hashable, Sendable {
     var eventBody: EventBody { get }
 }
 
-/// The name of an aggregate's stream: `workspace`, `project-ID`, `workflow-ID` or `task-ID`.
+/// The name of an aggregate's stream: `workspace`, `project-ID`, `workflow-ID`, `task-ID` or `reminder-ID`.
 /// Comments and approval requests live in their task's stream: a move and its approval are decided
 /// together, against one version, and appended atomically.
 public struct StreamName: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// What kind of aggregate a stream holds.
     public enum Kind: String, Sendable, CaseIterable {
-        case workspace, project, workflow, task
+        case workspace, project, workflow, task, reminder
     }
 
     public let rawValue: String
@@ -28,11 +28,12 @@ public struct StreamName: Hashable, Comparable, Sendable, CustomStringConvertibl
     public static func project(_ id: ProjectID) -> StreamName { StreamName(rawValue: "project-" + id.rawValue) }
     public static func workflow(_ id: WorkflowID) -> StreamName { StreamName(rawValue: "workflow-" + id.rawValue) }
     public static func task(_ id: TaskID) -> StreamName { StreamName(rawValue: "task-" + id.rawValue) }
+    public static func reminder(_ id: ReminderRuleID) -> StreamName { StreamName(rawValue: "reminder-" + id.rawValue) }
 
     /// The aggregate kind, from the name's prefix; nil for a stream the domain does not own.
     public var kind: Kind? {
         if rawValue == "workspace" { return .workspace }
-        for kind in [Kind.project, .workflow, .task] where rawValue.hasPrefix(kind.rawValue + "-") {
+        for kind in [Kind.project, .workflow, .task, .reminder] where rawValue.hasPrefix(kind.rawValue + "-") {
             return kind
         }
         return nil

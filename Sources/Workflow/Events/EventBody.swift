@@ -41,6 +41,11 @@ public enum EventBody: Hashable, Sendable {
     case approvalRejected(ApprovalRejected)
     case approvalCancelled(ApprovalCancelled)
     case approvalExpired(ApprovalExpired)
+    case reminderRuleCreated(ReminderRuleCreated)
+    case reminderRuleChanged(ReminderRuleChanged)
+    case reminderRuleDisabled(ReminderRuleDisabled)
+    case reminderRuleEnabled(ReminderRuleEnabled)
+    case reminderFired(ReminderFired)
 
     /// The payload.
     public var payload: any EventPayload {
@@ -85,6 +90,11 @@ public enum EventBody: Hashable, Sendable {
         case .approvalRejected(let payload): payload
         case .approvalCancelled(let payload): payload
         case .approvalExpired(let payload): payload
+        case .reminderRuleCreated(let payload): payload
+        case .reminderRuleChanged(let payload): payload
+        case .reminderRuleDisabled(let payload): payload
+        case .reminderRuleEnabled(let payload): payload
+        case .reminderFired(let payload): payload
         }
     }
 
@@ -141,6 +151,11 @@ public enum EventBody: Hashable, Sendable {
         ApprovalRejected.self,
         ApprovalCancelled.self,
         ApprovalExpired.self,
+        ReminderRuleCreated.self,
+        ReminderRuleChanged.self,
+        ReminderRuleDisabled.self,
+        ReminderRuleEnabled.self,
+        ReminderFired.self,
     ]
 }
 
@@ -302,4 +317,24 @@ extension ApprovalCancelled {
 
 extension ApprovalExpired {
     public var eventBody: EventBody { .approvalExpired(self) }
+}
+
+extension ReminderRuleCreated {
+    public var eventBody: EventBody { .reminderRuleCreated(self) }
+}
+
+extension ReminderRuleChanged {
+    public var eventBody: EventBody { .reminderRuleChanged(self) }
+}
+
+extension ReminderRuleDisabled {
+    public var eventBody: EventBody { .reminderRuleDisabled(self) }
+}
+
+extension ReminderRuleEnabled {
+    public var eventBody: EventBody { .reminderRuleEnabled(self) }
+}
+
+extension ReminderFired {
+    public var eventBody: EventBody { .reminderFired(self) }
 }

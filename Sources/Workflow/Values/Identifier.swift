@@ -71,6 +71,7 @@ public enum TransitionTag: IdentifierKind { public static let name = "transition
 public enum TaskTag: IdentifierKind { public static let name = "task" }
 public enum CommentTag: IdentifierKind { public static let name = "comment" }
 public enum ApprovalTag: IdentifierKind { public static let name = "approval" }
+public enum ReminderRuleTag: IdentifierKind { public static let name = "reminder rule" }
 
 /// A workspace (tenant).
 public typealias WorkspaceID = Identifier<WorkspaceTag>
@@ -90,3 +91,5 @@ public typealias TaskID = Identifier<TaskTag>
 public typealias CommentID = Identifier<CommentTag>
 /// An approval request; derived from the task id and a counter, so deciding needs no id generator.
 public typealias ApprovalID = Identifier<ApprovalTag>
+/// Names a reminder rule.
+public typealias ReminderRuleID = Identifier<ReminderRuleTag>

@@ -8,6 +8,7 @@ struct World: Equatable {
     var projects: [ProjectID: ProjectState] = [:]
     var workflows: [WorkflowID: WorkflowState] = [:]
     var tasks: [TaskID: TaskState] = [:]
+    var reminders: [ReminderRuleID: ReminderRuleState] = [:]
     var streams: [StreamName: [DomainEvent]] = [:]
     var now = Instant(unixMicros: 1_790_000_000_000_000)
     var limits = Limits.standard
@@ -30,6 +31,9 @@ struct World: Equatable {
             case .task:
                 let id = TaskID(String(name.dropFirst("task-".count)))
                 tasks[id] = TaskState.evolve(tasks[id], event)
+            case .reminder:
+                let id = ReminderRuleID(String(name.dropFirst("reminder-".count)))
+                reminders[id] = ReminderRuleState.evolve(reminders[id], event)
             case nil:
                 fatalError("event in a foreign stream \(name)")
             }
@@ -132,6 +136,27 @@ struct World: Equatable {
     }
 
     mutating func advance(seconds: Int64) { now = now.adding(seconds: seconds) }
+
+    /// A reminder-rule command; the actor is resolved in `project` when one is given (project managers
+    /// hold `reminder.manage` there), else workspace-wide (admins).
+    @discardableResult
+    mutating func reminder(_ id: ReminderRuleID, _ action: ReminderCommand.Action, by member: MemberID, project: ProjectID? = nil)
+        throws(DomainError) -> [DomainEvent]
+    {
+        let actor = try self.actor(member, project: project)
+        let context = DecisionContext(now: now, limits: limits)
+        let events = try ReminderDecider.decide(reminders[id], ReminderCommand(rule: id, action), actor: actor, context: context)
+        apply(events)
+        return events
+    }
+
+    /// Runs the reminder evaluation at `now` and applies what fires.
+    @discardableResult
+    mutating func evaluateReminders() -> [DomainEvent] {
+        let events = ReminderEvaluation.evaluate(rules: Array(reminders.values), tasks: Array(tasks.values), now: now)
+        apply(events)
+        return events
+    }
 }
 
 /// The refusal's code, or nil if the call succeeded. (Closures infer `throws(any Error)` without the

@@ -104,7 +104,7 @@ public final class EventLog: Sendable {
         if closed.withLock({ $0 }) { throw .closed }
         let outcome: GroupCommitWriter.Outcome
         do {
-            outcome = try await withCheckedThrowingContinuation { continuation in
+            outcome = try await withUnsafeThrowingContinuation { continuation in
                 writer.submit(.init(events: prepared, expectations: request.expectations, bytes: bytes, continuation: continuation))
             }
         } catch let error as EventLogError {

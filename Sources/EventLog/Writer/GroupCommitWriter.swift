@@ -23,7 +23,9 @@ final class GroupCommitWriter: @unchecked Sendable {
         let events: [PreparedEvent]
         let expectations: [String: ExpectedVersion]
         let bytes: Int
-        let continuation: CheckedContinuation<Outcome, any Error>
+        /// Unsafe rather than checked: the writer resumes each exactly once (every path below ends in one
+        /// resume), and the checked variant's bookkeeping showed up per append.
+        let continuation: UnsafeContinuation<Outcome, any Error>
     }
 
     /// The writer's view of the log at open.
@@ -94,8 +96,9 @@ final class GroupCommitWriter: @unchecked Sendable {
             pending.continuation.resume(throwing: EventLogError.closed)
             return
         }
+        // The writer only sleeps on an empty queue; later appends join the batch it will take.
+        if queue.isEmpty { lock.signal() }
         queue.append(pending)
-        lock.signal()
         lock.unlock()
     }
 

@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandServiceTests",
-            dependencies: ["CommandService", "EventLog", "TestSupport"],
+            dependencies: ["CommandService", "EventLog", "TestSupport", "Workflow"],
             swiftSettings: strictSwift
         ),
         .testTarget(

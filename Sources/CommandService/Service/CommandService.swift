@@ -1,0 +1,493 @@
+public import EventLog
+public import Workflow
+
+/// What a command did: the events it appended, where they landed, and each touched stream's new version.
+public struct CommandOutcome: Equatable, Sendable {
+    /// One appended event.
+    public struct Committed: Equatable, Sendable {
+        public var id: EventID
+        public var position: UInt64
+        public var stream: String
+        public var streamVersion: UInt64
+        public var type: String
+    }
+
+    /// In append order; empty when the command changed nothing (e.g. assigning someone already assigned).
+    public var events: [Committed]
+    /// The events as decided, in the same order.
+    public var decided: [DomainEvent]
+    /// The version of every stream the command appended to, after the append.
+    public var streamVersions: [String: UInt64]
+    /// How many times the command was decided (1 unless a version conflict made it decide again).
+    public var attempts: Int
+}
+
+/// The command side's engine: loads the states a command needs, resolves the actor, decides with the
+/// pure deciders of `Workflow`, and appends the events with the expected version of every stream they
+/// touch; on a version conflict it reads again and decides again, a bounded number of times.
+///
+/// ```swift
+/// let log = try EventLog.open(dataDirectory: "./taskledger-data", workspace: "acme")
+/// let service = try CommandService(log: log)
+/// let outcome = try await service.execute(
+///     TaskCommand(task: "t-1", .move(to: "doing")), metadata: CommandMetadata(member: "m-1", requestID: "req-9"))
+/// print(outcome.events.map(\.position))
+/// ```
+///
+/// An actor rather than a `Sendable` class with locks: the service's mutable state (the aggregate cache,
+/// the workspace index with its in-flight reservations, the per-stream write gates) is only touched
+/// between suspension points, so each check-then-reserve is atomic without a lock to get wrong. Loading
+/// and deciding are short and synchronous; the one suspension is the durable append, during which the
+/// actor serves other commands, so concurrent commands still share the log's group commits.
+///
+/// Within one service, commands that append to the same stream take turns (a write gate per stream):
+/// they would only conflict with each other. Commands on different streams run concurrently. Conflicts
+/// still happen when something else appends to the log (another service instance, a tool), and those
+/// are what the retry loop handles.
+public actor CommandService {
+    /// How often a command is decided again after a version conflict before giving up.
+    public static let defaultMaxRetries = 5
+
+    /// The service's settings.
+    public struct Configuration: Sendable {
+        /// The aggregate cache's limit, in approximate bytes. Default 64 MiB.
+        public var cacheBytesMax: Int
+        /// How often a command is decided again after a version conflict (after the first attempt). Default 5.
+        public var maxRetries: Int
+        /// The domain's size limits, passed to every decision.
+        public var limits: Limits
+        /// The decisions' `now`; injected so tests control time.
+        public var clock: @Sendable () -> Instant
+        /// Called after each decision, just before its append, with the attempt number (1 for the first).
+        /// A seam for instrumentation and for tests that need another writer to append in between
+        /// (the only deterministic way to make a version conflict happen). Nil by default.
+        public var willAppend: (@Sendable (_ attempt: Int) async -> Void)?
+
+        public init(
+            cacheBytesMax: Int = 64 << 20, maxRetries: Int = CommandService.defaultMaxRetries, limits: Limits = .standard,
+            clock: @escaping @Sendable () -> Instant = { Instant(unixMicros: Timestamp.now().unixMicros) },
+            willAppend: (@Sendable (_ attempt: Int) async -> Void)? = nil
+        ) {
+            self.cacheBytesMax = cacheBytesMax
+            self.maxRetries = maxRetries
+            self.limits = limits
+            self.clock = clock
+            self.willAppend = willAppend
+        }
+    }
+
+    /// The log the service appends to.
+    public nonisolated let log: EventLog
+    public nonisolated let configuration: Configuration
+    private var cache: AggregateCache<CachedAggregate>
+    private var index = WorkspaceIndex()
+    private var busyStreams: Set<String> = []
+    private var gateWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Pages read from the log at a time.
+    private static let pageSize = 1_000
+
+    /// A service over `log`. Reads the whole log once to build the workspace index (column counts and
+    /// project keys); fails if an event the index needs does not decode.
+    public init(log: EventLog, configuration: Configuration = Configuration()) throws(CommandError) {
+        self.log = log
+        self.configuration = configuration
+        cache = AggregateCache(bytesMax: configuration.cacheBytesMax)
+        var index = WorkspaceIndex()
+        try Self.catchUp(&index, log: log)
+        self.index = index
+    }
+
+    // MARK: Commands
+
+    /// Executes a workspace command. Creating the workspace is the bootstrap: the actor must be the founder.
+    @discardableResult
+    public func execute(
+        _ command: WorkspaceCommand, metadata: CommandMetadata, expectedVersion: UInt64? = nil
+    ) async throws(CommandError) -> CommandOutcome {
+        try await commit(gates: [StreamName.workspace.rawValue], metadata: metadata) { () throws(CommandError) -> Decision in
+            let (workspace, version) = try load(WorkspaceState.self, .workspace)
+            let actor: Actor
+            var kind: CommandMetadata.ActorKind
+            if case .create(let new) = command, workspace == nil {
+                // Nobody holds a role in a workspace that does not exist; the decider checks the actor is the founder.
+                actor = Actor(member: metadata.member, workspaceRole: .admin)
+                kind = new.founder.kind == .service ? .service : .user
+            } else {
+                guard let workspace else { throw .domain(.notFound(kind: "workspace", id: "")) }
+                actor = try resolve(metadata.member, workspace: workspace, project: nil)
+                kind = actorKind(of: metadata.member, in: workspace)
+            }
+            if let forced = metadata.actorKind { kind = forced }
+            let context = DecisionContext(now: configuration.clock(), expectedVersion: expectedVersion, limits: configuration.limits)
+            let events = try domain { () throws(DomainError) in try WorkspaceDecider.decide(workspace, command, actor: actor, context: context) }
+            return Decision(events: events, versions: [StreamName.workspace.rawValue: version], actorKind: kind, task: nil, project: nil)
+        }
+    }
+
+    /// Executes a workflow command (workflows belong to the workspace: the actor has no project role).
+    @discardableResult
+    public func execute(
+        _ command: WorkflowCommand, metadata: CommandMetadata, expectedVersion: UInt64? = nil
+    ) async throws(CommandError) -> CommandOutcome {
+        let stream = StreamName.workflow(command.workflow)
+        return try await commit(gates: [stream.rawValue], metadata: metadata) { () throws(CommandError) -> Decision in
+            let workspace = try requireWorkspace()
+            let actor = try resolve(metadata.member, workspace: workspace, project: nil)
+            let (workflow, version) = try load(WorkflowState.self, stream)
+            let context = DecisionContext(now: configuration.clock(), expectedVersion: expectedVersion, limits: configuration.limits)
+            let events = try domain { () throws(DomainError) in try WorkflowDecider.decide(workflow, command, actor: actor, context: context) }
+            return Decision(
+                events: events, versions: [stream.rawValue: version], actorKind: metadata.actorKind ?? actorKind(of: metadata.member, in: workspace),
+                task: nil, project: nil)
+        }
+    }
+
+    /// Executes a project command. Project keys are checked against every other project's, including
+    /// projects whose creation is in flight.
+    @discardableResult
+    public func execute(
+        _ command: ProjectCommand, metadata: CommandMetadata, expectedVersion: UInt64? = nil
+    ) async throws(CommandError) -> CommandOutcome {
+        let stream = StreamName.project(command.project)
+        return try await commit(gates: [stream.rawValue], metadata: metadata) { () throws(CommandError) -> Decision in
+            let workspace = try requireWorkspace()
+            let (project, version) = try load(ProjectState.self, stream)
+            let actor = try resolve(metadata.member, workspace: workspace, project: project)
+            var workflowID: WorkflowID?
+            switch command.action {
+            case .create(let new): workflowID = new.workflow.workflow
+            case .pinWorkflow(let pin): workflowID = pin.workflow
+            default: workflowID = nil
+            }
+            let workflow = try workflowID.flatMap { (id) throws(CommandError) in try load(WorkflowState.self, .workflow(id)).state }
+            let context = ProjectContext(
+                now: configuration.clock(), workspace: workspace, workflow: workflow,
+                projectKeysInUse: index.projectKeysInUse(except: command.project), expectedVersion: expectedVersion,
+                limits: configuration.limits)
+            let events = try domain { () throws(DomainError) in try ProjectDecider.decide(project, command, actor: actor, context: context) }
+            return Decision(
+                events: events, versions: [stream.rawValue: version], actorKind: metadata.actorKind ?? actorKind(of: metadata.member, in: workspace),
+                task: nil, project: command.project)
+        }
+    }
+
+    /// Executes a task command. `project` is required to create a task (the command does not name one);
+    /// for other actions it is optional, and when given must be the task's project.
+    ///
+    /// Creating a task also reserves its number on the project's stream: both streams are appended in
+    /// one atomic append, each with its expected version.
+    @discardableResult
+    public func execute(
+        _ command: TaskCommand, project projectID: ProjectID? = nil, metadata: CommandMetadata, expectedVersion: UInt64? = nil
+    ) async throws(CommandError) -> CommandOutcome {
+        let taskStream = StreamName.task(command.task)
+        var gates = [taskStream.rawValue]
+        if case .create = command.action {
+            guard let projectID else {
+                throw .domain(.validationFailed(field: "project", reason: "creating a task needs the project it belongs to"))
+            }
+            gates.append(StreamName.project(projectID).rawValue)
+        }
+        return try await commit(gates: gates, metadata: metadata) { () throws(CommandError) -> Decision in
+            let (task, taskVersion) = try load(TaskState.self, taskStream)
+            let project: ProjectID
+            if let task {
+                // Another project's id would load the wrong context: answer as if the task were not there.
+                if let projectID, projectID != task.project { throw .domain(.notFound(kind: "task", id: command.task.rawValue)) }
+                project = task.project
+            } else if case .create = command.action, let projectID {
+                project = projectID
+            } else {
+                throw .domain(.notFound(kind: "task", id: command.task.rawValue))
+            }
+            let workspace = try requireWorkspace()
+            let projectStream = StreamName.project(project)
+            let (projectState, projectVersion) = try load(ProjectState.self, projectStream)
+            guard let projectState else { throw .domain(.notFound(kind: "project", id: project.rawValue)) }
+            let workflowID = task?.workflow.workflow ?? projectState.workflow.workflow
+            guard let workflow = try load(WorkflowState.self, .workflow(workflowID)).state else {
+                throw .domain(.notFound(kind: "workflow", id: workflowID.rawValue))
+            }
+            let actor = try resolve(metadata.member, workspace: workspace, project: projectState)
+            let context = TaskContext(
+                now: configuration.clock(), workspace: workspace, project: projectState, workflow: workflow,
+                columnCounts: index.columnCounts(of: project), expectedVersion: expectedVersion, limits: configuration.limits)
+            let events = try domain { () throws(DomainError) in try TaskDecider.decide(task, command, actor: actor, context: context) }
+            return Decision(
+                events: events, versions: [taskStream.rawValue: taskVersion, projectStream.rawValue: projectVersion],
+                actorKind: metadata.actorKind ?? actorKind(of: metadata.member, in: workspace), task: task, project: project)
+        }
+    }
+
+    /// Executes a reminder-rule command. `project` gives the actor their role in that project (for a rule
+    /// scoped to it); without one only workspace-wide grants apply.
+    @discardableResult
+    public func execute(
+        _ command: ReminderCommand, project projectID: ProjectID? = nil, metadata: CommandMetadata, expectedVersion: UInt64? = nil
+    ) async throws(CommandError) -> CommandOutcome {
+        let stream = StreamName.reminder(command.rule)
+        return try await commit(gates: [stream.rawValue], metadata: metadata) { () throws(CommandError) -> Decision in
+            let workspace = try requireWorkspace()
+            var project: ProjectState?
+            if let projectID {
+                project = try load(ProjectState.self, .project(projectID)).state
+                guard project != nil else { throw .domain(.notFound(kind: "project", id: projectID.rawValue)) }
+            }
+            let actor = try resolve(metadata.member, workspace: workspace, project: project)
+            let (rule, version) = try load(ReminderRuleState.self, stream)
+            let context = DecisionContext(now: configuration.clock(), expectedVersion: expectedVersion, limits: configuration.limits)
+            let events = try domain { () throws(DomainError) in try ReminderDecider.decide(rule, command, actor: actor, context: context) }
+            return Decision(
+                events: events, versions: [stream.rawValue: version],
+                actorKind: metadata.actorKind ?? actorKind(of: metadata.member, in: workspace), task: nil, project: nil)
+        }
+    }
+
+    // MARK: Reading states
+
+    /// The workspace's current state (nil before it is created).
+    public func workspace() throws(CommandError) -> WorkspaceState? { try load(WorkspaceState.self, .workspace).state }
+    /// A project's current state.
+    public func project(_ id: ProjectID) throws(CommandError) -> ProjectState? { try load(ProjectState.self, .project(id)).state }
+    /// A workflow's current state.
+    public func workflow(_ id: WorkflowID) throws(CommandError) -> WorkflowState? { try load(WorkflowState.self, .workflow(id)).state }
+    /// A task's current state.
+    public func task(_ id: TaskID) throws(CommandError) -> TaskState? { try load(TaskState.self, .task(id)).state }
+
+    /// A reminder rule's current state.
+    public func reminderRule(_ id: ReminderRuleID) throws(CommandError) -> ReminderRuleState? {
+        try load(ReminderRuleState.self, .reminder(id)).state
+    }
+
+    /// Live tasks per state in `project`, as of the log's head (committed events only).
+    public func columnCounts(of project: ProjectID) throws(CommandError) -> [StateID: Int] {
+        try Self.catchUp(&index, log: log)
+        return index.committedCounts(of: project)
+    }
+
+    /// Project key → project, as of the log's head.
+    public func projectKeys() throws(CommandError) -> [String: ProjectID] {
+        try Self.catchUp(&index, log: log)
+        return index.projectKeys
+    }
+
+    /// The aggregate cache's entry count, approximate bytes and evictions so far.
+    public var cacheStatistics: (count: Int, bytes: Int, evictions: Int) { (cache.count, cache.bytes, cache.evictions) }
+
+    // MARK: The decide-append loop
+
+    /// A decision: the events, the version each loaded stream was decided on, and what the index needs
+    /// to reserve while the append is in flight.
+    private struct Decision {
+        var events: [DomainEvent]
+        var versions: [String: UInt64]
+        var actorKind: CommandMetadata.ActorKind
+        var task: TaskState?
+        var project: ProjectID?
+    }
+
+    /// Waits for the write gates of `gates`, then decides and appends, deciding again on a version
+    /// conflict up to `maxRetries` times.
+    private func commit(
+        gates: [String], metadata: CommandMetadata, _ decide: () throws(CommandError) -> Decision
+    ) async throws(CommandError) -> CommandOutcome {
+        await enter(gates)
+        defer { leave(gates) }
+        var attempts = 0
+        while true {
+            attempts += 1
+            try Self.catchUp(&index, log: log)
+            let decision = try decide()
+            guard !decision.events.isEmpty else {
+                return CommandOutcome(events: [], decided: [], streamVersions: [:], attempts: attempts)
+            }
+            var proposed: [ProposedEvent] = []
+            var expectations: [String: ExpectedVersion] = [:]
+            for event in decision.events {
+                let stream = event.stream.rawValue
+                guard let version = decision.versions[stream] else {
+                    preconditionFailure("decided an event for \(stream), which the command did not load")
+                }
+                precondition(gates.contains(stream), "decided an event for \(stream) without holding its gate")
+                expectations[stream] = version == 0 ? .noStream : .exactly(version)
+                do {
+                    proposed.append(try EventEnvelopeMapping.proposedEvent(event, metadata: metadata, actorKind: decision.actorKind))
+                } catch {
+                    throw .unencodableEvent(error)
+                }
+            }
+            // Reserved before the first suspension point, so no other decision can run without seeing it.
+            var reservation = WorkspaceIndex.reservation(for: decision.events, task: decision.task, project: decision.project)
+            reservation.after = log.head.position
+            index.reserve(reservation)
+            if let willAppend = configuration.willAppend { await willAppend(attempts) }
+            let result: AppendResult
+            do {
+                result = try await log.append(AppendRequest(events: proposed, expectations: expectations))
+            } catch {
+                index.release(reservation)
+                guard case .wrongExpectedVersion(let stream, _, let actual) = error else { throw .log(error) }
+                guard attempts <= configuration.maxRetries else { throw .versionConflict(stream: stream, attempts: attempts) }
+                await waitUntilReadable(stream, version: actual)
+                continue
+            }
+            return committed(decision, result: result, reservation: reservation, attempts: attempts)
+        }
+    }
+
+    /// Folds a successful append into the index and the cache, and describes it.
+    private func committed(
+        _ decision: Decision, result: AppendResult, reservation: WorkspaceIndex.Reservation, attempts: Int
+    ) -> CommandOutcome {
+        // Fold our own events in directly when they are next; otherwise the next decision's catch-up reads
+        // them from the log. Either way they are in the index before any decision runs without the
+        // reservation, which is released only now.
+        let isContiguous = result.lastPosition - result.firstPosition + 1 == UInt64(result.positions.count)
+        if isContiguous, result.firstPosition == index.appliedThrough + 1 {
+            for (event, position) in zip(decision.events, result.positions) { index.apply(event, at: position) }
+        }
+        index.release(reservation)
+
+        var events: [CommandOutcome.Committed] = []
+        var versions: [String: UInt64] = [:]
+        for (offset, event) in decision.events.enumerated() {
+            let stream = event.stream.rawValue
+            events.append(
+                CommandOutcome.Committed(
+                    id: result.ids[offset], position: result.positions[offset], stream: stream,
+                    streamVersion: result.streamVersions[offset], type: event.type))
+            versions[stream] = max(versions[stream] ?? 0, result.streamVersions[offset])
+        }
+        // The gates held and `.exactly` succeeded, so each stream's new events are exactly ours: the
+        // cached state advanced by them is the stream's state at its new version.
+        for (stream, version) in versions {
+            let events = decision.events.filter { $0.stream.rawValue == stream }
+            guard let loaded = cache.get(stream), loaded.version == decision.versions[stream] else { continue }
+            if let next = loaded.value.evolved(by: events) { cache.put(stream, next, version: version, bytes: next.approximateBytes) }
+        }
+        return CommandOutcome(events: events, decided: decision.events, streamVersions: versions, attempts: attempts)
+    }
+
+    /// The log's writer refuses a conflicting append as soon as it sees the conflict, which can be before
+    /// the batch that caused it is durable and readable; deciding again before then would read the same
+    /// old version and waste an attempt. Waits (boundedly: the other batch may fail) until it is readable.
+    private func waitUntilReadable(_ stream: String, version: UInt64) async {
+        var waited = 0
+        while log.version(of: stream) < version, waited < 200 {
+            try? await Task.sleep(for: .microseconds(500))
+            waited += 1
+        }
+    }
+
+    // MARK: Write gates
+
+    /// Waits until none of `streams` is being written by another command of this service, then claims
+    /// them all at once (all or nothing, so two commands can never hold one gate each and wait forever).
+    private func enter(_ streams: [String]) async {
+        while let busy = streams.first(where: { busyStreams.contains($0) }) {
+            await withCheckedContinuation { gateWaiters[busy, default: []].append($0) }
+        }
+        busyStreams.formUnion(streams)
+    }
+
+    private func leave(_ streams: [String]) {
+        busyStreams.subtract(streams)
+        for stream in streams {
+            for waiter in gateWaiters.removeValue(forKey: stream) ?? [] { waiter.resume() }
+        }
+    }
+
+    // MARK: Loading
+
+    /// The state of `stream`: the cached one brought up to date (the log may have been appended by another
+    /// path), else rebuilt from the whole stream. Returns the stream version it reflects.
+    private func load<State: CacheableState>(_ type: State.Type, _ stream: StreamName) throws(CommandError) -> (
+        state: State?, version: UInt64
+    ) {
+        let name = stream.rawValue
+        var state: State?
+        var version: UInt64 = 0
+        if let entry = cache.get(name), let cached = State.unwrap(entry.value) {
+            state = cached
+            version = entry.version
+        }
+        let loadedVersion = version
+        while true {
+            let page: [RecordedEvent]
+            do {
+                page = try log.readStream(name, fromVersion: version + 1, maxCount: Self.pageSize)
+            } catch {
+                throw .log(error)
+            }
+            for recorded in page {
+                do {
+                    state = State.evolve(state, try EventEnvelopeMapping.domainEvent(recorded))
+                } catch {
+                    throw .undecodableEvent(stream: name, position: recorded.position, error)
+                }
+                version = recorded.streamVersion
+            }
+            if page.count < Self.pageSize { break }
+        }
+        if version != loadedVersion, let state {
+            let wrapped = state.wrapped
+            cache.put(name, wrapped, version: version, bytes: wrapped.approximateBytes)
+        }
+        return (state, version)
+    }
+
+    private func requireWorkspace() throws(CommandError) -> WorkspaceState {
+        guard let workspace = try load(WorkspaceState.self, .workspace).state else {
+            throw .domain(.notFound(kind: "workspace", id: ""))
+        }
+        return workspace
+    }
+
+    /// The actor for `member`; one who is not an active member may do nothing (`missing-permission`).
+    private func resolve(_ member: MemberID, workspace: WorkspaceState, project: ProjectState?) throws(CommandError) -> Actor {
+        do {
+            return try Actor.resolve(member: member, workspace: workspace, project: project)
+        } catch {
+            throw .unknownActor(member)
+        }
+    }
+
+    private func actorKind(of member: MemberID, in workspace: WorkspaceState) -> CommandMetadata.ActorKind {
+        workspace.members[member]?.kind == .service ? .service : .user
+    }
+
+    private func domain(_ decide: () throws(DomainError) -> [DomainEvent]) throws(CommandError) -> [DomainEvent] {
+        do {
+            return try decide()
+        } catch {
+            throw .domain(error)
+        }
+    }
+
+    /// Folds every event after `index.appliedThrough` up to the log's head into `index`, decoding only
+    /// the types the index reads.
+    private static func catchUp(_ index: inout WorkspaceIndex, log: EventLog) throws(CommandError) {
+        while index.appliedThrough < log.head.position {
+            let page: [RecordedEvent]
+            do {
+                page = try log.read(from: index.appliedThrough + 1, maxCount: pageSize)
+            } catch {
+                throw .log(error)
+            }
+            guard !page.isEmpty else { return }
+            for recorded in page {
+                guard WorkspaceIndex.relevantTypes.contains(where: { recorded.hasType($0) }) else {
+                    index.skip(recorded.position)
+                    continue
+                }
+                let event: DomainEvent
+                do {
+                    event = try EventEnvelopeMapping.domainEvent(recorded)
+                } catch {
+                    throw .undecodableEvent(stream: recorded.stream, position: recorded.position, error)
+                }
+                index.apply(event, at: recorded.position)
+            }
+        }
+    }
+}

@@ -84,7 +84,7 @@ def main():
     cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
     memory = sh("free -h | awk '/Mem:/ {print $2}'")
     fs = sh(f"df -T {a.scratch} | awk 'NR==2 {{print $2\" on \"$1}}'")
-    commit = sh("git rev-parse --short HEAD") + (" (with uncommitted changes)" if sh("git status --porcelain -- ../Sources ../Benchmarks/Sources") else "")
+    commit = sh("git rev-parse --short HEAD") + (" (with uncommitted changes)" if sh("git status --porcelain -- ../Sources ../Benchmarks/Sources/LogBenchmark ../Package.swift") else "")
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     swift = sh("swift --version 2>&1 | head -1")
     targets = [

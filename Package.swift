@@ -17,6 +17,8 @@ let package = Package(
     products: [
         .executable(name: "taskledger", targets: ["taskledger"]),
         .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "Workflow", targets: ["Workflow"]),
+        .library(name: "CommandService", targets: ["CommandService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

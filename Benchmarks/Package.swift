@@ -19,7 +19,15 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
-        )
+        ),
+        .executableTarget(
+            name: "CommandBenchmark",
+            dependencies: [
+                .product(name: "CommandService", package: "Taskledger"),
+                .product(name: "EventLog", package: "Taskledger"),
+                .product(name: "Workflow", package: "Taskledger"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

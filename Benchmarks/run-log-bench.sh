@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the event-log benchmark in release mode, Taskledger and the SQLite baseline in the same
-# run, then Benchmarks/RESULTS.md and the chart are rewritten from the recorded figures.
+# run, and the command-service benchmark; then Benchmarks/RESULTS.md and the chart are rewritten from
+# the recorded figures.
 #   SECONDS_PER_RUN (5), REPEATS (3), EVENTS (1000000), BENCH_DIR (a scratch dir on the same disk as /tmp)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,7 +15,11 @@ command="Benchmarks/.build/release/LogBenchmark --seconds $seconds --repeats $re
 tables="$(mktemp)"
 .build/release/LogBenchmark --seconds "$seconds" --repeats "$repeats" --events "$events" \
   --dir "$scratch/data" --json results/log-bench.json > "$tables"
+commandTables="$(mktemp)"
+.build/release/CommandBenchmark --tasks 50000 --clients 16 --seconds "$seconds" --repeats "$repeats" \
+  --dir "$scratch/commands" --json results/command-bench.json > "$commandTables"
 python3 render-results.py --figures results/log-bench.json --tables "$tables" --command "$command" \
+  --command-figures results/command-bench.json --command-tables "$commandTables" \
   --scratch "$scratch" --chart results/log-bench.svg > RESULTS.md
-rm -f "$tables"
+rm -f "$tables" "$commandTables"
 echo "wrote Benchmarks/RESULTS.md and Benchmarks/results/log-bench.svg"

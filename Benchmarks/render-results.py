@@ -115,6 +115,9 @@ def main():
     print()
     print(f"![Durable appends per second](results/{os.path.basename(a.chart)})\n")
     print(tables)
+    print("\nLatency columns are from the median run of each configuration (HDR histogram, 3 significant digits). "
+          "`stored/raw` is the stored segment bytes per byte of JSON event lines for the log that run wrote: "
+          "with one appender every batch holds one event and LZ4 has nothing to work with; with concurrent appenders the batches grow and compress well.")
     if a.command_figures:
         commands = json.load(open(a.command_figures))
         print("\n## Targets (issue: the workflow domain and the command service)\n")
@@ -128,8 +131,5 @@ def main():
         print("\nCommand: `Benchmarks/.build/release/CommandBenchmark --tasks 50000 --clients 16` with the same seconds and repeats. "
               "Every command is decided against state loaded from the log (or the service's cache) and appended durably; "
               "the 50,000 tasks are created through the service first.")
-    print("\nLatency columns are from the median run of each configuration (HDR histogram, 3 significant digits). "
-          "`stored/raw` is the stored segment bytes per byte of JSON event lines for the log that run wrote: "
-          "with one appender every batch holds one event and LZ4 has nothing to work with; with concurrent appenders the batches grow and compress well.")
 
 main()

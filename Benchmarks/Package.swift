@@ -12,9 +12,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
+        .target(name: "BenchmarkSupport"),
         .executableTarget(
             name: "LogBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "EventLog", package: "Taskledger"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -23,6 +25,7 @@ let package = Package(
         .executableTarget(
             name: "CommandBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "CommandService", package: "Taskledger"),
                 .product(name: "EventLog", package: "Taskledger"),
                 .product(name: "Workflow", package: "Taskledger"),

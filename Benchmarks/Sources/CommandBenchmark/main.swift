@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import CommandService
 import EventLog
 import Foundation
@@ -34,7 +35,7 @@ struct Arguments {
     }
 }
 
-func nanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+func nanos() -> UInt64 { nanosNow() }
 func say(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
 let members: [MemberID] = (0..<12).map { MemberID("m\($0)") }
@@ -107,17 +108,6 @@ func kind(_ roll: UInt64) -> Kind {
     case 30..<70: .move
     case 70..<85: .assign
     default: .comment
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -219,8 +209,6 @@ func runDecide(_ service: CommandService, _ arguments: Arguments) async throws -
     precondition(events > 0)
     return Double(decided) / (Double(nanos() - started) / 1e9)
 }
-
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 let arguments = Arguments()
 let (eventLog, service) = try await setUp(arguments)

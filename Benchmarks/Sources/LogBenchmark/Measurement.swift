@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Histogram
 
 /// Throughput and latency of one run.
@@ -10,12 +11,6 @@ struct RunResult: Sendable {
 
     var eventsPerSecond: Double { Double(events) / seconds }
     func percentileMicros(_ p: Double) -> Double { Double(latency.valueAtPercentile(p)) / 1_000 }
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return 0 }
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 func newHistogram() -> Histogram<UInt64> {

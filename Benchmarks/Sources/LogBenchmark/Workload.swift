@@ -1,4 +1,6 @@
+import BenchmarkSupport
 import EventLog
+import Foundation
 
 /// Deterministic, realistic events: payloads shaped like the domain's (task edits, moves, comments),
 /// about 250 bytes of JSON each, on streams chosen with a Zipf-like skew (a few hot tasks, many quiet ones).
@@ -79,27 +81,4 @@ struct Workload: Sendable {
             id: id, stream: stream, type: type, json: json,
             extensions: [("actor", .string(actor)), ("correlationid", .string("req-\(n)"))])
     }
-}
-
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// A small fast generator for workloads (the log's own is internal).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Monotonic nanoseconds.
-func nanosNow() -> UInt64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
 }

@@ -34,7 +34,7 @@ test: deps
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
 ## bench: the log benchmark against the SQLite baseline, in release mode; rewrites Benchmarks/RESULTS.md
-## and Benchmarks/results/ (about 5 minutes; SECONDS_PER_RUN, REPEATS and EVENTS change the run).
+## and Benchmarks/results/ (about 8 minutes; SECONDS_PER_RUN, REPEATS and EVENTS change the run).
 bench: deps
 	./Benchmarks/run-log-bench.sh
 

@@ -17,6 +17,8 @@ struct Arguments {
     var repeats = 3
     var directory = NSTemporaryDirectory() + "taskledger-command-bench"
     var json: String?
+    /// Skip the decide-alone runs (to profile the service alone).
+    var serviceOnly = false
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -29,6 +31,7 @@ struct Arguments {
             case "--repeats": repeats = Int(value)!
             case "--dir": directory = value
             case "--json": json = value
+            case "--service-only": serviceOnly = value == "1"
             default: fatalError("unknown argument \(argument)")
             }
         }
@@ -114,7 +117,11 @@ func kind(_ roll: UInt64) -> Kind {
 let nextTask = Atomic<Int>(0)
 
 /// One command of the mix for client `client`, number `n`.
-func command(_ kind: Kind, random: inout SplitMix, taskCount: Int, current: (TaskID) async -> StateID?) async -> (TaskCommand, MemberID) {
+/// Where the clients believe each task is, as a board UI does: updated from their own successful moves.
+/// Another client's move can make it stale; then the move is refused (counted) rather than read first.
+let board = Mutex<[TaskID: StateID]>([:])
+
+func command(_ kind: Kind, random: inout SplitMix, taskCount: Int) -> (TaskCommand, MemberID) {
     let member = members[2 + Int(random.next() % UInt64(members.count - 2))]
     let task = TaskID("t\(random.next() % UInt64(taskCount))")
     switch kind {
@@ -124,7 +131,7 @@ func command(_ kind: Kind, random: inout SplitMix, taskCount: Int, current: (Tas
     case .edit:
         return (TaskCommand(task: task, .edit(title: .set("Edited \(random.next() % 1_000_000)"))), member)
     case .move:
-        let now = await current(task) ?? "backlog"
+        let now = board.withLock { $0[task] } ?? "backlog"
         var target = states[Int(random.next() % UInt64(states.count))]
         if target == now { target = states[(states.firstIndex(of: target)! + 1) % states.count] }
         return (TaskCommand(task: task, .move(to: target)), member)
@@ -147,11 +154,10 @@ func runService(_ service: CommandService, _ arguments: Arguments, seed: UInt64)
                 var done = 0
                 var refused = 0
                 while nanos() < deadline {
-                    let (command, member) = await command(kind(random.next()), random: &random, taskCount: arguments.tasks) { id in
-                        try? await service.task(id)?.state
-                    }
+                    let (command, member) = command(kind(random.next()), random: &random, taskCount: arguments.tasks)
                     do {
                         try await service.execute(command, project: "p1", metadata: meta(member, done))
+                        if case .move(let target, _, _) = command.action { board.withLock { $0[command.task] = target } }
                     } catch {
                         refused += 1
                     }
@@ -219,7 +225,7 @@ for repeatIndex in 0..<arguments.repeats {
     let (rate, refused) = try await runService(service, arguments, seed: UInt64(repeatIndex))
     serviceRates.append(rate)
     refusedCounts.append(refused)
-    decideRates.append(try await runDecide(service, arguments))
+    decideRates.append(arguments.serviceOnly ? 0 : try await runDecide(service, arguments))
     say("run \(repeatIndex + 1): \(Int(rate)) commands/s (\(refused) refused), decide alone \(Int(decideRates.last!))/s")
 }
 await eventLog.close()

@@ -227,3 +227,41 @@ struct RecoveryTests {
         }
     }
 }
+
+@Suite("Recovery leaves a well-formed tail")
+struct RecoveryTailTests {
+    /// Recovery zeroes a torn batch in place; a later, shorter batch can then leave 1-7 bytes behind it,
+    /// too few for a filler frame. Those must be cut off, or `lz4` and the next open see stray bytes.
+    @Test("after a cut, batches of any size leave no stray bytes", arguments: [0, 16 << 10])
+    func noStrayBytes(preallocationBytes: Int) async throws {
+        let directory = TestDirectory("stray\(preallocationBytes)")
+        let options = testOptions {
+            $0.preallocationBytes = preallocationBytes
+            $0.durability = .unsafeNoSync
+        }
+        do {
+            let log = try EventLog.open(dataDirectory: directory.path, workspace: "acme", options: options)
+            try await appendEach(log, ["a"])
+            await log.close()
+        }
+        let path = directory.segments()[0]
+        let pristine = try Data(contentsOf: URL(fileURLWithPath: path))
+        let end = Int(try batches(directory).last.map { $0.offset + Int64($0.storedBytes) }!)
+        for padding in 300..<700 {
+            // A torn write of `padding` bytes after the last batch (header-like garbage that fails its checks).
+            var bytes = Data(pristine.prefix(end))
+            bytes.append(contentsOf: [0x5A, 0x2A, 0x4D, 0x18] + [UInt8](repeating: 0xEE, count: padding - 4))
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let log = try EventLog.open(dataDirectory: directory.path, workspace: "acme", options: options)
+            #expect(log.head.position == 1)
+            _ = try await log.append(AppendRequest(events: [event("b", "E", #"{"p":\#(padding)}"#)]))
+            await log.close()
+            let report = try LogVerifier(dataDirectory: directory.path, workspace: "acme").verify()
+            #expect(report.isIntact && report.tornTail == nil && report.events == 2, "padding \(padding): \(report)")
+            let lz4 = try run(try #require(which("lz4")), ["-dc", path])
+            #expect(lz4.status == 0 && String(decoding: lz4.stdout, as: UTF8.self).split(separator: "\n").count == 2, "padding \(padding)")
+            try Data(pristine).write(to: URL(fileURLWithPath: path))
+            try? FileManager.default.removeItem(atPath: directory.logDirectory() + "/index.sqlite3")
+        }
+    }
+}

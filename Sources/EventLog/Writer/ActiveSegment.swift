@@ -63,6 +63,13 @@ struct ActiveSegment {
         }
         defer { batch.removeLast(batch.count - batchBytes) }
         try file.write(batch, at: dataEnd)
+        if remaining > 0 && remaining < 8 {
+            // Too little space left for a filler frame (8 bytes), which is what makes the rest of the file
+            // readable to `lz4` and recovery: cut it off instead. (Only without pre-allocation, e.g. after
+            // recovery zeroed a torn batch longer than this one.) The new size is flushed with the batch.
+            try file.truncate(to: end)
+            allocatedEnd = end
+        }
         dataEnd = end
         allocatedEnd = max(allocatedEnd, end)
     }

@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import Workflow
 
-/// `CommandBenchmark [--tasks N] [--clients C] [--seconds S] [--repeats R] [--dir DIR]`
+/// `CommandBenchmark [--tasks N] [--clients C] [--seconds S] [--repeats R] [--dir DIR] [--json FILE] [--service-only 1]`
 ///
 /// Commands through the whole command service — load, decide, durable append — with C concurrent clients
 /// and a realistic mix (create 10 %, edit 20 %, move 40 %, assign 15 %, comment 15 %) on a workspace of N

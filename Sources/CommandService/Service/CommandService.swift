@@ -174,21 +174,18 @@ public actor CommandService {
     /// Executes a task command. `project` is required to create a task (the command does not name one);
     /// for other actions it is optional, and when given must be the task's project.
     ///
-    /// Creating a task also reserves its number on the project's stream: both streams are appended in
-    /// one atomic append, each with its expected version.
+    /// A new task's number comes from the workspace index (one more than any committed or in flight in
+    /// the project), so creations in one project append only to their own task streams and never wait
+    /// for each other.
     @discardableResult
     public func execute(
         _ command: TaskCommand, project projectID: ProjectID? = nil, metadata: CommandMetadata, expectedVersion: UInt64? = nil
     ) async throws(CommandError) -> CommandOutcome {
         let taskStream = StreamName.task(command.task)
-        var gates = [taskStream.rawValue]
-        if case .create = command.action {
-            guard let projectID else {
-                throw .domain(.validationFailed(field: "project", reason: "creating a task needs the project it belongs to"))
-            }
-            gates.append(StreamName.project(projectID).rawValue)
+        if case .create = command.action, projectID == nil {
+            throw .domain(.validationFailed(field: "project", reason: "creating a task needs the project it belongs to"))
         }
-        return try await commit(gates: gates, metadata: metadata) { () throws(CommandError) -> Decision in
+        return try await commit(gates: [taskStream.rawValue], metadata: metadata) { () throws(CommandError) -> Decision in
             let (task, taskVersion) = try load(TaskState.self, taskStream)
             let project: ProjectID
             if let task {
@@ -211,7 +208,7 @@ public actor CommandService {
             let actor = try resolve(metadata.member, workspace: workspace, project: projectState)
             let context = TaskContext(
                 now: configuration.clock(), workspace: workspace, project: projectState, workflow: workflow,
-                columnCounts: index.columnCounts(of: project), expectedVersion: expectedVersion, limits: configuration.limits)
+                columnCounts: index.columnCounts(of: project), nextTaskNumber: index.nextTaskNumber(of: project), expectedVersion: expectedVersion, limits: configuration.limits)
             let events = try domain { () throws(DomainError) in try TaskDecider.decide(task, command, actor: actor, context: context) }
             return Decision(
                 events: events, versions: [taskStream.rawValue: taskVersion, projectStream.rawValue: projectVersion],

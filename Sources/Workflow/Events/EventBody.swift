@@ -14,7 +14,6 @@ public enum EventBody: Hashable, Sendable {
     case projectMemberRoleChanged(ProjectMemberRoleChanged)
     case projectMemberRemoved(ProjectMemberRemoved)
     case projectWorkflowChanged(ProjectWorkflowChanged)
-    case taskNumberReserved(TaskNumberReserved)
     case workflowCreated(WorkflowCreated)
     case workflowVersionPublished(WorkflowVersionPublished)
     case taskCreated(TaskCreated)
@@ -63,7 +62,6 @@ public enum EventBody: Hashable, Sendable {
         case .projectMemberRoleChanged(let payload): payload
         case .projectMemberRemoved(let payload): payload
         case .projectWorkflowChanged(let payload): payload
-        case .taskNumberReserved(let payload): payload
         case .workflowCreated(let payload): payload
         case .workflowVersionPublished(let payload): payload
         case .taskCreated(let payload): payload
@@ -124,7 +122,6 @@ public enum EventBody: Hashable, Sendable {
         ProjectMemberRoleChanged.self,
         ProjectMemberRemoved.self,
         ProjectWorkflowChanged.self,
-        TaskNumberReserved.self,
         WorkflowCreated.self,
         WorkflowVersionPublished.self,
         TaskCreated.self,
@@ -209,10 +206,6 @@ extension ProjectMemberRemoved {
 
 extension ProjectWorkflowChanged {
     public var eventBody: EventBody { .projectWorkflowChanged(self) }
-}
-
-extension TaskNumberReserved {
-    public var eventBody: EventBody { .taskNumberReserved(self) }
 }
 
 extension WorkflowCreated {

@@ -109,13 +109,19 @@ struct World: Equatable {
         return counts
     }
 
+    /// One more than the highest task number in a project: what the service's index would pass in.
+    func nextTaskNumber(_ project: ProjectID) -> Int {
+        (tasks.values.filter { $0.project == project }.map(\.number).max() ?? 0) + 1
+    }
+
     func taskContext(_ id: TaskID, project: ProjectID = "p1", expectedVersion: UInt64? = nil) -> TaskContext {
         let projectID = tasks[id]?.project ?? project
         let projectState = projects[projectID]!
         let workflowID = tasks[id]?.workflow.workflow ?? projectState.workflow.workflow
         return TaskContext(
             now: now, workspace: workspace!, project: projectState, workflow: workflows[workflowID]!,
-            columnCounts: columnCounts(projectID), expectedVersion: expectedVersion, limits: limits)
+            columnCounts: columnCounts(projectID), nextTaskNumber: nextTaskNumber(projectID), expectedVersion: expectedVersion,
+            limits: limits)
     }
 
     @discardableResult

@@ -208,7 +208,8 @@ public actor CommandService {
             let actor = try resolve(metadata.member, workspace: workspace, project: projectState)
             let context = TaskContext(
                 now: configuration.clock(), workspace: workspace, project: projectState, workflow: workflow,
-                columnCounts: index.columnCounts(of: project), nextTaskNumber: index.nextTaskNumber(of: project), expectedVersion: expectedVersion, limits: configuration.limits)
+                columnCounts: index.columnCounts(of: project), nextTaskNumber: index.nextTaskNumber(of: project), expectedVersion: expectedVersion,
+                limits: configuration.limits)
             let events = try domain { () throws(DomainError) in try TaskDecider.decide(task, command, actor: actor, context: context) }
             return Decision(
                 events: events, versions: [taskStream.rawValue: taskVersion, projectStream.rawValue: projectVersion],

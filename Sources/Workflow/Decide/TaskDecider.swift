@@ -202,7 +202,7 @@ public enum TaskDecider {
                     description: description, priority: new.priority, assignees: assignees, labels: labels,
                     startDate: new.startDate, dueDate: new.dueDate, estimate: new.estimate, author: actor.member,
                     workflow: project.workflow, state: initial.id, stateName: initial.name, category: initial.category,
-                    rank: rank, wipLimitExceeded: overLimit)),
+                    rank: rank, wipLimitExceeded: overLimit))
         ]
     }
 

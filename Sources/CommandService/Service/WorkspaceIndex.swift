@@ -141,6 +141,12 @@ struct WorkspaceIndex: Sendable {
         }
     }
 
+    /// Folds in `event` at `position`, or marks the position as seen when `event` is nil (a type the
+    /// index does not read).
+    mutating func fold(_ event: DomainEvent?, at position: UInt64) {
+        if let event { apply(event, at: position) } else { skip(position) }
+    }
+
     /// Marks `position` as seen for an event that does not change the index.
     mutating func skip(_ position: UInt64) {
         guard position > appliedThrough else { return }

@@ -322,7 +322,7 @@ public actor CommandService {
             index.reserve(reservation)
             if let willAppend = configuration.willAppend { await willAppend(attempts) }
             let result: AppendResult
-            do {
+            do throws(CommandError) {
                 result = try await Self.append(
                     decision.events, expectations: expectations, metadata: metadata, actorKind: decision.actorKind, log: log,
                     own: ownCommits)
@@ -354,7 +354,7 @@ public actor CommandService {
         }
         let relevant = events.map { WorkspaceIndex.relevantTypes.contains($0.type) ? $0 : nil }
         let request = AppendRequest(events: proposed, expectations: expectations) { positions in own.record(relevant, at: positions) }
-        do {
+        do throws(EventLogError) {
             return try await log.append(request)
         } catch {
             throw .log(error)
@@ -383,11 +383,19 @@ public actor CommandService {
             versions[stream] = max(versions[stream] ?? 0, result.streamVersions[offset])
         }
         // The gates held and `.exactly` succeeded, so each stream's new events are exactly ours: the
-        // cached state advanced by them is the stream's state at its new version.
+        // cached state advanced by them (or, for a stream the command created, made from them) is the
+        // stream's state at its new version.
         for (stream, version) in versions {
             let events = decision.events.filter { $0.stream.rawValue == stream }
-            guard let loaded = cache.get(stream), loaded.version == decision.versions[stream] else { continue }
-            if let next = loaded.value.evolved(by: events) { cache.put(stream, next, version: version, bytes: next.approximateBytes) }
+            let next: CachedAggregate?
+            if decision.versions[stream] == 0, let first = events.first {
+                next = CachedAggregate.started(by: events, in: first.stream)
+            } else if let loaded = cache.get(stream), loaded.version == decision.versions[stream] {
+                next = loaded.value.evolved(by: events)
+            } else {
+                next = nil
+            }
+            if let next { cache.put(stream, next, version: version, bytes: next.approximateBytes) }
         }
         return CommandOutcome(events: events, decided: decision.events, streamVersions: versions, attempts: attempts)
     }

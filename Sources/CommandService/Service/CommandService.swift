@@ -67,17 +67,20 @@ public actor CommandService {
         /// A seam for instrumentation and for tests that need another writer to append in between
         /// (the only deterministic way to make a version conflict happen). Nil by default.
         public var willAppend: (@Sendable (_ attempt: Int) async -> Void)?
+        /// Commands per stream (per aggregate) over time, checked with `clock`. Default `.standard`.
+        public var streamRateLimit: StreamRateLimit
 
         public init(
             cacheBytesMax: Int = 64 << 20, maxRetries: Int = CommandService.defaultMaxRetries, limits: Limits = .standard,
             clock: @escaping @Sendable () -> Instant = { Instant(unixMicros: Timestamp.now().unixMicros) },
-            willAppend: (@Sendable (_ attempt: Int) async -> Void)? = nil
+            willAppend: (@Sendable (_ attempt: Int) async -> Void)? = nil, streamRateLimit: StreamRateLimit = .standard
         ) {
             self.cacheBytesMax = cacheBytesMax
             self.maxRetries = maxRetries
             self.limits = limits
             self.clock = clock
             self.willAppend = willAppend
+            self.streamRateLimit = streamRateLimit
         }
     }
 
@@ -89,6 +92,7 @@ public actor CommandService {
     /// This service's committed events, recorded by the log's writer before readers can see them, so
     /// that catching the index up never reads back (and decodes) the service's own events.
     private nonisolated let ownCommits = OwnCommits()
+    private var rateLimiter: StreamRateLimiter
     private var busyStreams: Set<String> = []
     private var gateWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Pages read from the log at a time.
@@ -100,6 +104,7 @@ public actor CommandService {
         self.log = log
         self.configuration = configuration
         cache = AggregateCache(bytesMax: configuration.cacheBytesMax)
+        rateLimiter = StreamRateLimiter(limit: configuration.streamRateLimit)
         var index = WorkspaceIndex()
         try Self.catchUp(&index, log: log, own: ownCommits)
         self.index = index
@@ -297,6 +302,10 @@ public actor CommandService {
     private func commit(
         gates: [String], metadata: CommandMetadata, _ decide: () throws(CommandError) -> Decision
     ) async throws(CommandError) -> CommandOutcome {
+        // Before waiting for the gates: a stream being hammered must not queue up commands behind them.
+        if let (stream, retryAfter) = rateLimiter.admit(gates, now: configuration.clock()) {
+            throw .rateLimited(stream: stream, retryAfter: retryAfter)
+        }
         await enter(gates)
         defer { leave(gates) }
         var attempts = 0

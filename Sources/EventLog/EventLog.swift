@@ -105,7 +105,10 @@ public final class EventLog: Sendable {
         let outcome: GroupCommitWriter.Outcome
         do {
             outcome = try await withUnsafeThrowingContinuation { continuation in
-                writer.submit(.init(events: prepared, expectations: request.expectations, bytes: bytes, continuation: continuation))
+                writer.submit(
+                    .init(
+                        events: prepared, expectations: request.expectations, bytes: bytes, onCommit: request.onCommit,
+                        continuation: continuation))
             }
         } catch let error as EventLogError {
             throw error

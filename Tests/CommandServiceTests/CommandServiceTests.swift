@@ -13,10 +13,9 @@ struct CommandServiceTests {
         try await harness.task("t1", path: ["todo", "doing"])
         try await harness.task("t2", path: ["todo"])
         let created = try await harness.task("t3")
-        // Creating a task reserves its number on the project stream in the same append.
-        #expect(created.events.map(\.type) == ["TaskNumberReserved", "TaskCreated"])
-        #expect(created.events.map(\.stream) == ["project-p1", "task-t3"])
-        #expect(created.events[1].position == created.events[0].position + 1)
+        // Creating a task appends to the task's stream only; its number comes from the workspace index.
+        #expect(created.events.map(\.type) == ["TaskCreated"])
+        #expect(created.events.map(\.stream) == ["task-t3"])
         #expect(try await service.task("t3")?.key == "OPS-3")
 
         try await service.execute(TaskCommand(task: "t1", .addComment("c1", body: "Looks good")), metadata: metadata("qa"))
@@ -274,6 +273,35 @@ struct CommandServiceTests {
         #expect(codes.filter { $0 == "already-exists" }.count == 7, "\(codes)")
         let keys = try await service.projectKeys()
         #expect(keys.count == 2 && keys["OPS"] == "p1" && keys["WEB"] != nil)
+        await harness.log.close()
+    }
+
+    @Test("concurrent creations in one project take distinct, consecutive numbers, and a new service continues after them")
+    func concurrentTaskNumbers() async throws {
+        let harness = try await Harness.make(wip: .soft)
+        let service = harness.service
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<32 {
+                group.addTask {
+                    let new = NewTask(title: "Task \(index)")
+                    try await service.execute(TaskCommand(task: TaskID("t\(index)"), .create(new)), project: "p1", metadata: metadata("dev"))
+                }
+            }
+            try await group.waitForAll()
+        }
+        // A creation that fails gives its number back (nothing was appended).
+        let refused = await code {
+            try await service.execute(TaskCommand(task: "t0", .create(NewTask(title: "Again"))), project: "p1", metadata: metadata("dev"))
+        }
+        #expect(refused == "already-exists")
+        var numbers: [Int] = []
+        for index in 0..<32 { numbers.append(try #require(try await service.task(TaskID("t\(index)"))).number) }
+        #expect(numbers.sorted() == Array(1...32))
+        let restarted = try CommandService(log: harness.log)
+        let next = try await restarted.execute(
+            TaskCommand(task: "after", .create(NewTask(title: "After a restart"))), project: "p1", metadata: metadata("dev"))
+        #expect(try await restarted.task("after")?.key == "OPS-33")
+        #expect(next.events.map(\.type) == ["TaskCreated"])
         await harness.log.close()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -89,6 +90,36 @@ struct ConcurrencyTests {
         await log.close()
     }
 
+    @Test("onCommit sees each append's positions once durable, before any reader can; never for a refused append")
+    func onCommitRunsBeforeTheHeadMoves() async throws {
+        let directory = TestDirectory()
+        let log = try EventLog.open(dataDirectory: directory.path, workspace: "acme", options: testOptions())
+        let seen = HeadsSeen()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for appender in 0..<16 {
+                group.addTask {
+                    for n in 0..<10 {
+                        let request = AppendRequest(events: [event("s-\(appender)", "A", "{}"), event("t-\(n)", "B", "{}")]) { positions in
+                            // Runs on the writer thread: the head must not have reached these positions yet.
+                            let head = log.head.position
+                            seen.table.withLock { for position in positions { $0[position] = head } }
+                        }
+                        let result = try await log.append(request)
+                        let heads = seen.table.withLock { table in result.positions.map { table[$0] } }
+                        #expect(heads.allSatisfy { $0 != nil && $0! < result.firstPosition })
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(seen.table.withLock { $0.count } == 16 * 10 * 2)
+        let refused = AppendRequest(events: [event("s-0", "A", "{}")], expectations: ["s-0": .noStream]) { _ in
+            Issue.record("onCommit called for a refused append")
+        }
+        await #expect(throws: EventLogError.self) { try await log.append(refused) }
+        await log.close()
+    }
+
     @Test("a retried append with the same ids returns the first positions and writes nothing")
     func idempotentRetry() async throws {
         let directory = TestDirectory()
@@ -143,4 +174,9 @@ struct ConcurrencyTests {
         #expect(log.head.position == 6)
         await log.close()
     }
+}
+
+/// The head each position's onCommit saw (a class: a Mutex cannot be captured by an escaping closure).
+private final class HeadsSeen: Sendable {
+    let table = Mutex<[UInt64: UInt64]>([:])
 }

@@ -6,8 +6,8 @@ import Testing
     @Test func createPinsTheWorkflowAndStartsInTheInitialState() throws {
         var world = Fixture.world()
         let events = try world.task("t1", .create(NewTask(title: "  Fix the login  ", assignees: ["dev", "dev"])), by: "dev")
-        #expect(events.map(\.type) == ["TaskNumberReserved", "TaskCreated"])
-        #expect(events.map(\.stream) == [.project("p1"), .task("t1")])
+        #expect(events.map(\.type) == ["TaskCreated"])
+        #expect(events.map(\.stream) == [.task("t1")])
         let task = try #require(world.tasks["t1"])
         #expect(task.title == "Fix the login")
         #expect(task.state == "backlog")

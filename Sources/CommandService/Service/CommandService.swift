@@ -37,8 +37,13 @@ public struct CommandOutcome: Equatable, Sendable {
 /// An actor rather than a `Sendable` class with locks: the service's mutable state (the aggregate cache,
 /// the workspace index with its in-flight reservations, the per-stream write gates) is only touched
 /// between suspension points, so each check-then-reserve is atomic without a lock to get wrong. Loading
-/// and deciding are short and synchronous; the one suspension is the durable append, during which the
-/// actor serves other commands, so concurrent commands still share the log's group commits.
+/// and deciding are short and synchronous. Encoding the events and the durable append run off the actor
+/// (on the other core), and while they do the actor serves other commands, so concurrent commands share
+/// the log's group commits.
+///
+/// The service must be its log's only command writer: the workspace index (WIP counts, project keys,
+/// task numbers) sees another writer's events only after they are committed. Stream versions are
+/// still checked on every append, so another writer can never make a stream inconsistent.
 ///
 /// Within one service, commands that append to the same stream take turns (a write gate per stream):
 /// they would only conflict with each other. Commands on different streams run concurrently. Conflicts
@@ -81,6 +86,9 @@ public actor CommandService {
     public nonisolated let configuration: Configuration
     private var cache: AggregateCache<CachedAggregate>
     private var index = WorkspaceIndex()
+    /// This service's committed events, recorded by the log's writer before readers can see them, so
+    /// that catching the index up never reads back (and decodes) the service's own events.
+    private nonisolated let ownCommits = OwnCommits()
     private var busyStreams: Set<String> = []
     private var gateWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Pages read from the log at a time.
@@ -93,7 +101,7 @@ public actor CommandService {
         self.configuration = configuration
         cache = AggregateCache(bytesMax: configuration.cacheBytesMax)
         var index = WorkspaceIndex()
-        try Self.catchUp(&index, log: log)
+        try Self.catchUp(&index, log: log, own: ownCommits)
         self.index = index
     }
 
@@ -174,21 +182,18 @@ public actor CommandService {
     /// Executes a task command. `project` is required to create a task (the command does not name one);
     /// for other actions it is optional, and when given must be the task's project.
     ///
-    /// Creating a task also reserves its number on the project's stream: both streams are appended in
-    /// one atomic append, each with its expected version.
+    /// A new task's number comes from the workspace index (one more than any committed or in flight in
+    /// the project), so creations in one project append only to their own task streams and never wait
+    /// for each other.
     @discardableResult
     public func execute(
         _ command: TaskCommand, project projectID: ProjectID? = nil, metadata: CommandMetadata, expectedVersion: UInt64? = nil
     ) async throws(CommandError) -> CommandOutcome {
         let taskStream = StreamName.task(command.task)
-        var gates = [taskStream.rawValue]
-        if case .create = command.action {
-            guard let projectID else {
-                throw .domain(.validationFailed(field: "project", reason: "creating a task needs the project it belongs to"))
-            }
-            gates.append(StreamName.project(projectID).rawValue)
+        if case .create = command.action, projectID == nil {
+            throw .domain(.validationFailed(field: "project", reason: "creating a task needs the project it belongs to"))
         }
-        return try await commit(gates: gates, metadata: metadata) { () throws(CommandError) -> Decision in
+        return try await commit(gates: [taskStream.rawValue], metadata: metadata) { () throws(CommandError) -> Decision in
             let (task, taskVersion) = try load(TaskState.self, taskStream)
             let project: ProjectID
             if let task {
@@ -211,7 +216,8 @@ public actor CommandService {
             let actor = try resolve(metadata.member, workspace: workspace, project: projectState)
             let context = TaskContext(
                 now: configuration.clock(), workspace: workspace, project: projectState, workflow: workflow,
-                columnCounts: index.columnCounts(of: project), expectedVersion: expectedVersion, limits: configuration.limits)
+                columnCounts: index.columnCounts(of: project), nextTaskNumber: index.nextTaskNumber(of: project), expectedVersion: expectedVersion,
+                limits: configuration.limits)
             let events = try domain { () throws(DomainError) in try TaskDecider.decide(task, command, actor: actor, context: context) }
             return Decision(
                 events: events, versions: [taskStream.rawValue: taskVersion, projectStream.rawValue: projectVersion],
@@ -261,13 +267,13 @@ public actor CommandService {
 
     /// Live tasks per state in `project`, as of the log's head (committed events only).
     public func columnCounts(of project: ProjectID) throws(CommandError) -> [StateID: Int] {
-        try Self.catchUp(&index, log: log)
+        try Self.catchUp(&index, log: log, own: ownCommits)
         return index.committedCounts(of: project)
     }
 
     /// Project key → project, as of the log's head.
     public func projectKeys() throws(CommandError) -> [String: ProjectID] {
-        try Self.catchUp(&index, log: log)
+        try Self.catchUp(&index, log: log, own: ownCommits)
         return index.projectKeys
     }
 
@@ -296,12 +302,11 @@ public actor CommandService {
         var attempts = 0
         while true {
             attempts += 1
-            try Self.catchUp(&index, log: log)
+            try Self.catchUp(&index, log: log, own: ownCommits)
             let decision = try decide()
             guard !decision.events.isEmpty else {
                 return CommandOutcome(events: [], decided: [], streamVersions: [:], attempts: attempts)
             }
-            var proposed: [ProposedEvent] = []
             var expectations: [String: ExpectedVersion] = [:]
             for event in decision.events {
                 let stream = event.stream.rawValue
@@ -310,11 +315,6 @@ public actor CommandService {
                 }
                 precondition(gates.contains(stream), "decided an event for \(stream) without holding its gate")
                 expectations[stream] = version == 0 ? .noStream : .exactly(version)
-                do {
-                    proposed.append(try EventEnvelopeMapping.proposedEvent(event, metadata: metadata, actorKind: decision.actorKind))
-                } catch {
-                    throw .unencodableEvent(error)
-                }
             }
             // Reserved before the first suspension point, so no other decision can run without seeing it.
             var reservation = WorkspaceIndex.reservation(for: decision.events, task: decision.task, project: decision.project)
@@ -323,10 +323,12 @@ public actor CommandService {
             if let willAppend = configuration.willAppend { await willAppend(attempts) }
             let result: AppendResult
             do {
-                result = try await log.append(AppendRequest(events: proposed, expectations: expectations))
+                result = try await Self.append(
+                    decision.events, expectations: expectations, metadata: metadata, actorKind: decision.actorKind, log: log,
+                    own: ownCommits)
             } catch {
                 index.release(reservation)
-                guard case .wrongExpectedVersion(let stream, _, let actual) = error else { throw .log(error) }
+                guard case .log(.wrongExpectedVersion(let stream, _, let actual)) = error else { throw error }
                 guard attempts <= configuration.maxRetries else { throw .versionConflict(stream: stream, attempts: attempts) }
                 await waitUntilReadable(stream, version: actual)
                 continue
@@ -335,17 +337,39 @@ public actor CommandService {
         }
     }
 
+    /// Encodes `events` and appends them. Nonisolated, so it runs off the actor: JSON encoding is the
+    /// costliest step of a command, and the actor decides other commands meanwhile.
+    private nonisolated static func append(
+        _ events: [DomainEvent], expectations: [String: ExpectedVersion], metadata: CommandMetadata, actorKind: CommandMetadata.ActorKind,
+        log: EventLog, own: OwnCommits
+    ) async throws(CommandError) -> AppendResult {
+        var proposed: [ProposedEvent] = []
+        proposed.reserveCapacity(events.count)
+        for event in events {
+            do {
+                proposed.append(try EventEnvelopeMapping.proposedEvent(event, metadata: metadata, actorKind: actorKind))
+            } catch {
+                throw .unencodableEvent(error)
+            }
+        }
+        let relevant = events.map { WorkspaceIndex.relevantTypes.contains($0.type) ? $0 : nil }
+        let request = AppendRequest(events: proposed, expectations: expectations) { positions in own.record(relevant, at: positions) }
+        do {
+            return try await log.append(request)
+        } catch {
+            throw .log(error)
+        }
+    }
+
     /// Folds a successful append into the index and the cache, and describes it.
     private func committed(
         _ decision: Decision, result: AppendResult, reservation: WorkspaceIndex.Reservation, attempts: Int
     ) -> CommandOutcome {
-        // Fold our own events in directly when they are next; otherwise the next decision's catch-up reads
-        // them from the log. Either way they are in the index before any decision runs without the
-        // reservation, which is released only now.
-        let isContiguous = result.lastPosition - result.firstPosition + 1 == UInt64(result.positions.count)
-        if isContiguous, result.firstPosition == index.appliedThrough + 1 {
-            for (event, position) in zip(decision.events, result.positions) { index.apply(event, at: position) }
-        }
+        // Our events were recorded in `ownCommits` before the log's head moved past them, so this
+        // catch-up folds them in without reading the log (it reads only other writers' events). Only
+        // then is the reservation released: no decision ever runs seeing neither. If the catch-up
+        // fails, the next decision's catch-up reports it before deciding anything.
+        try? Self.catchUp(&index, log: log, own: ownCommits)
         index.release(reservation)
 
         var events: [CommandOutcome.Committed] = []
@@ -464,10 +488,14 @@ public actor CommandService {
         }
     }
 
-    /// Folds every event after `index.appliedThrough` up to the log's head into `index`, decoding only
-    /// the types the index reads.
-    private static func catchUp(_ index: inout WorkspaceIndex, log: EventLog) throws(CommandError) {
+    /// Folds every event after `index.appliedThrough` up to the log's head into `index`: the service's
+    /// own from `own`, other writers' read from the log, decoding only the types the index reads.
+    private static func catchUp(_ index: inout WorkspaceIndex, log: EventLog, own: OwnCommits) throws(CommandError) {
         while index.appliedThrough < log.head.position {
+            if let mine = own.take(index.appliedThrough + 1) {
+                index.fold(mine, at: index.appliedThrough + 1)
+                continue
+            }
             let page: [RecordedEvent]
             do {
                 page = try log.read(from: index.appliedThrough + 1, maxCount: pageSize)
@@ -476,6 +504,10 @@ public actor CommandService {
             }
             guard !page.isEmpty else { return }
             for recorded in page {
+                if let mine = own.take(recorded.position) {
+                    index.fold(mine, at: recorded.position)
+                    continue
+                }
                 guard WorkspaceIndex.relevantTypes.contains(where: { recorded.hasType($0) }) else {
                     index.skip(recorded.position)
                     continue

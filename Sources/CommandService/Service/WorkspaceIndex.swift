@@ -2,7 +2,8 @@ import EventLog
 import Workflow
 
 /// What decisions need from across the workspace that no single stream holds: live tasks per state
-/// for each project (WIP limits) and the project keys in use (keys are unique in a workspace).
+/// for each project (WIP limits), the project keys in use (keys are unique in a workspace) and each
+/// project's highest task number (numbers are unique in a project and span all its task streams).
 ///
 /// Built once from the whole log when the service starts, then kept current by folding every later
 /// event in position order: the service applies the batches it appends itself, and reads from the log
@@ -35,6 +36,8 @@ struct WorkspaceIndex: Sendable {
         var after: UInt64 = 0
         var arrivals: [ColumnKey]
         var keys: [String]
+        /// The task number a creation claims.
+        var number: (project: ProjectID, number: Int)?
     }
 
     struct ColumnKey: Hashable, Sendable {
@@ -51,6 +54,11 @@ struct WorkspaceIndex: Sendable {
     /// In-flight arrivals by task (one command per task stream is in flight: the service's write gates).
     private var pendingArrivals: [TaskID: (after: UInt64, arrivals: [ColumnKey])] = [:]
     private var pendingKeys: [String: Int] = [:]
+    /// The highest committed task number of each project.
+    private var highestNumbers: [ProjectID: Int] = [:]
+    /// Numbers claimed by creations in flight. A failed creation gives its number back; if a later one
+    /// succeeded meanwhile, the number is skipped (a gap, never a repeat).
+    private var pendingNumbers: [ProjectID: Set<Int>] = [:]
 
     /// The only event types that change the index: others are skipped without decoding.
     static let relevantTypes: Set<String> = [
@@ -76,6 +84,11 @@ struct WorkspaceIndex: Sendable {
         return keys
     }
 
+    /// The number the next task created in `project` takes: one more than any committed or in flight.
+    func nextTaskNumber(of project: ProjectID) -> Int {
+        max(highestNumbers[project] ?? 0, pendingNumbers[project]?.max() ?? 0) + 1
+    }
+
     // MARK: Folding committed events
 
     /// Folds in `event`, stored at `position`; a position already folded in is ignored. Positions must
@@ -93,6 +106,7 @@ struct WorkspaceIndex: Sendable {
         case .taskCreated(let created):
             tasks[created.taskID] = Placement(project: created.projectID, state: created.state, isDeleted: false)
             adjust(created.projectID, created.state, by: 1)
+            highestNumbers[created.projectID] = max(highestNumbers[created.projectID] ?? 0, created.number)
         case .taskMoved(let moved):
             guard var placement = tasks[moved.taskID] else { return }
             if !placement.isDeleted {
@@ -127,6 +141,12 @@ struct WorkspaceIndex: Sendable {
         }
     }
 
+    /// Folds in `event` at `position`, or marks the position as seen when `event` is nil (a type the
+    /// index does not read).
+    mutating func fold(_ event: DomainEvent?, at position: UInt64) {
+        if let event { apply(event, at: position) } else { skip(position) }
+    }
+
     /// Marks `position` as seen for an event that does not change the index.
     mutating func skip(_ position: UInt64) {
         guard position > appliedThrough else { return }
@@ -152,6 +172,7 @@ struct WorkspaceIndex: Sendable {
                 reservation.keys.append(created.key)
             case .taskCreated(let created):
                 reservation.task = created.taskID
+                reservation.number = (created.projectID, created.number)
                 placement = Placement(project: created.projectID, state: created.state, isDeleted: false)
                 reservation.arrivals.append(ColumnKey(project: created.projectID, state: created.state))
             case .taskMoved(let moved):
@@ -180,6 +201,7 @@ struct WorkspaceIndex: Sendable {
             pendingArrivals[task] = (reservation.after, reservation.arrivals)
         }
         for key in reservation.keys { pendingKeys[key, default: 0] += 1 }
+        if let (project, number) = reservation.number { pendingNumbers[project, default: []].insert(number) }
     }
 
     /// Ends `reservation` (idempotent for its arrivals: they may have ended when its events were folded in).
@@ -190,6 +212,10 @@ struct WorkspaceIndex: Sendable {
         for key in reservation.keys {
             let count = pendingKeys[key, default: 0] - 1
             pendingKeys[key] = count <= 0 ? nil : count
+        }
+        if let (project, number) = reservation.number {
+            pendingNumbers[project]?.remove(number)
+            if pendingNumbers[project]?.isEmpty == true { pendingNumbers[project] = nil }
         }
     }
 }

@@ -53,10 +53,19 @@ public struct AppendRequest: Sendable {
     public var events: [ProposedEvent]
     /// Expected version per stream, checked before anything is written. Streams not listed expect `.any`.
     public var expectations: [String: ExpectedVersion]
+    /// Called with the events' positions once they are durable and before any reader can see them
+    /// (before `head` moves past them), on the log's writer thread. A writer that keeps its own view of
+    /// the log (the command service's workspace index) uses it to know, for every position a reader can
+    /// see, whether the event is its own, without reading it back. Keep it short: the whole batch's
+    /// acknowledgements wait for it. Not called for a refused append or a duplicate.
+    public var onCommit: (@Sendable (_ positions: [UInt64]) -> Void)?
 
-    public init(events: [ProposedEvent], expectations: [String: ExpectedVersion] = [:]) {
+    public init(
+        events: [ProposedEvent], expectations: [String: ExpectedVersion] = [:], onCommit: (@Sendable (_ positions: [UInt64]) -> Void)? = nil
+    ) {
         self.events = events
         self.expectations = expectations
+        self.onCommit = onCommit
     }
 
     /// All events on one stream with one expectation.

@@ -23,6 +23,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         let events: [PreparedEvent]
         let expectations: [String: ExpectedVersion]
         let bytes: Int
+        let onCommit: (@Sendable ([UInt64]) -> Void)?
         /// Unsafe rather than checked: the writer resumes each exactly once (every path below ends in one
         /// resume), and the checked variant's bookkeeping showed up per append.
         let continuation: UnsafeContinuation<Outcome, any Error>
@@ -230,6 +231,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             do throws(EventLogError) {
                 let location = try writeBatch(firstPosition: head.position + 1, count: count, committedAt: committedAt)
                 head = LogHead(position: location.lastPosition, batchHash: location.batchHash, committedAt: committedAt)
+                for item in accepted { item.pending.onCommit?(item.positions) }
                 table.append(location, head: head)
                 let (numbers, newStreams) = streamIndex.record(firstPosition: location.firstPosition, streams: batchStreams)
                 onCommit(IndexEntry(location: location, ids: indexIDs, streamNumbers: numbers, newStreams: newStreams))

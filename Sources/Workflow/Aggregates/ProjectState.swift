@@ -45,8 +45,6 @@ public struct ProjectState: AggregateState {
     /// The workflow version new tasks pin.
     public var workflow: WorkflowPin
     public var wipEnforcement: WIPEnforcement
-    /// The number the next task gets.
-    public var nextTaskNumber: Int
     public var members: [MemberID: ProjectRole]
     public var createdAt: Instant
     public var updatedAt: Instant
@@ -60,7 +58,7 @@ public struct ProjectState: AggregateState {
         return ProjectState(
             id: created.projectID, key: created.key, name: created.name, description: created.description, status: .active,
             lead: created.lead, startDate: created.startDate, targetDate: created.targetDate, workflow: created.workflow,
-            wipEnforcement: created.wipEnforcement, nextTaskNumber: 1, members: [:], createdAt: event.at, updatedAt: event.at,
+            wipEnforcement: created.wipEnforcement, members: [:], createdAt: event.at, updatedAt: event.at,
             version: 1)
     }
 
@@ -94,10 +92,6 @@ public struct ProjectState: AggregateState {
             next.labels[deleted.name] = nil
         case .projectWorkflowChanged(let changed):
             next.workflow = changed.to
-        case .taskNumberReserved(let reserved):
-            next.nextTaskNumber = max(next.nextTaskNumber, reserved.number + 1)
-            // A task number is not a change of the project's settings.
-            next.updatedAt = updatedAt
         default:
             break
         }

@@ -61,6 +61,11 @@ public struct TaskContext: Sendable {
     /// Live (not deleted) tasks per state in the project, from the board read model: the domain does
     /// no I/O, so WIP limits are checked against counts the caller passes in.
     public var columnCounts: [StateID: Int]
+    /// The number a task created by this decision takes (its key is the project's key, a dash and the
+    /// number). Numbers are unique within a project, so they span every task stream of the project: the
+    /// caller allocates them (the command service, from its workspace index) rather than the project's
+    /// stream, which would make every creation in a project wait for the previous one's append.
+    public var nextTaskNumber: Int
     /// For `addToMilestone`: the milestone named (nil when it does not exist).
     public var milestone: MilestoneState?
     /// For `setParent` with a task: that task and its ancestors (nil when it does not exist).
@@ -68,8 +73,8 @@ public struct TaskContext: Sendable {
 
     public init(
         now: Instant, workspace: WorkspaceState, project: ProjectState, workflow: WorkflowState,
-        columnCounts: [StateID: Int] = [:], milestone: MilestoneState? = nil, parentCandidate: ParentCandidate? = nil,
-        expectedVersion: UInt64? = nil, limits: Limits = .standard
+        columnCounts: [StateID: Int] = [:], nextTaskNumber: Int = 1, milestone: MilestoneState? = nil,
+        parentCandidate: ParentCandidate? = nil, expectedVersion: UInt64? = nil, limits: Limits = .standard
     ) {
         self.now = now
         self.expectedVersion = expectedVersion
@@ -78,6 +83,7 @@ public struct TaskContext: Sendable {
         self.project = project
         self.workflow = workflow
         self.columnCounts = columnCounts
+        self.nextTaskNumber = nextTaskNumber
         self.milestone = milestone
         self.parentCandidate = parentCandidate
     }

@@ -30,8 +30,7 @@ public struct NewTask: Equatable, Sendable {
 /// What to do to a task. The same action is decided by the same rules whichever path it came from
 /// (a single update, a board drag, a bulk update, an import).
 public enum TaskAction: Equatable, Sendable {
-    /// Creates the task in the project's initial state. Needs `task.create`. Also appends
-    /// `TaskNumberReserved` to the project's stream: append both with their expected versions.
+    /// Creates the task in the project's initial state, numbered `context.nextTaskNumber`. Needs `task.create`.
     case create(NewTask)
     /// Needs `task.update` (or `task.update.own` on one's own task).
     case edit(title: Update<String> = .keep, description: Update<String> = .keep)

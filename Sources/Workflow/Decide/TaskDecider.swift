@@ -214,18 +214,16 @@ public enum TaskDecider {
         // A new card arrives in the initial column like a moved one: a hard limit refuses it too.
         let overLimit = try admission(into: initial, context: context)
 
-        let number = project.nextTaskNumber
+        let number = context.nextTaskNumber
         let emit = Emitter(task: id, now: context.now)
         return [
-            DomainEvent(
-                stream: .project(project.id), at: context.now, TaskNumberReserved(projectID: project.id, taskID: id, number: number)),
             emit(
                 TaskCreated(
                     taskID: id, projectID: project.id, number: number, key: project.key + "-" + String(number), title: title,
                     description: description, priority: new.priority, assignees: assignees, labels: labels,
                     startDate: new.startDate, dueDate: new.dueDate, estimate: new.estimate, author: actor.member,
                     workflow: project.workflow, state: initial.id, stateName: initial.name, category: initial.category,
-                    rank: rank, wipLimitExceeded: overLimit)),
+                    rank: rank, wipLimitExceeded: overLimit))
         ]
     }
 

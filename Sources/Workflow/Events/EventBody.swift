@@ -23,7 +23,6 @@ public enum EventBody: Hashable, Sendable {
     case labelUpdated(LabelUpdated)
     case labelDeleted(LabelDeleted)
     case projectWorkflowChanged(ProjectWorkflowChanged)
-    case taskNumberReserved(TaskNumberReserved)
     case workflowCreated(WorkflowCreated)
     case workflowVersionPublished(WorkflowVersionPublished)
     case tasksMigratedToWorkflowVersion(TasksMigratedToWorkflowVersion)
@@ -95,7 +94,6 @@ public enum EventBody: Hashable, Sendable {
         case .labelUpdated(let payload): payload
         case .labelDeleted(let payload): payload
         case .projectWorkflowChanged(let payload): payload
-        case .taskNumberReserved(let payload): payload
         case .workflowCreated(let payload): payload
         case .workflowVersionPublished(let payload): payload
         case .tasksMigratedToWorkflowVersion(let payload): payload
@@ -179,7 +177,6 @@ public enum EventBody: Hashable, Sendable {
         LabelUpdated.self,
         LabelDeleted.self,
         ProjectWorkflowChanged.self,
-        TaskNumberReserved.self,
         WorkflowCreated.self,
         WorkflowVersionPublished.self,
         TasksMigratedToWorkflowVersion.self,
@@ -281,10 +278,6 @@ extension ProjectMemberRemoved {
 
 extension ProjectWorkflowChanged {
     public var eventBody: EventBody { .projectWorkflowChanged(self) }
-}
-
-extension TaskNumberReserved {
-    public var eventBody: EventBody { .taskNumberReserved(self) }
 }
 
 extension WorkflowCreated {

@@ -81,15 +81,3 @@ public struct ProjectWorkflowChanged: EventPayload {
     public var from: WorkflowPin
     public var to: WorkflowPin
 }
-
-/// A task number was taken for a new task (in the same append as its `TaskCreated`).
-///
-/// Not in DOMAIN.md's first cut: the counter lives in the project's stream, and numbers must never
-/// repeat, so creating a task also appends to the project's stream with the project's expected version.
-public struct TaskNumberReserved: EventPayload {
-    public static let type = "TaskNumberReserved"
-    public static let schemaVersion = 1
-    public var projectID: ProjectID
-    public var taskID: TaskID
-    public var number: Int
-}

@@ -131,6 +131,11 @@ struct World: Equatable {
         return counts
     }
 
+    /// One more than the highest task number in a project: what the service's index would pass in.
+    func nextTaskNumber(_ project: ProjectID) -> Int {
+        (tasks.values.filter { $0.project == project }.map(\.number).max() ?? 0) + 1
+    }
+
     func taskContext(
         _ id: TaskID, project: ProjectID = "p1", action: TaskAction? = nil, expectedVersion: UInt64? = nil
     ) -> TaskContext {
@@ -146,8 +151,8 @@ struct World: Equatable {
         }
         return TaskContext(
             now: now, workspace: workspace!, project: projectState, workflow: workflows[workflowID]!,
-            columnCounts: columnCounts(projectID), milestone: milestone, parentCandidate: parent, expectedVersion: expectedVersion,
-            limits: limits)
+            columnCounts: columnCounts(projectID), nextTaskNumber: nextTaskNumber(projectID), milestone: milestone, parentCandidate: parent,
+            expectedVersion: expectedVersion, limits: limits)
     }
 
     /// What the service would look up for `setParent`: the task and its parent chain (stopping at a

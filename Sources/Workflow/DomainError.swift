@@ -55,6 +55,38 @@ public enum DomainError: Error, Hashable, Sendable, CustomStringConvertible {
     case commentDeleted(CommentID)
     /// The task's current state is read-only: only moves and comments are allowed there.
     case stateReadOnly(StateID)
+    /// The task is archived: it changes only by being unarchived.
+    case taskArchived(TaskID)
+    /// The document was removed: it changes no more (history keeps it).
+    case documentRemoved(DocumentID)
+
+    // MARK: Structure
+
+    /// Making the task a child of this candidate would make it its own ancestor (a self-parent included).
+    case parentCycle(TaskID)
+
+    // MARK: Milestones and sprints
+
+    /// The milestone or sprint is closed: it takes no more changes and no more tasks.
+    case milestoneClosed(MilestoneID)
+    /// Another sprint of the project is active; a project runs one sprint at a time.
+    case sprintAlreadyActive(MilestoneID)
+    /// The sprint has not started (closing it needs an active sprint).
+    case sprintNotActive(MilestoneID)
+
+    // MARK: Documents
+
+    /// The file is larger than `Limits.documentBytesMax`. Its own code: clients show "file too large"
+    /// before uploading again, which a generic limit does not tell them.
+    case documentTooLarge(limit: Int64, actual: Int64)
+
+    // MARK: Workflow migration
+
+    /// A task of the project is in this state of the old version, and the mapping does not say where
+    /// it goes in the new one.
+    case stateNotMapped(StateID)
+    /// The migration touches more tasks than one atomic append may (`Limits.tasksPerMigrationMax`).
+    case migrationTooLarge(limit: Int, count: Int)
 
     // MARK: Moves
 
@@ -94,6 +126,15 @@ public enum DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         case .taskDeleted: "task-deleted"
         case .commentDeleted: "comment-deleted"
         case .stateReadOnly: "state-read-only"
+        case .taskArchived: "task-archived"
+        case .documentRemoved: "document-removed"
+        case .parentCycle: "parent-cycle"
+        case .milestoneClosed: "milestone-closed"
+        case .sprintAlreadyActive: "sprint-already-active"
+        case .sprintNotActive: "sprint-not-active"
+        case .documentTooLarge: "document-too-large"
+        case .stateNotMapped: "state-not-mapped"
+        case .migrationTooLarge: "migration-too-large"
         case .transitionNotAllowed: "transition-not-allowed"
         case .requiredFieldMissing: "required-field-missing"
         case .wipLimitExceeded: "wip-limit-exceeded"
@@ -130,6 +171,24 @@ public enum DomainError: Error, Hashable, Sendable, CustomStringConvertible {
             "comment \"\(comment)\" is deleted; restore it first"
         case .stateReadOnly(let state):
             "the task is in read-only state \"\(state)\": only moves and comments are allowed"
+        case .taskArchived(let task):
+            "task \"\(task)\" is archived; unarchive it first"
+        case .documentRemoved(let document):
+            "document \"\(document)\" was removed"
+        case .parentCycle(let task):
+            "task \"\(task)\" cannot be the parent: the task would become its own ancestor"
+        case .milestoneClosed(let milestone):
+            "milestone \"\(milestone)\" is closed"
+        case .sprintAlreadyActive(let sprint):
+            "sprint \"\(sprint)\" is active; close it first"
+        case .sprintNotActive(let sprint):
+            "sprint \"\(sprint)\" is not active"
+        case .documentTooLarge(let limit, let actual):
+            "the file has \(actual) bytes, more than the limit of \(limit)"
+        case .stateNotMapped(let state):
+            "tasks are in state \"\(state)\", which the mapping does not map"
+        case .migrationTooLarge(let limit, let count):
+            "the migration touches \(count) tasks, more than the limit of \(limit)"
         case .transitionNotAllowed(let from, let to, let reason):
             "cannot move from \"\(from)\" to \"\(to)\": \(reason)"
         case .requiredFieldMissing(let fields):

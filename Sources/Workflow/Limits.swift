@@ -53,6 +53,27 @@ public struct Limits: Sendable, Equatable {
     /// Largest task estimate (points or hours). Default 10,000.
     public var estimateAmountMax: Int = 10_000
 
+    /// Most labels a project defines. Default 500.
+    public var labelsPerProjectMax: Int = 500
+    /// Longest chain of parents above a task (its parent, the parent's parent, …). Default 10: deeper
+    /// trees stop being readable, and the cycle check walks the chain on every re-parenting.
+    public var parentDepthMax: Int = 10
+    /// Most tasks in a sprint's scope snapshot or in its close (each carried-over task gets an event
+    /// in the same atomic append). Default 1,000.
+    public var tasksPerSprintMax: Int = 1_000
+    /// Largest document (one version), in bytes. Default 100 MiB.
+    public var documentBytesMax: Int64 = 100 << 20
+    /// Most versions of one document. Default 500.
+    public var versionsPerDocumentMax: Int = 500
+    /// Most shares (members plus roles) of one document. Default 200.
+    public var sharesPerDocumentMax: Int = 200
+    /// Longest API token lifetime, in seconds. Default 2 years: a credential that never expires is one
+    /// nobody remembers to rotate; without an expiry a token lives until revoked.
+    public var tokenLifetimeSecondsMax: Int64 = 2 * 366 * 86_400
+    /// Most tasks one workflow migration moves: each gets its own event in the same atomic append as the
+    /// migration, so this bounds the append (and the decision's input). Default 1,000.
+    public var tasksPerMigrationMax: Int = 1_000
+
     public init() {}
 
     /// The defaults.

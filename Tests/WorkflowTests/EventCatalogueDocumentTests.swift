@@ -79,6 +79,10 @@ import Testing
         case .workflow: "workflow-{id}"
         case .task: "task-{id}"
         case .reminder: "reminder-{id}"
+        case .milestone: "milestone-{id}"
+        case .document: "document-{id}"
+        case .token: "token-{id}"
+        case .security: "security"
         case nil: stream.rawValue
         }
     }

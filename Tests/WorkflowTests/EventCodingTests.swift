@@ -58,6 +58,7 @@ private struct EncodableBody: Encodable {
         try world.task("t1", .setPriority(.high), by: "dev")
         try world.task("t1", .setDates(start: nil, due: CalendarDate(year: 2027, month: 1, day: 31)), by: "dev")
         try world.task("t1", .setEstimate(nil), by: "dev")
+        try world.project("p1", .updateLabel(name: "ops", description: .set("Operational work")), by: "pm")
         try world.task("t1", .setLabels(["ops"]), by: "dev")
         try world.task("t1", .reorder(rank: "a1"), by: "dev")
         try world.task("t1", .addComment("c1", body: "first"), by: "dev")
@@ -87,7 +88,58 @@ private struct EncodableBody: Encodable {
         try world.reminder("r1", .enable, by: "admin")
         world.advance(seconds: 7_200)
         world.evaluateReminders()
-        return world.streams.values.flatMap { $0 }
+        try everyCatalogueAddition(&world)
+        // In stream order, so that "the first example of a type" is the same on every run.
+        return world.streams.sorted { $0.key < $1.key }.flatMap(\.value)
+    }
+
+    /// The events added with milestones, documents, tokens, labels, the task structure, the security
+    /// audit and workflow migration.
+    static func everyCatalogueAddition(_ world: inout World) throws {
+        try world.project("p1", .createLabel(name: "legacy", color: "#AABBCC", description: "Old"), by: "pm")
+        try world.project("p1", .deleteLabel(name: "legacy"), by: "pm")
+
+        try Fixture.task("t2", in: &world)
+        try world.task("t2", .setParent("t1"), by: "dev")
+        try world.milestone("s1", .create(NewMilestone(kind: .sprint, name: "Sprint 1")), by: "pm")
+        try world.milestone("s1", .update(MilestoneChanges(dueDate: .set(CalendarDate(year: 2026, month: 10, day: 2)))), by: "pm")
+        try world.milestone("s2", .create(NewMilestone(kind: .sprint, name: "Sprint 2")), by: "pm")
+        try world.task("t2", .addToMilestone("s1"), by: "dev")
+        try world.milestone("s1", .start, by: "pm")
+        try world.milestone("s1", .close(carryOverTo: "s2"), by: "pm")
+        try world.task("t2", .removeFromMilestone, by: "dev")
+        try world.task("t2", .setDates(start: nil, due: CalendarDate(year: 2026, month: 9, day: 1)), by: "dev")
+        world.evaluateOverdue()
+        try world.task("t2", .archive, by: "pm")
+        try world.task("t2", .unarchive, by: "pm")
+
+        let file = DocumentFile(fileName: "spec.pdf", contentType: "application/pdf", sizeBytes: 52_431, sha256: String(repeating: "ab", count: 32))
+        try world.document("d1", .add(NewDocument(attachedTo: .task("t2"), title: "Specification", file: file)), by: "dev")
+        var second = file
+        second.sizeBytes = 53_002
+        second.sha256 = String(repeating: "cd", count: 32)
+        try world.document("d1", .addVersion(second), by: "dev")
+        try world.document("d1", .share(.member("outsider")), by: "dev")
+        try world.document("d1", .unshare(.member("outsider")), by: "dev")
+        try world.document("d1", .remove, by: "dev")
+
+        try world.token("tk1", .issue(NewToken(member: "dev", name: "CI deploys", secretHash: String(repeating: "0f", count: 32))), by: "admin")
+        try world.token("tk1", .revoke(reason: "rotated"), by: "dev")
+        do {
+            try world.project("p1", .archive, by: "dev")
+        } catch {
+            let denied = AccessDenied.record(
+                error, member: "dev", token: "tk2", stream: .project("p1"), command: "ProjectCommand.archive", at: world.now)
+            world.apply(denied.map { [$0] } ?? [])
+        }
+
+        var next = Fixture.definition
+        next.states[1].name = "Ready"
+        try world.workflow("wf", .publish(next), by: "admin")
+        var mapping: [StateID: StateID] = [:]
+        for state in next.states { mapping[state.id] = state.id }
+        let from = WorkflowPin(workflow: "wf", version: 2)
+        try world.project("p1", .migrateTasks(from: from, to: WorkflowPin(workflow: "wf", version: 3), mapping: mapping), by: "pm")
     }
 
     @Test func theScenarioCoversTheCatalogue() throws {
@@ -141,6 +193,11 @@ private struct EncodableBody: Encodable {
         #expect(StreamName.project("p").kind == .project)
         #expect(StreamName.workflow("w").kind == .workflow)
         #expect(StreamName.workspace.kind == .workspace)
+        #expect(StreamName.milestone("m").rawValue == "milestone-m")
+        #expect(StreamName.milestone("m").kind == .milestone)
+        #expect(StreamName.document("d").kind == .document)
+        #expect(StreamName.token("k").kind == .token)
+        #expect(StreamName.security.kind == .security)
         #expect(StreamName(rawValue: "elsewhere").kind == nil)
     }
 }
@@ -192,6 +249,8 @@ private struct EncodableBody: Encodable {
             .transitionNotAllowed(from: "a", to: "b", reason: .noSuchTransition), .requiredFieldMissing([.estimate]),
             .wipLimitExceeded(state: "s", limit: 1, count: 1), .approvalPending("a"), .approvalNotPending("a"),
             .notAnApprover("m"), .selfApprovalNotAllowed("m"), .alreadyDecided("m"), .approvalExpired("a"),
+            .taskArchived("t"), .documentRemoved("d"), .parentCycle("t"), .milestoneClosed("m"), .sprintAlreadyActive("m"),
+            .sprintNotActive("m"), .documentTooLarge(limit: 1, actual: 2), .stateNotMapped("s"), .migrationTooLarge(limit: 1, count: 2),
         ]
         let codes = samples.map(\.code)
         #expect(Set(codes).count == codes.count)

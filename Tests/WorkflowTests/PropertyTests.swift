@@ -9,7 +9,10 @@ import Testing
 ///   never changed anything;
 /// - each touched aggregate's version is its stream's length (versions increase by one per event);
 /// - a move into a column with a hard WIP limit found room;
-/// - every task is in exactly one state of its pinned workflow version, with that state's category.
+/// - every task is in exactly one state of its pinned workflow version, with that state's category
+///   (migrations included);
+/// - a task's parent chain stays in its project and never loops; a task's milestone is one of its
+///   project's; a project has at most one active sprint.
 /// At the end: folding `evolve` over every stream rebuilds exactly the states held, and in each task's
 /// stream every approval request resolved at most once, with one decision per approver and none by a
 /// requester who may not self-approve; moves happened only from where the task was, and never while a
@@ -28,7 +31,13 @@ import Testing
         #expect(tally.types.contains("ApprovalRequested"))
         #expect(tally.types.contains("ApprovalDecisionRecorded"))
         #expect(tally.types.contains("ApprovalGranted") || tally.types.contains("ApprovalRejected"))
-        for code in ["missing-permission", "transition-not-allowed", "required-field-missing", "wip-limit-exceeded", "version-conflict"] {
+        for type in ["TaskParentChanged", "TaskAddedToMilestone", "SprintStarted", "SprintClosed", "TaskArchived", "TaskWorkflowMigrated"] {
+            #expect(tally.types.contains(type), "no run produced \(type)")
+        }
+        for code in [
+            "missing-permission", "transition-not-allowed", "required-field-missing", "wip-limit-exceeded", "version-conflict",
+            "parent-cycle", "sprint-already-active", "state-not-mapped",
+        ] {
             #expect(tally.codes.contains(code), "no run reached \(code)")
         }
     }
@@ -74,13 +83,30 @@ struct Run {
         world.limits.commentsPerTaskMax = 4
         world.limits.assigneesPerTaskMax = 3
         world.limits.titleBytesMax = 40
+        world.limits.parentDepthMax = 3
+        do {
+            // "ops" is deleted, so label changes are sometimes refused (until a run defines it again).
+            try world.project("p1", .deleteLabel(name: "ops"), by: "pm")
+            // A second enforced version with the same states (renamed), for tasks to migrate to and back.
+            var renamed = Fixture.definition(doingLimit: 1)
+            renamed.states[1].name = "Ready"
+            try world.workflow("wf", .publish(renamed), by: "admin")
+            try world.milestone("s1", .create(NewMilestone(kind: .sprint, name: "Sprint 1")), by: "pm")
+            try world.milestone("s2", .create(NewMilestone(kind: .sprint, name: "Sprint 2")), by: "pm")
+            try world.milestone("m1", .create(NewMilestone(kind: .milestone, name: "Launch")), by: "pm")
+        } catch {
+            fatalError("run setup: \(error)")
+        }
     }
+
+    let milestoneIDs: [MilestoneID] = ["s1", "s2", "m1", "m9"]
 
     /// A command the run sends, with what it needs to check permissions afterwards.
     enum Command {
         case task(TaskID, TaskAction, expectedVersion: UInt64?)
         case project(ProjectAction)
         case workspace(WorkspaceCommand)
+        case milestone(MilestoneID, MilestoneAction)
         case publishOpen
     }
 
@@ -105,12 +131,15 @@ struct Run {
                 events = try world.project("p1", action, by: member)
             case .workspace(let workspaceCommand):
                 events = try world.workspace(workspaceCommand, by: member)
+            case .milestone(let id, let action):
+                events = try world.milestone(id, action, by: member)
             case .publishOpen:
                 var open = Fixture.definition(doingLimit: 1)
                 open.mode = .open
                 events = try world.workflow("wf", .publish(open), by: member)
                 publishedOpen = true
-                try world.project("p1", .pinWorkflow(WorkflowPin(workflow: "wf", version: 2)), by: "admin")
+                let latest = world.workflows["wf"]!.latestVersion
+                try world.project("p1", .pinWorkflow(WorkflowPin(workflow: "wf", version: latest)), by: "admin")
             }
         } catch {
             code = error.code
@@ -149,7 +178,7 @@ struct Run {
             case .decideApproval, .cancelApproval, .expireApproval: return choices.pick(["pm", "qa", "dev2", "admin"])
             default: return choices.pick((world.tasks[id]?.assignees ?? []) + ["pm", "dev"])
             }
-        case .project: return "pm"
+        case .project, .milestone: return "pm"
         case .workspace, .publishOpen: return "admin"
         }
     }
@@ -158,6 +187,24 @@ struct Run {
         let roll = choices.below(100)
         if roll < 1, !publishedOpen { return .publishOpen }
         if roll < 4 { return .project(projectAction(&choices)) }
+        if roll < 9 {
+            let id = choices.pick(milestoneIDs)
+            // Mostly the active sprint, if any, so that sprints get closed.
+            let active = world.milestones.values.first { $0.status == .active }?.id
+            switch choices.below(4) {
+            case 0:
+                // With a sprint active, often another one, which must be refused.
+                let other: MilestoneID = active == "s1" ? "s2" : "s1"
+                return .milestone(active != nil && choices.chance(50) ? other : id, .start)
+            case 1:
+                let sprint = choices.chance(70) ? active ?? id : id
+                return .milestone(sprint, .close(carryOverTo: choices.chance(60) ? choices.pick(milestoneIDs) : nil))
+            case 2: return .milestone(id, .update(MilestoneChanges(name: .set("Renamed \(choices.below(9))"))))
+            default:
+                created += 1
+                return .milestone(MilestoneID("s\(created + 10)"), .create(NewMilestone(kind: choices.pick(MilestoneKind.allCases), name: "Sprint")))
+            }
+        }
         if roll < 5 { return .workspace(.changeMemberRole(choices.pick(Fixture.members), to: choices.pick(WorkspaceRole.allCases))) }
         if taskIDs.isEmpty || roll < 16 {
             created += 1
@@ -175,8 +222,23 @@ struct Run {
     }
 
     mutating func projectAction(_ choices: inout Choices) -> ProjectAction {
-        switch choices.below(8) {
+        switch choices.below(11) {
         case 0: return choices.chance(30) ? .archive : .restore
+        case 8:
+            return choices.chance(50)
+                ? .createLabel(name: choices.pick(["ops", "bug", "docs"]), color: "#123456")
+                : .deleteLabel(name: choices.pick(["ops", "bug", "docs"]))
+        case 9, 10:
+            // Between published versions (all with the same states, so an identity mapping is complete);
+            // mostly from the version tasks are on; sometimes a state left out.
+            let latest = world.workflows["wf"]!.latestVersion
+            let pinned = world.tasks.values.min { $0.id < $1.id }?.workflow.version ?? 1
+            let from = WorkflowPin(workflow: "wf", version: choices.chance(80) ? pinned : 1 + choices.below(latest))
+            let to = WorkflowPin(workflow: "wf", version: 1 + choices.below(latest))
+            var mapping: [StateID: StateID] = [:]
+            for state in states { mapping[state] = state }
+            if choices.chance(30) { mapping[world.tasks.values.min { $0.id < $1.id }?.state ?? choices.pick(states)] = nil }
+            return .migrateTasks(from: from, to: to, mapping: mapping)
         case 1: return .restore
         case 2: return .update(ProjectChanges(wipEnforcement: .set(choices.pick(WIPEnforcement.allCases))))
         case 3: return .addMember(choices.pick(Fixture.members), role: choices.pick(ProjectRole.allCases))
@@ -195,7 +257,7 @@ struct Run {
         if task.pendingApproval != nil, choices.chance(40) {
             return choices.chance(85) ? .decideApproval(approvalID, choices.chance(70) ? .approve : .reject) : .expireApproval(approvalID)
         }
-        switch choices.below(22) {
+        switch choices.below(27) {
         case 0: return .edit(title: .set(choices.chance(10) ? " " : "Edited \(choices.below(9))"))
         case 1: return .assign(choices.pick(Fixture.members))
         case 2: return .unassign(task.assignees.isEmpty ? choices.pick(Fixture.members) : choices.pick(task.assignees))
@@ -222,7 +284,11 @@ struct Run {
             return .addComment(CommentID("c\(comments)"), body: "comment \(comments)")
         case 18, 19: return .decideApproval(approvalID, choices.chance(70) ? .approve : .reject)
         case 20: return .cancelApproval(approvalID)
-        default: return .expireApproval(approvalID)
+        case 21: return .expireApproval(approvalID)
+        case 22: return .setParent(choices.chance(15) ? nil : choices.pick(taskIDs))
+        case 23: return .addToMilestone(choices.pick(milestoneIDs))
+        case 24: return .removeFromMilestone
+        default: return choices.chance(50) ? .archive : .unarchive
         }
     }
 
@@ -244,25 +310,27 @@ struct Run {
         switch command {
         case .workspace: return actor.has(.memberManage)
         case .publishOpen: return actor.has(.workflowManage)
+        case .milestone: return actor.has(.milestoneManage)
         case .project(let action):
             switch action {
             case .create: return actor.has(.projectCreate)
             case .update: return actor.has(.projectUpdate)
             case .archive, .restore: return actor.has(.projectArchive)
             case .addMember, .changeMemberRole, .removeMember: return actor.has(.projectMemberManage)
-            case .pinWorkflow: return actor.has(.workflowManage)
+            case .pinWorkflow, .migrateTasks: return actor.has(.workflowManage)
+            case .createLabel, .updateLabel, .deleteLabel: return actor.has(.projectUpdate)
             }
         case .task(let id, let action, _):
             let task = before.tasks[id]
             let own = task?.isOwn(by: actor.member) ?? false
             switch action {
             case .create: return actor.has(.taskCreate)
-            case .edit, .setPriority, .setDates, .setEstimate, .setLabels:
+            case .edit, .setPriority, .setDates, .setEstimate, .setLabels, .setParent, .addToMilestone, .removeFromMilestone:
                 return actor.has(.taskUpdate) || (own && actor.has(.taskUpdateOwn))
             case .assign, .unassign: return actor.has(.taskAssign)
             case .move: return actor.has(.taskTransition) || (own && actor.has(.taskTransitionOwn))
             case .reorder: return actor.has(.taskReorder)
-            case .delete, .restore: return actor.has(.taskDelete)
+            case .delete, .restore, .archive, .unarchive: return actor.has(.taskDelete)
             case .addComment: return actor.has(.commentCreate)
             case .editComment(let comment, _):
                 return task?.comments[comment]?.author == actor.member && actor.has(.commentUpdateOwn)
@@ -293,7 +361,10 @@ struct Run {
                 case .workflow: world.workflows["wf"]?.version
                 case .task: world.tasks[TaskID(String(stream.rawValue.dropFirst(5)))]?.version
                 case .reminder: world.reminders[ReminderRuleID(String(stream.rawValue.dropFirst(9)))]?.version
-                case nil: nil
+                case .milestone: world.milestones[MilestoneID(String(stream.rawValue.dropFirst(10)))]?.version
+                case .document: world.documents[DocumentID(String(stream.rawValue.dropFirst(9)))]?.version
+                case .token: world.tokens[TokenID(String(stream.rawValue.dropFirst(6)))]?.version
+                case .security, nil: nil
                 }
             #expect(version == length, "\(stream) is at version \(version ?? 0) with \(length) events")
         }
@@ -325,8 +396,24 @@ struct Run {
             #expect(state?.category == task.category, "\(task.id) has the wrong category")
             #expect(task.approvals.filter { $0.status == .pending }.count <= 1)
         }
-        let live = world.tasks.values.filter { !$0.isDeleted && $0.project == "p1" }.count
+        let live = world.tasks.values.filter { !$0.isDeleted && !$0.isArchived && $0.project == "p1" }.count
         #expect(world.columnCounts("p1").values.reduce(0, +) == live, "a live task is in no column or in two")
+        for task in world.tasks.values {
+            if let milestone = task.milestone {
+                #expect(world.milestones[milestone]?.project == task.project, "\(task.id) is in a milestone of no project of its own")
+            }
+            var seen: Set<TaskID> = [task.id]
+            var next = task.parent
+            while let parent = next {
+                guard seen.insert(parent).inserted else {
+                    Issue.record("\(task.id)'s parent chain loops")
+                    break
+                }
+                #expect(world.tasks[parent]?.project == task.project, "\(task.id)'s parent is in another project")
+                next = world.tasks[parent]?.parent
+            }
+        }
+        #expect(world.milestones.values.filter { $0.status == .active }.count <= 1, "two sprints are active at once")
     }
 
     // MARK: Invariants over whole streams
@@ -342,6 +429,7 @@ struct Run {
         #expect(rebuilt.projects == world.projects, "a project does not rebuild")
         #expect(rebuilt.workflows == world.workflows, "a workflow does not rebuild")
         #expect(rebuilt.tasks == world.tasks, "a task does not rebuild")
+        #expect(rebuilt.milestones == world.milestones, "a milestone does not rebuild")
 
         for (stream, events) in world.streams where stream.kind == .task {
             var statuses: [ApprovalID: ApprovalStatus] = [:]
@@ -385,6 +473,11 @@ struct Run {
                         #expect(!statuses.values.contains(.pending), "\(stream): moved while an approval was pending")
                     }
                     state = moved.to
+                    resolving = nil
+                case .taskWorkflowMigrated(let migrated):
+                    #expect(migrated.fromState == state, "\(stream): migrated from \(migrated.fromState) but was in \(state?.rawValue ?? "-")")
+                    #expect(!statuses.values.contains(.pending), "\(stream): migrated while an approval was pending")
+                    state = migrated.toState
                     resolving = nil
                 default:
                     resolving = nil

@@ -24,6 +24,14 @@ public enum ProjectStatus: String, Hashable, Sendable, Codable {
     case active, archived
 }
 
+/// A label a project defines (see `LabelCreated` for why its name is its identity).
+public struct ProjectLabel: Hashable, Sendable {
+    public var name: String
+    /// `#rrggbb`.
+    public var color: String
+    public var description: String
+}
+
 /// The project aggregate (stream `project-ID`).
 public struct ProjectState: AggregateState {
     public var id: ProjectID
@@ -40,6 +48,9 @@ public struct ProjectState: AggregateState {
     public var members: [MemberID: ProjectRole]
     public var createdAt: Instant
     public var updatedAt: Instant
+    /// The labels its tasks may be given, by name. (Defaulted, so the initialiser in `start` reads as it
+    /// did before labels existed.)
+    public var labels: [String: ProjectLabel] = [:]
     public var version: UInt64
 
     public static func start(with event: DomainEvent) -> ProjectState? {
@@ -73,6 +84,12 @@ public struct ProjectState: AggregateState {
             next.members[changed.memberID] = changed.to
         case .projectMemberRemoved(let removed):
             next.members[removed.memberID] = nil
+        case .labelCreated(let created):
+            next.labels[created.name] = ProjectLabel(name: created.name, color: created.color, description: created.description)
+        case .labelUpdated(let updated):
+            next.labels[updated.name] = ProjectLabel(name: updated.name, color: updated.color, description: updated.description)
+        case .labelDeleted(let deleted):
+            next.labels[deleted.name] = nil
         case .projectWorkflowChanged(let changed):
             next.workflow = changed.to
         default:

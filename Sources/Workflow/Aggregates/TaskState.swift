@@ -1,6 +1,7 @@
 /// The task aggregate (stream `task-ID`), with its comments and approval requests.
 ///
-/// A task is always in exactly one state of its pinned workflow version; only `TaskMoved` changes it.
+/// A task is always in exactly one state of its pinned workflow version. Within a version only
+/// `TaskMoved` changes it; `TaskWorkflowMigrated` re-pins the task and maps its state, together.
 public struct TaskState: AggregateState {
     public var id: TaskID
     public var project: ProjectID
@@ -24,6 +25,12 @@ public struct TaskState: AggregateState {
     public var estimate: Estimate?
     /// Fractional key for board order within the column.
     public var rank: String?
+    /// The parent task (same project), if any.
+    public var parent: TaskID?
+    /// The milestone or sprint the task is in, if any (at most one).
+    public var milestone: MilestoneID?
+    /// The due date for which the task was last recorded overdue (`TaskBecameOverdue`): once per due date.
+    public var overdueFor: CalendarDate?
     public var comments: [CommentID: CommentState]
     /// Every approval request, oldest first; at most the last one is pending.
     public var approvals: [ApprovalRequestState]
@@ -32,10 +39,14 @@ public struct TaskState: AggregateState {
     /// When the task entered a state of its current category (for "in a category longer than" reminders).
     public var categoryEnteredAt: Instant
     public var completedAt: Instant?
+    public var archivedAt: Instant?
     public var deletedAt: Instant?
     public var version: UInt64
 
     public var isDeleted: Bool { deletedAt != nil }
+    public var isArchived: Bool { archivedAt != nil }
+    /// Whether the task is in neither the completed nor the canceled category.
+    public var isOpen: Bool { category != .completed && category != .canceled }
 
     /// The pending approval request, if any.
     public var pendingApproval: ApprovalRequestState? {
@@ -68,8 +79,9 @@ public struct TaskState: AggregateState {
             description: created.description, workflow: created.workflow, state: created.state, category: created.category,
             priority: created.priority, assignees: created.assignees, author: created.author, labels: created.labels,
             startDate: created.startDate, dueDate: created.dueDate, estimate: created.estimate, rank: created.rank,
-            comments: [:], approvals: [], createdAt: event.at, updatedAt: event.at, categoryEnteredAt: event.at,
-            completedAt: created.category == .completed ? event.at : nil, deletedAt: nil, version: 1)
+            parent: nil, milestone: nil, overdueFor: nil, comments: [:], approvals: [], createdAt: event.at, updatedAt: event.at,
+            categoryEnteredAt: event.at, completedAt: created.category == .completed ? event.at : nil, archivedAt: nil, deletedAt: nil,
+            version: 1)
     }
 
     public func evolve(_ event: DomainEvent) -> TaskState {
@@ -108,6 +120,25 @@ public struct TaskState: AggregateState {
             next.deletedAt = event.at
         case .taskRestored:
             next.deletedAt = nil
+        case .taskParentChanged(let changed):
+            next.parent = changed.parent
+        case .taskAddedToMilestone(let added):
+            next.milestone = added.milestoneID
+        case .taskRemovedFromMilestone(let removed):
+            if next.milestone == removed.milestoneID { next.milestone = nil }
+        case .taskArchived:
+            next.archivedAt = event.at
+        case .taskUnarchived:
+            next.archivedAt = nil
+        case .taskBecameOverdue(let overdue):
+            next.overdueFor = overdue.dueDate
+            // Recording that time passed is not activity on the task ("no activity for" reminders).
+            next.updatedAt = updatedAt
+        case .taskWorkflowMigrated(let migrated):
+            next.workflow = migrated.to
+            next.state = migrated.toState
+            if migrated.toCategory != category { next.categoryEnteredAt = event.at }
+            next.category = migrated.toCategory
         case .commentAdded(let added):
             next.comments[added.commentID] = CommentState(
                 id: added.commentID, author: added.author, body: added.body, previousBodies: [], isDeleted: false,

@@ -24,10 +24,18 @@ public struct ProjectContext: Sendable {
     public var workflow: WorkflowState?
     /// Keys of the workspace's other projects (from a read model; the command service re-checks on append).
     public var projectKeysInUse: Set<String>
+    /// For `migrateTasks`: the workflow of the version migrated from (the same value as `workflow` when
+    /// the migration stays within one workflow).
+    public var migrationSource: WorkflowState?
+    /// For `migrateTasks`: the project's tasks pinned to the version migrated from, deleted and archived
+    /// ones included (they keep their pin and may come back). The command appends to each one's stream,
+    /// so the service loads them and expects their versions.
+    public var migratingTasks: [TaskState]
 
     public init(
         now: Instant, workspace: WorkspaceState, workflow: WorkflowState? = nil, projectKeysInUse: Set<String> = [],
-        expectedVersion: UInt64? = nil, limits: Limits = .standard
+        migrationSource: WorkflowState? = nil, migratingTasks: [TaskState] = [], expectedVersion: UInt64? = nil,
+        limits: Limits = .standard
     ) {
         self.now = now
         self.expectedVersion = expectedVersion
@@ -35,6 +43,8 @@ public struct ProjectContext: Sendable {
         self.workspace = workspace
         self.workflow = workflow
         self.projectKeysInUse = projectKeysInUse
+        self.migrationSource = migrationSource
+        self.migratingTasks = migratingTasks
     }
 }
 
@@ -56,10 +66,15 @@ public struct TaskContext: Sendable {
     /// caller allocates them (the command service, from its workspace index) rather than the project's
     /// stream, which would make every creation in a project wait for the previous one's append.
     public var nextTaskNumber: Int
+    /// For `addToMilestone`: the milestone named (nil when it does not exist).
+    public var milestone: MilestoneState?
+    /// For `setParent` with a task: that task and its ancestors (nil when it does not exist).
+    public var parentCandidate: ParentCandidate?
 
     public init(
         now: Instant, workspace: WorkspaceState, project: ProjectState, workflow: WorkflowState,
-        columnCounts: [StateID: Int] = [:], nextTaskNumber: Int = 1, expectedVersion: UInt64? = nil, limits: Limits = .standard
+        columnCounts: [StateID: Int] = [:], nextTaskNumber: Int = 1, milestone: MilestoneState? = nil,
+        parentCandidate: ParentCandidate? = nil, expectedVersion: UInt64? = nil, limits: Limits = .standard
     ) {
         self.now = now
         self.expectedVersion = expectedVersion
@@ -69,5 +84,27 @@ public struct TaskContext: Sendable {
         self.workflow = workflow
         self.columnCounts = columnCounts
         self.nextTaskNumber = nextTaskNumber
+        self.milestone = milestone
+        self.parentCandidate = parentCandidate
+    }
+}
+
+/// A task proposed as another's parent, as the caller found it: the parent chain above it is what the
+/// cycle check needs, and only the caller can walk other tasks' streams.
+public struct ParentCandidate: Hashable, Sendable {
+    public var task: TaskID
+    /// `KEY-number`, for the change's display value.
+    public var key: String
+    public var project: ProjectID
+    public var isDeleted: Bool
+    /// The candidate's parent, that task's parent, and so on up to a top-level task (nearest first).
+    public var ancestors: [TaskID]
+
+    public init(task: TaskID, key: String, project: ProjectID, isDeleted: Bool = false, ancestors: [TaskID] = []) {
+        self.task = task
+        self.key = key
+        self.project = project
+        self.isDeleted = isDeleted
+        self.ancestors = ancestors
     }
 }

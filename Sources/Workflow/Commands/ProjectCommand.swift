@@ -66,6 +66,17 @@ public enum ProjectAction: Equatable, Sendable {
     case removeMember(MemberID)
     /// Pins the workflow version new tasks get. Needs `workflow.manage`.
     case pinWorkflow(WorkflowPin)
+    /// Defines a label (`color` is `#rrggbb`). Needs `project.update`.
+    case createLabel(name: String, color: String, description: String = "")
+    /// Needs `project.update`.
+    case updateLabel(name: String, color: Update<String> = .keep, description: Update<String> = .keep)
+    /// Needs `project.update`.
+    case deleteLabel(name: String)
+    /// Moves every task of the project pinned to `from` to `to`, mapping each task's state by `mapping`
+    /// (old state → new state), and re-pins the project when it was on `from`. Needs `workflow.manage`.
+    /// The context's `workflow` is `to`'s workflow, `migrationSource` is `from`'s, and `migratingTasks`
+    /// the project's tasks on `from`.
+    case migrateTasks(from: WorkflowPin, to: WorkflowPin, mapping: [StateID: StateID])
 }
 
 /// A command on a project aggregate (stream `project-ID`).

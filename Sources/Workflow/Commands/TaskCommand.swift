@@ -52,6 +52,19 @@ public enum TaskAction: Equatable, Sendable {
     case move(to: StateID, rank: String? = nil, reason: String? = nil)
     /// Changes the rank within the column. Needs `task.reorder`.
     case reorder(rank: String)
+    /// Makes the task a child of another task of the project (nil: top-level). Needs `task.update` (or
+    /// `.own`); the context's `parentCandidate` describes the parent.
+    case setParent(TaskID?)
+    /// Puts the task into a milestone or sprint of its project (leaving any other). Needs `task.update`
+    /// (or `.own`); the context's `milestone` is the one named.
+    case addToMilestone(MilestoneID)
+    /// Takes the task out of its milestone. Needs `task.update` (or `.own`).
+    case removeFromMilestone
+    /// Archives the task (cancelling a pending approval). Needs `task.delete`: archiving takes the card off
+    /// the board as a deletion does, so it must not be a way around that permission.
+    case archive
+    /// Needs `task.delete`.
+    case unarchive
     /// Soft-deletes the task (cancelling a pending approval). Needs `task.delete`.
     case delete
     /// Needs `task.delete`.

@@ -115,6 +115,26 @@ public enum ProjectDecider {
             try checkPin(pin, in: context.workflow)
             guard pin != state.workflow else { return [] }
             return [event(ProjectWorkflowChanged(projectID: state.id, from: state.workflow, to: pin))]
+
+        case .createLabel(let name, let color, let description):
+            try actor.require(.projectUpdate)
+            try requireActive(state)
+            return [try createLabel(name: name, color: color, description: description, project: state, context: context)]
+
+        case .updateLabel(let name, let color, let description):
+            try actor.require(.projectUpdate)
+            try requireActive(state)
+            return try updateLabel(name: name, color: color, description: description, project: state, context: context)
+
+        case .deleteLabel(let name):
+            try actor.require(.projectUpdate)
+            try requireActive(state)
+            return try deleteLabel(name: name, project: state, context: context)
+
+        case .migrateTasks(let from, let to, let mapping):
+            try actor.require(.workflowManage)
+            try requireActive(state)
+            return try migrateTasks(from: from, to: to, mapping: mapping, project: state, context: context)
         }
     }
 

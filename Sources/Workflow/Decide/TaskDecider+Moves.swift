@@ -5,6 +5,8 @@ public enum MoveBlocker: Hashable, Sendable, CustomStringConvertible {
     case projectArchived
     /// The task is deleted.
     case taskDeleted
+    /// The task is archived.
+    case taskArchived
     /// An approval request is pending: the task stays where it is until it resolves.
     case approvalPending(ApprovalID)
     /// The actor lacks a permission the move needs.
@@ -20,6 +22,7 @@ public enum MoveBlocker: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .projectArchived: "the project is archived"
         case .taskDeleted: "the task is deleted"
+        case .taskArchived: "the task is archived"
         case .approvalPending(let id): "approval \(id) is pending"
         case .missingPermission(let permission): "needs permission \(permission.rawValue)"
         case .notAllowed(let refusal): refusal.description
@@ -33,6 +36,7 @@ public enum MoveBlocker: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .projectArchived: .projectArchived(project)
         case .taskDeleted: .taskDeleted(task.id)
+        case .taskArchived: .taskArchived(task.id)
         case .approvalPending(let id): .approvalPending(id)
         case .missingPermission(let permission): .missingPermission(permission)
         case .notAllowed(let refusal): .transitionNotAllowed(from: task.state, to: target, reason: refusal)
@@ -127,6 +131,7 @@ extension TaskDecider {
         var blockers: [MoveBlocker] = []
         if context.project.status != .active { blockers.append(.projectArchived) }
         if task.isDeleted { blockers.append(.taskDeleted) }
+        if task.isArchived { blockers.append(.taskArchived) }
         var expired: ApprovalID?
         if let pending = task.pendingApproval {
             if pending.isExpired(at: context.now) { expired = pending.id } else { blockers.append(.approvalPending(pending.id)) }

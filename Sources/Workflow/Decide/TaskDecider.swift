@@ -106,6 +106,7 @@ public enum TaskDecider {
             guard labels != task.labels else { return [] }
             let before = Set(task.labels)
             let after = Set(labels)
+            try requireDefinedLabels(after.subtracting(before), project: context.project)
             let change = FieldChange(field: "labels", from: .list(task.labels), to: .list(labels))
             return [
                 emit(
@@ -124,6 +125,26 @@ public enum TaskDecider {
             let rank = try validRank(rank, limits: limits)
             guard rank != task.rank else { return [] }
             return [emit(TaskReordered(taskID: task.id, state: task.state, from: task.rank, to: rank))]
+
+        case .setParent(let parent):
+            try actor.require(.taskUpdate, orOwn: .taskUpdateOwn, isOwn: isOwn)
+            try requireEditable(task, definition, context)
+            return try setParent(parent, task: task, actor: actor, context: context)
+
+        case .addToMilestone(let milestone):
+            try actor.require(.taskUpdate, orOwn: .taskUpdateOwn, isOwn: isOwn)
+            try requireEditable(task, definition, context)
+            return try addToMilestone(milestone, task: task, context: context)
+
+        case .removeFromMilestone:
+            try actor.require(.taskUpdate, orOwn: .taskUpdateOwn, isOwn: isOwn)
+            try requireEditable(task, definition, context)
+            return removeFromMilestone(task: task, context: context)
+
+        case .archive:
+            return try archive(task: task, actor: actor, context: context)
+        case .unarchive:
+            return try unarchive(task: task, definition: definition, actor: actor, context: context)
 
         case .delete:
             try actor.require(.taskDelete)
@@ -217,10 +238,11 @@ public enum TaskDecider {
         return definition
     }
 
-    /// The project is active and the task not deleted.
+    /// The project is active and the task neither deleted nor archived.
     static func requireLive(_ task: TaskState, _ context: TaskContext) throws(DomainError) {
         try ProjectDecider.requireActive(context.project)
         if task.isDeleted { throw .taskDeleted(task.id) }
+        if task.isArchived { throw .taskArchived(task.id) }
     }
 
     /// `requireLive`, and the task's state is not read-only (read-only states allow only moves and comments).

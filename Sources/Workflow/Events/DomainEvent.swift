@@ -10,13 +10,14 @@ public protocol EventPayload: Codable, Hashable, Sendable {
     var eventBody: EventBody { get }
 }
 
-/// The name of an aggregate's stream: `workspace`, `project-ID`, `workflow-ID`, `task-ID` or `reminder-ID`.
+/// The name of an aggregate's stream: `workspace`, `project-ID`, `workflow-ID`, `task-ID`, `reminder-ID`,
+/// `milestone-ID`, `document-ID`, `token-ID`, or `security` (the security audit).
 /// Comments and approval requests live in their task's stream: a move and its approval are decided
 /// together, against one version, and appended atomically.
 public struct StreamName: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// What kind of aggregate a stream holds.
     public enum Kind: String, Sendable, CaseIterable {
-        case workspace, project, workflow, task, reminder
+        case workspace, project, workflow, task, reminder, milestone, document, token, security
     }
 
     public let rawValue: String
@@ -29,11 +30,19 @@ public struct StreamName: Hashable, Comparable, Sendable, CustomStringConvertibl
     public static func workflow(_ id: WorkflowID) -> StreamName { StreamName(rawValue: "workflow-" + id.rawValue) }
     public static func task(_ id: TaskID) -> StreamName { StreamName(rawValue: "task-" + id.rawValue) }
     public static func reminder(_ id: ReminderRuleID) -> StreamName { StreamName(rawValue: "reminder-" + id.rawValue) }
+    public static func milestone(_ id: MilestoneID) -> StreamName { StreamName(rawValue: "milestone-" + id.rawValue) }
+    public static func document(_ id: DocumentID) -> StreamName { StreamName(rawValue: "document-" + id.rawValue) }
+    public static func token(_ id: TokenID) -> StreamName { StreamName(rawValue: "token-" + id.rawValue) }
+    /// The security audit (`AccessDenied`): one stream per workspace, written only by the service, read by
+    /// auditors. Kept apart from `workspace` so that a burst of refused requests never contends with (or
+    /// lengthens the replay of) the stream that every command loads.
+    public static let security = StreamName(rawValue: "security")
 
     /// The aggregate kind, from the name's prefix; nil for a stream the domain does not own.
     public var kind: Kind? {
         if rawValue == "workspace" { return .workspace }
-        for kind in [Kind.project, .workflow, .task, .reminder] where rawValue.hasPrefix(kind.rawValue + "-") {
+        if rawValue == "security" { return .security }
+        for kind in [Kind.project, .workflow, .task, .reminder, .milestone, .document, .token] where rawValue.hasPrefix(kind.rawValue + "-") {
             return kind
         }
         return nil

@@ -1,11 +1,17 @@
 /// Every event the domain writes, one case per payload type: `evolve` switches over it exhaustively, so
 /// a new event type cannot be forgotten by an aggregate that must handle it.
+///
+/// Payload types added after the first cut keep their `eventBody` next to their declaration (e.g.
+/// `Milestones/MilestoneEvents.swift`); the cases and the catalogue are all here.
 public enum EventBody: Hashable, Sendable {
     case workspaceCreated(WorkspaceCreated)
     case workspaceSettingsChanged(WorkspaceSettingsChanged)
     case memberAdded(MemberAdded)
     case memberRoleChanged(MemberRoleChanged)
     case memberRemoved(MemberRemoved)
+    case tokenIssued(TokenIssued)
+    case tokenRevoked(TokenRevoked)
+    case accessDenied(AccessDenied)
     case projectCreated(ProjectCreated)
     case projectUpdated(ProjectUpdated)
     case projectArchived(ProjectArchived)
@@ -13,9 +19,13 @@ public enum EventBody: Hashable, Sendable {
     case projectMemberAdded(ProjectMemberAdded)
     case projectMemberRoleChanged(ProjectMemberRoleChanged)
     case projectMemberRemoved(ProjectMemberRemoved)
+    case labelCreated(LabelCreated)
+    case labelUpdated(LabelUpdated)
+    case labelDeleted(LabelDeleted)
     case projectWorkflowChanged(ProjectWorkflowChanged)
     case workflowCreated(WorkflowCreated)
     case workflowVersionPublished(WorkflowVersionPublished)
+    case tasksMigratedToWorkflowVersion(TasksMigratedToWorkflowVersion)
     case taskCreated(TaskCreated)
     case taskEdited(TaskEdited)
     case taskAssigned(TaskAssigned)
@@ -24,16 +34,32 @@ public enum EventBody: Hashable, Sendable {
     case taskDatesChanged(TaskDatesChanged)
     case taskEstimateChanged(TaskEstimateChanged)
     case taskLabelsChanged(TaskLabelsChanged)
+    case taskParentChanged(TaskParentChanged)
+    case taskAddedToMilestone(TaskAddedToMilestone)
+    case taskRemovedFromMilestone(TaskRemovedFromMilestone)
     case taskMoved(TaskMoved)
     case taskReordered(TaskReordered)
     case taskCompleted(TaskCompleted)
     case taskReopened(TaskReopened)
+    case taskBecameOverdue(TaskBecameOverdue)
+    case taskArchived(TaskArchived)
+    case taskUnarchived(TaskUnarchived)
     case taskDeleted(TaskDeleted)
     case taskRestored(TaskRestored)
+    case taskWorkflowMigrated(TaskWorkflowMigrated)
     case commentAdded(CommentAdded)
     case commentEdited(CommentEdited)
     case commentDeleted(CommentDeleted)
     case commentRestored(CommentRestored)
+    case documentAdded(DocumentAdded)
+    case documentVersionAdded(DocumentVersionAdded)
+    case documentShared(DocumentShared)
+    case documentUnshared(DocumentUnshared)
+    case documentRemoved(DocumentRemoved)
+    case milestoneCreated(MilestoneCreated)
+    case milestoneUpdated(MilestoneUpdated)
+    case sprintStarted(SprintStarted)
+    case sprintClosed(SprintClosed)
     case approvalRequested(ApprovalRequested)
     case approvalDecisionRecorded(ApprovalDecisionRecorded)
     case approvalGranted(ApprovalGranted)
@@ -54,6 +80,9 @@ public enum EventBody: Hashable, Sendable {
         case .memberAdded(let payload): payload
         case .memberRoleChanged(let payload): payload
         case .memberRemoved(let payload): payload
+        case .tokenIssued(let payload): payload
+        case .tokenRevoked(let payload): payload
+        case .accessDenied(let payload): payload
         case .projectCreated(let payload): payload
         case .projectUpdated(let payload): payload
         case .projectArchived(let payload): payload
@@ -61,9 +90,13 @@ public enum EventBody: Hashable, Sendable {
         case .projectMemberAdded(let payload): payload
         case .projectMemberRoleChanged(let payload): payload
         case .projectMemberRemoved(let payload): payload
+        case .labelCreated(let payload): payload
+        case .labelUpdated(let payload): payload
+        case .labelDeleted(let payload): payload
         case .projectWorkflowChanged(let payload): payload
         case .workflowCreated(let payload): payload
         case .workflowVersionPublished(let payload): payload
+        case .tasksMigratedToWorkflowVersion(let payload): payload
         case .taskCreated(let payload): payload
         case .taskEdited(let payload): payload
         case .taskAssigned(let payload): payload
@@ -72,16 +105,32 @@ public enum EventBody: Hashable, Sendable {
         case .taskDatesChanged(let payload): payload
         case .taskEstimateChanged(let payload): payload
         case .taskLabelsChanged(let payload): payload
+        case .taskParentChanged(let payload): payload
+        case .taskAddedToMilestone(let payload): payload
+        case .taskRemovedFromMilestone(let payload): payload
         case .taskMoved(let payload): payload
         case .taskReordered(let payload): payload
         case .taskCompleted(let payload): payload
         case .taskReopened(let payload): payload
+        case .taskBecameOverdue(let payload): payload
+        case .taskArchived(let payload): payload
+        case .taskUnarchived(let payload): payload
         case .taskDeleted(let payload): payload
         case .taskRestored(let payload): payload
+        case .taskWorkflowMigrated(let payload): payload
         case .commentAdded(let payload): payload
         case .commentEdited(let payload): payload
         case .commentDeleted(let payload): payload
         case .commentRestored(let payload): payload
+        case .documentAdded(let payload): payload
+        case .documentVersionAdded(let payload): payload
+        case .documentShared(let payload): payload
+        case .documentUnshared(let payload): payload
+        case .documentRemoved(let payload): payload
+        case .milestoneCreated(let payload): payload
+        case .milestoneUpdated(let payload): payload
+        case .sprintStarted(let payload): payload
+        case .sprintClosed(let payload): payload
         case .approvalRequested(let payload): payload
         case .approvalDecisionRecorded(let payload): payload
         case .approvalGranted(let payload): payload
@@ -114,6 +163,9 @@ public enum EventBody: Hashable, Sendable {
         MemberAdded.self,
         MemberRoleChanged.self,
         MemberRemoved.self,
+        TokenIssued.self,
+        TokenRevoked.self,
+        AccessDenied.self,
         ProjectCreated.self,
         ProjectUpdated.self,
         ProjectArchived.self,
@@ -121,9 +173,13 @@ public enum EventBody: Hashable, Sendable {
         ProjectMemberAdded.self,
         ProjectMemberRoleChanged.self,
         ProjectMemberRemoved.self,
+        LabelCreated.self,
+        LabelUpdated.self,
+        LabelDeleted.self,
         ProjectWorkflowChanged.self,
         WorkflowCreated.self,
         WorkflowVersionPublished.self,
+        TasksMigratedToWorkflowVersion.self,
         TaskCreated.self,
         TaskEdited.self,
         TaskAssigned.self,
@@ -132,16 +188,32 @@ public enum EventBody: Hashable, Sendable {
         TaskDatesChanged.self,
         TaskEstimateChanged.self,
         TaskLabelsChanged.self,
+        TaskParentChanged.self,
+        TaskAddedToMilestone.self,
+        TaskRemovedFromMilestone.self,
         TaskMoved.self,
         TaskReordered.self,
         TaskCompleted.self,
         TaskReopened.self,
+        TaskBecameOverdue.self,
+        TaskArchived.self,
+        TaskUnarchived.self,
         TaskDeleted.self,
         TaskRestored.self,
+        TaskWorkflowMigrated.self,
         CommentAdded.self,
         CommentEdited.self,
         CommentDeleted.self,
         CommentRestored.self,
+        DocumentAdded.self,
+        DocumentVersionAdded.self,
+        DocumentShared.self,
+        DocumentUnshared.self,
+        DocumentRemoved.self,
+        MilestoneCreated.self,
+        MilestoneUpdated.self,
+        SprintStarted.self,
+        SprintClosed.self,
         ApprovalRequested.self,
         ApprovalDecisionRecorded.self,
         ApprovalGranted.self,

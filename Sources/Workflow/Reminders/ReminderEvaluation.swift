@@ -12,7 +12,7 @@ public enum ReminderEvaluation {
     public static func evaluate(rules: [ReminderRuleState], tasks: [TaskState], now: Instant) -> [DomainEvent] {
         var events: [DomainEvent] = []
         for rule in rules.sorted(by: { $0.id < $1.id }) where rule.isEnabled {
-            for task in tasks.sorted(by: { $0.id < $1.id }) where !task.isDeleted && rule.definition.filter.matches(task) {
+            for task in tasks.sorted(by: { $0.id < $1.id }) where !task.isDeleted && !task.isArchived && rule.definition.filter.matches(task) {
                 guard let time = firingTime(rule.definition.trigger, task: task, now: now), time <= now else { continue }
                 guard !rule.fired.contains(ReminderRuleState.Firing(task: task.id, time: time)) else { continue }
                 let fired = ReminderFired(

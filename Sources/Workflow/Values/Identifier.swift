@@ -72,6 +72,9 @@ public enum TaskTag: IdentifierKind { public static let name = "task" }
 public enum CommentTag: IdentifierKind { public static let name = "comment" }
 public enum ApprovalTag: IdentifierKind { public static let name = "approval" }
 public enum ReminderRuleTag: IdentifierKind { public static let name = "reminder rule" }
+public enum MilestoneTag: IdentifierKind { public static let name = "milestone" }
+public enum DocumentTag: IdentifierKind { public static let name = "document" }
+public enum TokenTag: IdentifierKind { public static let name = "token" }
 
 /// A workspace (tenant).
 public typealias WorkspaceID = Identifier<WorkspaceTag>
@@ -93,3 +96,9 @@ public typealias CommentID = Identifier<CommentTag>
 public typealias ApprovalID = Identifier<ApprovalTag>
 /// Names a reminder rule.
 public typealias ReminderRuleID = Identifier<ReminderRuleTag>
+/// A milestone or a sprint.
+public typealias MilestoneID = Identifier<MilestoneTag>
+/// A document (all of its versions).
+public typealias DocumentID = Identifier<DocumentTag>
+/// An API token; public (it appears in audit events), unlike the token's secret.
+public typealias TokenID = Identifier<TokenTag>

@@ -11,6 +11,8 @@
 /// | auditor | auditor | member (the role cannot give an auditor a change) |
 /// | outsider | member | — |
 ///
+/// Project p1 defines the labels `bug`, `ops` and `ui`.
+///
 /// Workflow `wf` version 1, enforced:
 ///
 /// backlog (initial) → todo → doing (WIP 2) → review (read-only) → done, and canceled;
@@ -23,6 +25,8 @@
 /// - `revive` canceled→backlog: the author only.
 enum Fixture {
     static let members: [MemberID] = ["admin", "pm", "dev", "dev2", "qa", "viewer", "auditor", "outsider"]
+    /// The labels p1 defines.
+    static let labels = ["bug", "ops", "ui"]
 
     static var definition: WorkflowDefinition { definition(doingLimit: 2) }
 
@@ -80,6 +84,7 @@ enum Fixture {
             for (id, role) in [("dev", ProjectRole.member), ("dev2", .member), ("qa", .member), ("viewer", .viewer), ("auditor", .member)] {
                 try world.project("p1", .addMember(MemberID(id), role: role), by: "pm")
             }
+            for label in labels { try world.project("p1", .createLabel(name: label, color: "#4477aa"), by: "pm") }
         } catch {
             fatalError("fixture: \(error)")
         }

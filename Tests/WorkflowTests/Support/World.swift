@@ -9,6 +9,9 @@ struct World: Equatable {
     var workflows: [WorkflowID: WorkflowState] = [:]
     var tasks: [TaskID: TaskState] = [:]
     var reminders: [ReminderRuleID: ReminderRuleState] = [:]
+    var milestones: [MilestoneID: MilestoneState] = [:]
+    var documents: [DocumentID: DocumentState] = [:]
+    var tokens: [TokenID: TokenState] = [:]
     var streams: [StreamName: [DomainEvent]] = [:]
     var now = Instant(unixMicros: 1_790_000_000_000_000)
     var limits = Limits.standard
@@ -34,6 +37,18 @@ struct World: Equatable {
             case .reminder:
                 let id = ReminderRuleID(String(name.dropFirst("reminder-".count)))
                 reminders[id] = ReminderRuleState.evolve(reminders[id], event)
+            case .milestone:
+                let id = MilestoneID(String(name.dropFirst("milestone-".count)))
+                milestones[id] = MilestoneState.evolve(milestones[id], event)
+            case .document:
+                let id = DocumentID(String(name.dropFirst("document-".count)))
+                documents[id] = DocumentState.evolve(documents[id], event)
+            case .token:
+                let id = TokenID(String(name.dropFirst("token-".count)))
+                tokens[id] = TokenState.evolve(tokens[id], event)
+            case .security:
+                // The audit stream has no aggregate: its events are only kept.
+                break
             case nil:
                 fatalError("event in a foreign stream \(name)")
             }
@@ -81,12 +96,19 @@ struct World: Equatable {
         switch action {
         case .create(let new): workflowID = new.workflow.workflow
         case .pinWorkflow(let pin): workflowID = pin.workflow
+        case .migrateTasks(_, let to, _): workflowID = to.workflow
         default: workflowID = projects[id]?.workflow.workflow
+        }
+        var source: WorkflowState?
+        var migrating: [TaskState] = []
+        if case .migrateTasks(let from, _, _) = action {
+            source = workflows[from.workflow]
+            migrating = tasks.values.filter { $0.project == id && $0.workflow == from }.sorted { $0.id < $1.id }
         }
         let keys = Set(projects.values.filter { $0.id != id }.map(\.key))
         return ProjectContext(
             now: now, workspace: workspace!, workflow: workflowID.flatMap { workflows[$0] }, projectKeysInUse: keys,
-            expectedVersion: expectedVersion, limits: limits)
+            migrationSource: source, migratingTasks: migrating, expectedVersion: expectedVersion, limits: limits)
     }
 
     @discardableResult
@@ -100,10 +122,10 @@ struct World: Equatable {
         return events
     }
 
-    /// Live tasks per state in a project: what the board read model would pass in.
+    /// Live (neither deleted nor archived) tasks per state in a project: what the board read model would pass in.
     func columnCounts(_ project: ProjectID) -> [StateID: Int] {
         var counts: [StateID: Int] = [:]
-        for task in tasks.values where task.project == project && !task.isDeleted {
+        for task in tasks.values where task.project == project && !task.isDeleted && !task.isArchived {
             counts[task.state, default: 0] += 1
         }
         return counts
@@ -114,14 +136,36 @@ struct World: Equatable {
         (tasks.values.filter { $0.project == project }.map(\.number).max() ?? 0) + 1
     }
 
-    func taskContext(_ id: TaskID, project: ProjectID = "p1", expectedVersion: UInt64? = nil) -> TaskContext {
+    func taskContext(
+        _ id: TaskID, project: ProjectID = "p1", action: TaskAction? = nil, expectedVersion: UInt64? = nil
+    ) -> TaskContext {
         let projectID = tasks[id]?.project ?? project
         let projectState = projects[projectID]!
         let workflowID = tasks[id]?.workflow.workflow ?? projectState.workflow.workflow
+        var milestone: MilestoneState?
+        var parent: ParentCandidate?
+        switch action {
+        case .addToMilestone(let milestoneID): milestone = milestones[milestoneID]
+        case .setParent(let parentID?): parent = parentCandidate(parentID)
+        default: break
+        }
         return TaskContext(
             now: now, workspace: workspace!, project: projectState, workflow: workflows[workflowID]!,
-            columnCounts: columnCounts(projectID), nextTaskNumber: nextTaskNumber(projectID), expectedVersion: expectedVersion,
-            limits: limits)
+            columnCounts: columnCounts(projectID), nextTaskNumber: nextTaskNumber(projectID), milestone: milestone, parentCandidate: parent,
+            expectedVersion: expectedVersion, limits: limits)
+    }
+
+    /// What the service would look up for `setParent`: the task and its parent chain (stopping at a
+    /// repeat, so a damaged chain cannot loop).
+    func parentCandidate(_ id: TaskID) -> ParentCandidate? {
+        guard let task = tasks[id] else { return nil }
+        var ancestors: [TaskID] = []
+        var next = task.parent
+        while let current = next, !ancestors.contains(current), current != id {
+            ancestors.append(current)
+            next = tasks[current]?.parent
+        }
+        return ParentCandidate(task: id, key: task.key, project: task.project, isDeleted: task.isDeleted, ancestors: ancestors)
     }
 
     @discardableResult
@@ -130,7 +174,7 @@ struct World: Equatable {
     ) throws(DomainError) -> [DomainEvent] {
         let projectID = tasks[id]?.project ?? project
         let actor = try self.actor(member, project: projectID)
-        let context = taskContext(id, project: projectID, expectedVersion: expectedVersion)
+        let context = taskContext(id, project: projectID, action: action, expectedVersion: expectedVersion)
         let events = try TaskDecider.decide(tasks[id], TaskCommand(task: id, action), actor: actor, context: context)
         apply(events)
         return events
@@ -152,6 +196,59 @@ struct World: Equatable {
         let actor = try self.actor(member, project: project)
         let context = DecisionContext(now: now, limits: limits)
         let events = try ReminderDecider.decide(reminders[id], ReminderCommand(rule: id, action), actor: actor, context: context)
+        apply(events)
+        return events
+    }
+
+    /// A milestone command; the context is what the service would look up: the project's active sprint,
+    /// the live tasks in the milestone, the carry-over target.
+    @discardableResult
+    mutating func milestone(
+        _ id: MilestoneID, _ action: MilestoneAction, by member: MemberID, project: ProjectID = "p1", expectedVersion: UInt64? = nil
+    ) throws(DomainError) -> [DomainEvent] {
+        let projectID = milestones[id]?.project ?? project
+        let actor = try self.actor(member, project: projectID)
+        var target: MilestoneState?
+        if case .close(let targetID?) = action { target = milestones[targetID] }
+        let active = milestones.values.first { $0.project == projectID && $0.status == .active }?.id
+        let inMilestone = tasks.values.filter { $0.milestone == id && !$0.isDeleted }.map {
+            SprintTask(taskID: $0.id, estimate: $0.estimate, category: $0.category)
+        }
+        let context = MilestoneContext(
+            now: now, project: projects[projectID]!, activeSprint: active, tasks: inMilestone, carryOverTarget: target,
+            expectedVersion: expectedVersion, limits: limits)
+        let events = try MilestoneDecider.decide(milestones[id], MilestoneCommand(milestone: id, action), actor: actor, context: context)
+        apply(events)
+        return events
+    }
+
+    @discardableResult
+    mutating func document(_ id: DocumentID, _ action: DocumentAction, by member: MemberID, project: ProjectID = "p1")
+        throws(DomainError) -> [DomainEvent]
+    {
+        let projectID = documents[id]?.project ?? project
+        let actor = try self.actor(member, project: projectID)
+        var task: TaskState?
+        if case .add(let new) = action, case .task(let taskID) = new.attachedTo { task = tasks[taskID] }
+        let context = DocumentContext(now: now, workspace: workspace!, project: projects[projectID]!, task: task, limits: limits)
+        let events = try DocumentDecider.decide(documents[id], DocumentCommand(document: id, action), actor: actor, context: context)
+        apply(events)
+        return events
+    }
+
+    @discardableResult
+    mutating func token(_ id: TokenID, _ action: TokenCommand.Action, by member: MemberID) throws(DomainError) -> [DomainEvent] {
+        let actor = try self.actor(member)
+        let context = DecisionContext(now: now, limits: limits)
+        let events = try TokenDecider.decide(tokens[id], TokenCommand(token: id, action), actor: actor, workspace: workspace!, context: context)
+        apply(events)
+        return events
+    }
+
+    /// Runs the overdue evaluation at `now` and applies what it records.
+    @discardableResult
+    mutating func evaluateOverdue() -> [DomainEvent] {
+        let events = OverdueEvaluation.evaluate(tasks: Array(tasks.values), now: now)
         apply(events)
         return events
     }

@@ -26,7 +26,8 @@ enum CachedAggregate: Sendable {
         case .workflow: events.reduce(nil) { WorkflowState.evolve($0, $1) }?.wrapped
         case .task: events.reduce(nil) { TaskState.evolve($0, $1) }?.wrapped
         case .reminder: events.reduce(nil) { ReminderRuleState.evolve($0, $1) }?.wrapped
-        case nil: nil
+        // Kinds the service does not cache (yet): loaded from their streams when needed.
+        case .milestone, .document, .token, .security, nil: nil
         }
     }
 

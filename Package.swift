@@ -6,6 +6,8 @@ import PackageDescription
 /// Module graph (one way, see docs/architecture.md):
 ///   taskledger (executable) → EventLog → CLZ4 (system liblz4), SQLite (system libsqlite3), swift-crypto
 ///   Workflow (the pure domain: decide / evolve, roles and permissions; no I/O, no dependencies)
+///   CommandService → Workflow, EventLog (load, decide, append with expected versions)
+///   APIServer → CommandService, EventLog, Hummingbird (HTTP: routes, auth, problem+json, subscriptions)
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -19,12 +21,15 @@ let package = Package(
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "Workflow", targets: ["Workflow"]),
         .library(name: "CommandService", targets: ["CommandService"]),
+        .library(name: "APIServer", targets: ["APIServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -54,10 +59,20 @@ let package = Package(
             dependencies: ["EventLog", "Workflow", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "CommandService", "EventLog", "Workflow",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "taskledger",
             dependencies: [
-                "EventLog",
+                "APIServer", "CommandService", "EventLog", "Workflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +97,14 @@ let package = Package(
         .testTarget(
             name: "CommandServiceTests",
             dependencies: ["CommandService", "EventLog", "TestSupport", "Workflow"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: [
+                "APIServer", "CommandService", "EventLog", "TestSupport", "Workflow",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -126,6 +126,9 @@ public final class EventLog: Sendable {
 
     // MARK: Reading
 
+    /// Whether `close()` has begun: no append is taken any more.
+    public var isClosed: Bool { closed.withLock { $0 } }
+
     /// The durable head: last position and last batch hash.
     public var head: LogHead { table.head }
 

@@ -29,6 +29,25 @@ public enum TokenSecret {
         return Issued(secret: secret, hash: hash(of: secret))
     }
 
+    /// A new secret that names its workspace and token id: `tl_<workspace>.<token id>.<43 random
+    /// characters>`. The server routes a presented token to its workspace and loads its state by id
+    /// without any server-wide table; the names are not secret, the random part is, and the stored hash
+    /// covers the whole string, so neither name can be altered.
+    public static func issue(workspace: String, token: String) -> Issued {
+        let random = issue().secret.dropFirst(prefix.count)
+        let secret = prefix + workspace + "." + token + "." + random
+        return Issued(secret: secret, hash: hash(of: secret))
+    }
+
+    /// The workspace and token id a presented `tl_<workspace>.<token id>.<secret>` names, or nil when it
+    /// is not of that shape. Says nothing about whether the token is valid.
+    public static func route(_ presented: String) -> (workspace: String, token: String)? {
+        guard presented.hasPrefix(prefix), presented.utf8.count <= 256 else { return nil }
+        let parts = presented.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, parts[2].utf8.count == 43 else { return nil }
+        return (String(parts[0]), String(parts[1]))
+    }
+
     /// The SHA-256 of a presented token (what is stored and compared).
     public static func hash(of token: String) -> Digest32 {
         Array(token.utf8).withUnsafeBytes { Digest32.sha256(of: $0) }
@@ -37,7 +56,7 @@ public enum TokenSecret {
     /// Whether `token` hashes to `hash`, comparing all 32 bytes whatever they hold, so the time taken
     /// does not tell an attacker how many leading bytes were right.
     public static func matches(_ token: String, hash expected: Digest32) -> Bool {
-        guard token.hasPrefix(prefix), token.utf8.count <= 128 else { return false }
+        guard token.hasPrefix(prefix), token.utf8.count <= 256 else { return false }
         let actual = hash(of: token)
         var difference: UInt8 = 0
         actual.withUnsafeBytes { a in
@@ -45,6 +64,17 @@ public enum TokenSecret {
                 for index in 0..<32 { difference |= a[index] ^ b[index] }
             }
         }
+        return difference == 0
+    }
+
+    /// `matches` against a stored lower-case hex hash (as events and `TokenState` keep it).
+    public static func matches(_ token: String, hexHash expected: String) -> Bool {
+        guard token.hasPrefix(prefix), token.utf8.count <= 256 else { return false }
+        let actual = Array(hash(of: token).description.utf8)
+        let stored = Array(expected.utf8)
+        guard actual.count == stored.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<actual.count { difference |= actual[index] ^ stored[index] }
         return difference == 0
     }
 

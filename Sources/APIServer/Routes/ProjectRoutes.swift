@@ -1,0 +1,138 @@
+import CommandService
+import EventLog
+import Foundation
+import Hummingbird
+import Workflow
+
+/// Project commands: create, add and remove members, archive and restore.
+struct ProjectRoutes {
+    let writes: WriteHandling
+
+    func add(to group: RouterGroup<APIRequestContext>) {
+        group.post("projects") { request, context in try await create(request, context) }
+        group.post("projects/{project}/members") { request, context in try await addMember(request, context) }
+        group.delete("projects/{project}/members/{member}") { request, context in
+            let project = try ProjectID(context.parameters.require("project"))
+            let member = try MemberID(context.parameters.require("member"))
+            return try await run(request, context, project, .removeMember(member))
+        }
+        group.post("projects/{project}/archive") { request, context in
+            try await run(request, context, try ProjectID(context.parameters.require("project")), .archive)
+        }
+        group.post("projects/{project}/restore") { request, context in
+            try await run(request, context, try ProjectID(context.parameters.require("project")), .restore)
+        }
+    }
+
+    private func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+        let id = ProjectID(body.optionalString("id") ?? EventID.generate().description)
+        let key = body.string("key")
+        let name = body.string("name")
+        let description = body.optionalString("description") ?? ""
+        var pin = WorkflowPin(workflow: "", version: 1)
+        if var workflow = body.optionalObject("workflow") {
+            pin = WorkflowPin(workflow: WorkflowID(workflow.string("id")), version: workflow.optionalInteger("version") ?? 1)
+            body.merge(workflow, as: "workflow")
+        } else {
+            body.addError("workflow: required ({\"id\": …, \"version\": …})")
+        }
+        var enforcement = WIPEnforcement.soft
+        if let text = body.optionalString("wipEnforcement") {
+            if let value = WIPEnforcement(rawValue: text) { enforcement = value } else { body.addError("wipEnforcement: one of soft, hard") }
+        }
+        let lead = body.optionalString("lead").map(MemberID.init(rawValue:))
+        try body.finish()
+        let new = NewProject(key: key, name: name, description: description, lead: lead, workflow: pin, wipEnforcement: enforcement)
+        return try await writes.run(request, context: context, stream: .project(id), status: .created) {
+            service, metadata, expected throws(CommandError) in
+            try await service.execute(ProjectCommand(project: id, .create(new)), metadata: metadata, expectedVersion: expected)
+        }
+    }
+
+    private func addMember(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let project = try ProjectID(context.parameters.require("project"))
+        var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+        let member = MemberID(body.string("member"))
+        let roleText = body.string("role")
+        try body.finish()
+        guard let role = ProjectRole(rawValue: roleText) else {
+            throw Problem.badRequest("role: one of project_manager, member, viewer", errors: ["role: one of project_manager, member, viewer"])
+        }
+        return try await run(request, context, project, .addMember(member, role: role))
+    }
+
+    private func run(_ request: Request, _ context: APIRequestContext, _ project: ProjectID, _ action: ProjectAction) async throws -> Response {
+        try await writes.run(request, context: context, stream: .project(project)) { service, metadata, expected throws(CommandError) in
+            try await service.execute(ProjectCommand(project: project, action), metadata: metadata, expectedVersion: expected)
+        }
+    }
+}
+
+/// Workspace-level commands: members and workflows.
+struct WorkspaceRoutes {
+    let writes: WriteHandling
+
+    func add(to group: RouterGroup<APIRequestContext>) {
+        group.post("members") { request, context in try await addMember(request, context) }
+        group.post("workflows") { request, context in try await createWorkflow(request, context) }
+        group.post("workflows/{workflow}/versions") { request, context in try await publish(request, context) }
+    }
+
+    private func addMember(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+        let id = MemberID(body.string("id"))
+        let name = body.string("displayName")
+        let email = body.string("email")
+        var kind = MemberKind.user
+        if let text = body.optionalString("kind") {
+            if let value = MemberKind(rawValue: text) { kind = value } else { body.addError("kind: one of user, service") }
+        }
+        var role = WorkspaceRole.member
+        if let text = body.optionalString("role") {
+            if let value = WorkspaceRole(rawValue: text) { role = value } else { body.addError("role: one of admin, member, guest, auditor") }
+        }
+        try body.finish()
+        let new = NewMember(id: id, displayName: name, email: email, kind: kind, role: role)
+        return try await writes.run(request, context: context, stream: .workspace, status: .created) {
+            service, metadata, expected throws(CommandError) in
+            try await service.execute(WorkspaceCommand.addMember(new), metadata: metadata, expectedVersion: expected)
+        }
+    }
+
+    private func createWorkflow(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+        let id = WorkflowID(body.optionalString("id") ?? EventID.generate().description)
+        let name = body.string("name")
+        let definition = try Self.definition(&body)
+        try body.finish()
+        return try await writes.run(request, context: context, stream: .workflow(id), status: .created) {
+            service, metadata, expected throws(CommandError) in
+            try await service.execute(
+                WorkflowCommand(workflow: id, .create(name: name, definition: definition)), metadata: metadata, expectedVersion: expected)
+        }
+    }
+
+    private func publish(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let id = try WorkflowID(context.parameters.require("workflow"))
+        var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+        let definition = try Self.definition(&body)
+        try body.finish()
+        return try await writes.run(request, context: context, stream: .workflow(id), status: .created) {
+            service, metadata, expected throws(CommandError) in
+            try await service.execute(WorkflowCommand(workflow: id, .publish(definition)), metadata: metadata, expectedVersion: expected)
+        }
+    }
+
+    /// The `definition` member, in the same JSON shape as `WorkflowCreated` records it (docs/events.md).
+    private static func definition(_ body: inout JSONBody) throws -> WorkflowDefinition {
+        guard let value = body.optionalValue("definition") else {
+            throw Problem.badRequest("definition: required", errors: ["definition: required"])
+        }
+        do {
+            return try JSONDecoder().decode(WorkflowDefinition.self, from: Data(value.encoded()))
+        } catch {
+            throw Problem.badRequest("definition: \(error)", errors: ["definition: not a workflow definition (see docs/events.md, WorkflowCreated)"])
+        }
+    }
+}

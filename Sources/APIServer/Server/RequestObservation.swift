@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// One structured log line per request (method, route, status, duration, workspace, token id — never a
+/// secret) and the request metrics behind `/metrics`.
+struct RequestObservation: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let metrics: RequestMetrics
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        var status = HTTPResponse.Status.internalServerError
+        defer {
+            let seconds =
+                Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+                + Double((ContinuousClock.now - started).components.seconds)
+            let route = context.endpointPath ?? "unmatched"
+            metrics.record(method: request.method.rawValue, route: route, status: Int(status.code), seconds: seconds)
+            var metadata: Logger.Metadata = [
+                "method": "\(request.method.rawValue)", "route": "\(route)", "path": "\(request.uri.path)", "status": "\(status.code)",
+                "durationMs": "\(String(format: "%.3f", seconds * 1000))",
+            ]
+            if let workspace = context.parameters.get("ws") { metadata["workspace"] = "\(workspace)" }
+            if let caller = context.caller { metadata["tokenId"] = "\(caller.token.rawValue)" }
+            logger.info("request", metadata: metadata)
+        }
+        do {
+            let response = try await next(request, context)
+            status = response.status
+            return response
+        } catch let error as any HTTPResponseError {
+            status = error.status
+            throw error
+        }
+    }
+}
+
+/// Request counts and latency histograms by method, route and status, in Prometheus' text format.
+final class RequestMetrics: Sendable {
+    /// Upper bounds of the latency buckets, in seconds.
+    static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+
+    private struct Series {
+        var counts: [UInt64] = Array(repeating: 0, count: RequestMetrics.buckets.count)
+        var total: UInt64 = 0
+        var sum: Double = 0
+    }
+
+    private let series = Mutex<[String: Series]>([:])
+
+    func record(method: String, route: String, status: Int, seconds: Double) {
+        let labels = #"method="\#(method)",route="\#(route.replacingOccurrences(of: "\"", with: "'"))",status="\#(status)""#
+        series.withLock { table in
+            var entry = table[labels] ?? Series()
+            for (index, bound) in Self.buckets.enumerated() where seconds <= bound { entry.counts[index] += 1 }
+            entry.total += 1
+            entry.sum += seconds
+            table[labels] = entry
+        }
+    }
+
+    /// The histogram in Prometheus' text exposition format.
+    func render() -> String {
+        let snapshot = series.withLock { $0 }
+        var out = "# HELP taskledger_http_request_duration_seconds HTTP request latency by method, route and status.\n"
+        out += "# TYPE taskledger_http_request_duration_seconds histogram\n"
+        for labels in snapshot.keys.sorted() {
+            let entry = snapshot[labels]!
+            for (index, bound) in Self.buckets.enumerated() {
+                out += "taskledger_http_request_duration_seconds_bucket{\(labels),le=\"\(bound)\"} \(entry.counts[index])\n"
+            }
+            out += "taskledger_http_request_duration_seconds_bucket{\(labels),le=\"+Inf\"} \(entry.total)\n"
+            out += "taskledger_http_request_duration_seconds_sum{\(labels)} \(entry.sum)\n"
+            out += "taskledger_http_request_duration_seconds_count{\(labels)} \(entry.total)\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,183 @@
+import CommandService
+import EventLog
+import Hummingbird
+import Workflow
+
+/// `GET /v1/workspaces/{ws}/events`: the workspace's events, as stored (CloudEvents JSON), for services
+/// that subscribe and auditors who replay.
+///
+/// - `Accept: text/event-stream`: Server-Sent Events, catch-up from `from` (or `Last-Event-ID` + 1) then
+///   live, without a gap or a duplicate: every event is read from the log by position, and the live
+///   part waits on the log's head signal. `id:` is the position, `event:` the type; a comment line is
+///   sent as a heartbeat when nothing happened for `heartbeat` seconds. A slow subscriber is simply
+///   behind: the server reads the next page from the log when the previous one has been written to the
+///   socket, so memory per subscriber is one page, whatever the lag.
+/// - otherwise `application/x-ndjson`: one page of at most `limit` events (default 100, at most 1,000),
+///   with `Next-Position` to continue from; `wait=S` (≤ 30) waits for the first event when there is none.
+///
+/// Filters: `stream` (exact), `prefix` (stream prefix, e.g. `task-`), `type` (comma-separated). Needs
+/// `audit.read`: the stream carries every project's events.
+struct EventRoutes {
+    let subscriptions: SubscriptionRegistry
+    static let pageMax = 1_000
+    static let waitMax = 30.0
+
+    func add(to group: RouterGroup<APIRequestContext>) {
+        group.get("events") { request, context in try await events(request, context) }
+    }
+
+    private struct Filter: Sendable {
+        var stream: String?
+        var prefix: String?
+        var types: Set<String>?
+
+        func admits(_ event: RecordedEvent) -> Bool {
+            if let stream, !event.isInStream(stream) { return false }
+            if let prefix, !event.stream.hasPrefix(prefix) { return false }
+            if let types, !types.contains(where: { event.hasType($0) }) { return false }
+            return true
+        }
+    }
+
+    private func events(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try await Permissions.require(.auditRead, caller: caller)
+        let query = request.uri.queryParameters
+        var from: UInt64 = 1
+        if let text = query.get("from") {
+            guard let value = UInt64(text), value >= 1 else { throw Problem.badRequest("from: a position, 1 or more", code: "invalid-parameter") }
+            from = value
+        }
+        if let last = request.headers[.init("Last-Event-ID")!] {
+            guard let value = UInt64(last) else { throw Problem.badRequest("Last-Event-ID: a position", code: "invalid-parameter") }
+            from = value + 1
+        }
+        let filter = Filter(
+            stream: query.get("stream"), prefix: query.get("prefix"),
+            types: query.get("type").map { Set($0.split(separator: ",").map(String.init)) })
+        let log = caller.workspace.log
+        if request.headers[.accept]?.contains("text/event-stream") == true {
+            var heartbeat = 15.0
+            if let text = query.get("heartbeat") {
+                guard let value = Double(text), value >= 0.05, value <= 300 else {
+                    throw Problem.badRequest("heartbeat: seconds between 0.05 and 300", code: "invalid-parameter")
+                }
+                heartbeat = value
+            }
+            return sse(log: log, from: from, filter: filter, heartbeat: heartbeat)
+        }
+        var limit = 100
+        if let text = query.get("limit") {
+            guard let value = Int(text), (1...Self.pageMax).contains(value) else {
+                throw Problem.badRequest("limit: 1 to \(Self.pageMax)", code: "invalid-parameter")
+            }
+            limit = value
+        }
+        var wait = 0.0
+        if let text = query.get("wait") {
+            guard let value = Double(text), value >= 0, value <= Self.waitMax else {
+                throw Problem.badRequest("wait: seconds, 0 to \(Int(Self.waitMax))", code: "invalid-parameter")
+            }
+            wait = value
+        }
+        return try await page(log: log, from: from, filter: filter, limit: limit, wait: wait)
+    }
+
+    /// One NDJSON page. Scans at most a bounded number of stored events for the filter's matches, so a
+    /// selective filter over a long log answers promptly with `Next-Position` to continue.
+    private func page(log: EventLog, from: UInt64, filter: Filter, limit: Int, wait: Double) async throws -> Response {
+        if wait > 0, log.head.position < from {
+            _ = await Self.waitForHead(log, beyond: from - 1, seconds: wait)
+        }
+        var lines: [UInt8] = []
+        var next = from
+        var found = 0
+        var scanned = 0
+        scan: while found < limit, scanned < 100_000 {
+            let events: [RecordedEvent]
+            do {
+                events = try log.read(from: next, maxCount: 1_000)
+            } catch {
+                throw Problem(.serviceUnavailable, code: error.code, detail: error.description)
+            }
+            if events.isEmpty { break }
+            for event in events {
+                next = event.position + 1
+                scanned += 1
+                guard filter.admits(event) else { continue }
+                lines.append(contentsOf: event.line)
+                lines.append(0x0A)
+                found += 1
+                if found == limit { break scan }
+            }
+        }
+        let headers: HTTPFields = [
+            .contentType: "application/x-ndjson", .init("Next-Position")!: String(next), .init("Head-Position")!: String(log.head.position),
+        ]
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: lines)))
+    }
+
+    private func sse(log: EventLog, from: UInt64, filter: Filter, heartbeat: Double) -> Response {
+        let subscriptions = self.subscriptions
+        let body = ResponseBody { writer in
+            let subscription = subscriptions.open()
+            defer { subscriptions.close(subscription) }
+            var next = from
+            // A first comment line tells proxies and clients the stream is open.
+            try await writer.write(ByteBuffer(string: ": subscribed from position \(from)\n\n"))
+            while !subscriptions.isShuttingDown, !Task.isCancelled {
+                let events: [RecordedEvent]
+                do {
+                    events = try log.read(from: next, maxCount: 256)
+                } catch {
+                    break
+                }
+                if events.isEmpty {
+                    guard await Self.waitForHead(log, beyond: next - 1, seconds: heartbeat, or: subscriptions) else {
+                        if subscriptions.isShuttingDown || log.isClosed { break }
+                        try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                        continue
+                    }
+                    continue
+                }
+                var chunk: [UInt8] = []
+                for event in events {
+                    next = event.position + 1
+                    guard filter.admits(event) else { continue }
+                    chunk.append(contentsOf: "id: \(event.position)\nevent: \(event.type)\ndata: ".utf8)
+                    chunk.append(contentsOf: event.line)
+                    chunk.append(contentsOf: "\n\n".utf8)
+                }
+                // Awaits the socket: a slow client holds this loop, not a growing buffer.
+                if !chunk.isEmpty { try await writer.write(ByteBuffer(bytes: chunk)) }
+                subscriptions.delivered(events.count)
+            }
+            try await writer.finish(nil)
+        }
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"]
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// Waits until the head passes `position`, for at most `seconds`; false on timeout, on shutdown or
+    /// when the log closed.
+    static func waitForHead(_ log: EventLog, beyond position: UInt64, seconds: Double, or subscriptions: SubscriptionRegistry? = nil) async
+        -> Bool
+    {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await log.waitForHead(beyond: position) }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return false
+            }
+            if let subscriptions {
+                group.addTask {
+                    await subscriptions.waitForShutdown()
+                    return false
+                }
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}

@@ -1,0 +1,87 @@
+public import CommandService
+public import EventLog
+import Foundation
+import Logging
+
+/// One workspace the server hosts: its log and its command service, opened on first use.
+public final class HostedWorkspace: Sendable {
+    public let name: String
+    public let log: EventLog
+    public let service: CommandService
+    let authentications = AuthenticationCache()
+    let idempotency = IdempotencyStore()
+
+    init(name: String, log: EventLog, service: CommandService) {
+        self.name = name
+        self.log = log
+        self.service = service
+    }
+}
+
+/// The workspaces a server hosts, opened on first use and kept open until shutdown.
+///
+/// A workspace is a directory under `<data>/workspaces/` made by `taskledger init` (or the log tools);
+/// the registry never creates one, so a typo in a URL or a token is a 404, not a new tenant. Opening
+/// reads the whole log once (the command service's workspace index), so it happens once per process.
+/// At most `openMax` are open at once; beyond that requests for others are refused with 503 rather than
+/// exhausting file descriptors (each open log holds about a dozen).
+public actor WorkspaceRegistry {
+    public nonisolated let dataDirectory: String
+    public nonisolated let openMax: Int
+    private let options: EventLogOptions
+    private let configuration: CommandService.Configuration
+    private var open: [String: HostedWorkspace] = [:]
+    private var closed = false
+
+    public init(
+        dataDirectory: String, options: EventLogOptions = EventLogOptions(), configuration: CommandService.Configuration = .init(),
+        openMax: Int = 256
+    ) {
+        self.dataDirectory = dataDirectory
+        self.options = options
+        self.configuration = configuration
+        self.openMax = openMax
+    }
+
+    /// The workspace `name`, opened if needed; 404 when it does not exist.
+    func workspace(_ name: String) async throws -> HostedWorkspace {
+        if let hosted = open[name] { return hosted }
+        guard !closed else { throw Problem(.serviceUnavailable, code: "shutting-down", detail: "the server is shutting down") }
+        guard (try? EventLog.validateWorkspaceName(name)) != nil else { throw Problem.notFound("no workspace \"\(name)\"") }
+        guard open.count < openMax else {
+            throw Problem(
+                .serviceUnavailable, code: "too-many-workspaces", detail: "this server keeps at most \(openMax) workspaces open",
+                headers: [.retryAfter: "30"])
+        }
+        var options = self.options
+        options.createIfMissing = false
+        let log: EventLog
+        do {
+            log = try EventLog.open(dataDirectory: dataDirectory, workspace: name, options: options)
+        } catch .workspaceNotFound {
+            throw Problem.notFound("no workspace \"\(name)\"")
+        } catch {
+            throw Problem(.serviceUnavailable, code: error.code, detail: "workspace \"\(name)\" cannot be opened: \(error)")
+        }
+        let service: CommandService
+        do {
+            service = try CommandService(log: log, configuration: configuration)
+        } catch {
+            await log.close()
+            throw Problem(.serviceUnavailable, code: error.code, detail: "workspace \"\(name)\" cannot be loaded: \(error)")
+        }
+        let hosted = HostedWorkspace(name: name, log: log, service: service)
+        open[name] = hosted
+        return hosted
+    }
+
+    /// The workspaces open now.
+    var openWorkspaces: [HostedWorkspace] { Array(open.values) }
+
+    /// Closes every log (finishing appends in flight) and refuses to open more.
+    public func closeAll() async {
+        closed = true
+        for hosted in open.values { await hosted.log.close() }
+        open.removeAll()
+    }
+}

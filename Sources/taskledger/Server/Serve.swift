@@ -1,0 +1,54 @@
+import APIServer
+import ArgumentParser
+import CommandService
+import EventLog
+import Logging
+
+/// `taskledger serve`: the HTTP API over every workspace in the data directory.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the HTTP API (until SIGTERM or SIGINT, then shut down gracefully).")
+
+    @Option(name: .customLong("data"), help: "The data directory.")
+    var dataDirectory = "./taskledger-data"
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port = 8080
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    @Option(help: "Log format: json (one object per line) or text.")
+    var logFormat = "json"
+
+    @Option(help: "Largest request body in bytes.")
+    var bodyLimit = 1 << 20
+
+    mutating func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
+        guard (1...65_535).contains(port) || port == 0 else { throw ValidationError("--port must be 0-65535") }
+        guard bodyLimit >= 1_024 else { throw ValidationError("--body-limit must be at least 1024") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = logFormat == "json"
+        var logger = Logger(label: "taskledger") { label in
+            json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label) as any LogHandler
+        }
+        logger.logLevel = level
+        var logOptions = EventLogOptions()
+        logOptions.logger = logger
+        let configuration = ServerConfiguration(dataDirectory: dataDirectory, host: host, port: port, bodyLimit: bodyLimit, logOptions: logOptions)
+        let server = TaskledgerServer(configuration: configuration)
+        logger.notice("taskledger serving", metadata: ["address": "\(host):\(port)", "data": "\(dataDirectory)"])
+        try await server.run(logger: logger)
+        logger.notice("taskledger stopped")
+    }
+}

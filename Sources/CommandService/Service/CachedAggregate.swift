@@ -7,6 +7,9 @@ enum CachedAggregate: Sendable {
     case workflow(WorkflowState)
     case task(TaskState)
     case reminder(ReminderRuleState)
+    case milestone(MilestoneState)
+    case document(DocumentState)
+    case token(TokenState)
 
     var approximateBytes: Int {
         switch self {
@@ -15,6 +18,9 @@ enum CachedAggregate: Sendable {
         case .workflow(let state): state.approximateBytes
         case .task(let state): state.approximateBytes
         case .reminder(let state): state.approximateBytes
+        case .milestone(let state): state.approximateBytes
+        case .document(let state): state.approximateBytes
+        case .token(let state): state.approximateBytes
         }
     }
 
@@ -26,6 +32,9 @@ enum CachedAggregate: Sendable {
         case .workflow(let state): events.reduce(state) { $0.evolve($1) }.wrapped
         case .task(let state): events.reduce(state) { $0.evolve($1) }.wrapped
         case .reminder(let state): events.reduce(state) { $0.evolve($1) }.wrapped
+        case .milestone(let state): events.reduce(state) { $0.evolve($1) }.wrapped
+        case .document(let state): events.reduce(state) { $0.evolve($1) }.wrapped
+        case .token(let state): events.reduce(state) { $0.evolve($1) }.wrapped
         }
     }
 }
@@ -74,4 +83,28 @@ extension ReminderRuleState: CacheableState {
         return nil
     }
     var wrapped: CachedAggregate { .reminder(self) }
+}
+
+extension MilestoneState: CacheableState {
+    static func unwrap(_ cached: CachedAggregate) -> MilestoneState? {
+        if case .milestone(let state) = cached { return state }
+        return nil
+    }
+    var wrapped: CachedAggregate { .milestone(self) }
+}
+
+extension DocumentState: CacheableState {
+    static func unwrap(_ cached: CachedAggregate) -> DocumentState? {
+        if case .document(let state) = cached { return state }
+        return nil
+    }
+    var wrapped: CachedAggregate { .document(self) }
+}
+
+extension TokenState: CacheableState {
+    static func unwrap(_ cached: CachedAggregate) -> TokenState? {
+        if case .token(let state) = cached { return state }
+        return nil
+    }
+    var wrapped: CachedAggregate { .token(self) }
 }

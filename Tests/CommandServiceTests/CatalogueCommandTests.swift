@@ -48,6 +48,26 @@ struct CatalogueCommandTests {
         #expect(try await Rebuilt(harness.log).matches(fresh))
     }
 
+    @Test("concurrent sprint starts and concurrent re-parentings take turns: one active sprint, no cycle")
+    func concurrentStructureChanges() async throws {
+        let harness = try await Harness.make()
+        let service = harness.service
+        for id: MilestoneID in ["s1", "s2"] {
+            try await service.execute(
+                MilestoneCommand(milestone: id, .create(NewMilestone(kind: .sprint, name: "Sprint \(id)"))), project: "p1", metadata: metadata("pm"))
+        }
+        async let first = code { try await service.execute(MilestoneCommand(milestone: "s1", .start), metadata: metadata("pm")) }
+        async let second = code { try await service.execute(MilestoneCommand(milestone: "s2", .start), metadata: metadata("pm")) }
+        #expect([await first, await second].sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "sprint-already-active"])
+
+        try await harness.task("t1")
+        try await harness.task("t2")
+        async let up = code { try await service.execute(TaskCommand(task: "t1", .setParent("t2")), metadata: metadata("dev")) }
+        async let down = code { try await service.execute(TaskCommand(task: "t2", .setParent("t1")), metadata: metadata("dev")) }
+        #expect([await up, await down].sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "parent-cycle"])
+        #expect(try await Rebuilt(harness.log).matches(service))
+    }
+
     @Test("re-parenting: the service walks the candidate's ancestors, so a cycle is refused")
     func parents() async throws {
         let harness = try await Harness.make()

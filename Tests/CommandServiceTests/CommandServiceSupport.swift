@@ -14,6 +14,8 @@ final class TestClock: Sendable {
             return Instant(unixMicros: value)
         }
     }
+
+    func advance(seconds: Double) { micros.withLock { $0 += Int64(seconds * 1e6) } }
 }
 
 /// The workflow the tests use (enforced):
@@ -61,13 +63,15 @@ struct Harness {
 
     static func make(
         _ name: String = #function, cacheBytesMax: Int = 64 << 20, maxRetries: Int = CommandService.defaultMaxRetries,
-        wip: WIPEnforcement = .hard, doingLimit: Int = 2, limits: Limits = .standard
+        wip: WIPEnforcement = .hard, doingLimit: Int = 2, limits: Limits = .standard, streamRateLimit: StreamRateLimit = .standard
     ) async throws -> Harness {
         let directory = TestDirectory(name)
         let log = try EventLog.open(dataDirectory: directory.path, workspace: "acme", options: testOptions())
         let clock = TestClock()
         let service = try CommandService(
-            log: log, configuration: .init(cacheBytesMax: cacheBytesMax, maxRetries: maxRetries, limits: limits, clock: { clock.now() }))
+            log: log,
+            configuration: .init(
+                cacheBytesMax: cacheBytesMax, maxRetries: maxRetries, limits: limits, clock: { clock.now() }, streamRateLimit: streamRateLimit))
         try await service.execute(
             WorkspaceCommand.create(
                 NewWorkspace(

@@ -30,3 +30,12 @@ public func median(_ values: [Double]) -> Double {
     guard !sorted.isEmpty else { return 0 }
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
+
+/// CPU time (user + system) this process has used so far, in nanoseconds, across all its threads:
+/// divided by the work done it gives a cost per operation that a noisy, shared machine disturbs far
+/// less than wall-clock rates.
+public func processCPUNanos() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}

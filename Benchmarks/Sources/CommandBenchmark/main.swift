@@ -144,9 +144,12 @@ func command(_ kind: Kind, random: inout SplitMix, taskCount: Int) -> (TaskComma
 }
 
 /// Commands per second through the service, with `clients` concurrent clients for `seconds`.
-func runService(_ service: CommandService, _ arguments: Arguments, seed: UInt64) async throws -> (perSecond: Double, refused: Int) {
+func runService(_ service: CommandService, _ arguments: Arguments, seed: UInt64) async throws -> (
+    perSecond: Double, refused: Int, cpuMicros: Double
+) {
     let deadline = nanos() + UInt64(arguments.seconds * 1e9)
     let started = nanos()
+    let cpuStarted = processCPUNanos()
     let (done, refused) = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
         for client in 0..<arguments.clients {
             group.addTask {
@@ -173,7 +176,8 @@ func runService(_ service: CommandService, _ arguments: Arguments, seed: UInt64)
         }
         return total
     }
-    return (Double(done) / (Double(nanos() - started) / 1e9), refused)
+    let cpuMicros = Double(processCPUNanos() - cpuStarted) / 1e3 / Double(max(done, 1))
+    return (Double(done) / (Double(nanos() - started) / 1e9), refused, cpuMicros)
 }
 
 /// `decide` alone: the same mix on states held in memory, no loading, no appending.
@@ -220,13 +224,17 @@ let arguments = Arguments()
 let (eventLog, service) = try await setUp(arguments)
 var serviceRates: [Double] = []
 var refusedCounts: [Int] = []
+var cpuPerCommand: [Double] = []
 var decideRates: [Double] = []
 for repeatIndex in 0..<arguments.repeats {
-    let (rate, refused) = try await runService(service, arguments, seed: UInt64(repeatIndex))
+    let (rate, refused, cpuMicros) = try await runService(service, arguments, seed: UInt64(repeatIndex))
     serviceRates.append(rate)
+    cpuPerCommand.append(cpuMicros)
     refusedCounts.append(refused)
     decideRates.append(arguments.serviceOnly ? 0 : try await runDecide(service, arguments))
-    say("run \(repeatIndex + 1): \(Int(rate)) commands/s (\(refused) refused), decide alone \(Int(decideRates.last!))/s")
+    say(
+        "run \(repeatIndex + 1): \(Int(rate)) commands/s (\(refused) refused), \(Int(cpuMicros)) µs CPU per command, decide alone \(Int(decideRates.last!))/s"
+    )
 }
 await eventLog.close()
 try? FileManager.default.removeItem(atPath: arguments.directory)
@@ -236,6 +244,9 @@ print("|---|---:|---|")
 print(
     "| commands/s, load + decide + durable append (mix: create 10 %, edit 20 %, move 40 %, assign 15 %, comment 15 %) | \(Int(median(serviceRates))) | \(serviceRates.map { String(Int($0)) }.joined(separator: ", ")) |"
 )
+print(
+    "| CPU time per command, all threads (user + system) | \(Int(median(cpuPerCommand))) µs | \(cpuPerCommand.map { String(Int($0)) }.joined(separator: ", ")) |"
+)
 print("| decide alone (no I/O), same mix | \(Int(median(decideRates))) | \(decideRates.map { String(Int($0)) }.joined(separator: ", ")) |")
 print(
     "\nRefused commands (counted in the rate; e.g. assigning someone already assigned is accepted with no event): \(refusedCounts.map(String.init).joined(separator: ", "))."
@@ -244,6 +255,7 @@ print(
 if let path = arguments.json {
     let figures: [String: Any] = [
         "tasks": arguments.tasks, "clients": arguments.clients, "commandsPerSecond": median(serviceRates), "commandRuns": serviceRates,
+        "cpuMicrosPerCommand": median(cpuPerCommand),
         "decidePerSecond": median(decideRates), "decideRuns": decideRates,
     ]
     try JSONSerialization.data(withJSONObject: figures, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))

@@ -24,6 +24,22 @@ enum CachedAggregate: Sendable {
         }
     }
 
+    /// The state a new stream has after its first `events`, or nil if they do not create one.
+    static func started(by events: [DomainEvent], in stream: StreamName) -> CachedAggregate? {
+        switch stream.kind {
+        case .workspace: events.reduce(nil) { WorkspaceState.evolve($0, $1) }?.wrapped
+        case .project: events.reduce(nil) { ProjectState.evolve($0, $1) }?.wrapped
+        case .workflow: events.reduce(nil) { WorkflowState.evolve($0, $1) }?.wrapped
+        case .task: events.reduce(nil) { TaskState.evolve($0, $1) }?.wrapped
+        case .reminder: events.reduce(nil) { ReminderRuleState.evolve($0, $1) }?.wrapped
+        case .milestone: events.reduce(nil) { MilestoneState.evolve($0, $1) }?.wrapped
+        case .document: events.reduce(nil) { DocumentState.evolve($0, $1) }?.wrapped
+        case .token: events.reduce(nil) { TokenState.evolve($0, $1) }?.wrapped
+        // The security audit has no aggregate; foreign streams are not the domain's.
+        case .security, nil: nil
+        }
+    }
+
     /// The state after `events`, or nil if one of them would make it not exist (never, for these states).
     func evolved(by events: [DomainEvent]) -> CachedAggregate? {
         switch self {

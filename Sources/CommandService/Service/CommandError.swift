@@ -18,6 +18,9 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The streams kept changing under the command: it was decided again `attempts` times and every
     /// append found another version than the one decided on.
     case versionConflict(stream: String, attempts: Int)
+    /// The stream took more commands than its rate limit allows (`CommandService.Configuration.streamRateLimit`);
+    /// nothing was decided. Retry after `retryAfter` seconds.
+    case rateLimited(stream: String, retryAfter: Double)
 
     /// A stable, kebab-case identifier of the failure.
     public var code: String {
@@ -28,6 +31,7 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unencodableEvent(let error): error.code
         case .unknownActor: "missing-permission"
         case .versionConflict: "version-conflict"
+        case .rateLimited: "rate-limited"
         }
     }
 
@@ -40,6 +44,8 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownActor(let member): "member \"\(member)\" is not an active member of this workspace"
         case .versionConflict(let stream, let attempts):
             "stream \"\(stream)\" changed during each of \(attempts) attempts; try again"
+        case .rateLimited(let stream, let retryAfter):
+            "stream \"\(stream)\" is taking commands faster than its rate limit; retry in \(Int(retryAfter.rounded(.up))) s"
         }
     }
 }

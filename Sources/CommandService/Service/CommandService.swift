@@ -67,17 +67,20 @@ public actor CommandService {
         /// A seam for instrumentation and for tests that need another writer to append in between
         /// (the only deterministic way to make a version conflict happen). Nil by default.
         public var willAppend: (@Sendable (_ attempt: Int) async -> Void)?
+        /// Commands per stream (per aggregate) over time, checked with `clock`. Default `.standard`.
+        public var streamRateLimit: StreamRateLimit
 
         public init(
             cacheBytesMax: Int = 64 << 20, maxRetries: Int = CommandService.defaultMaxRetries, limits: Limits = .standard,
             clock: @escaping @Sendable () -> Instant = { Instant(unixMicros: Timestamp.now().unixMicros) },
-            willAppend: (@Sendable (_ attempt: Int) async -> Void)? = nil
+            willAppend: (@Sendable (_ attempt: Int) async -> Void)? = nil, streamRateLimit: StreamRateLimit = .standard
         ) {
             self.cacheBytesMax = cacheBytesMax
             self.maxRetries = maxRetries
             self.limits = limits
             self.clock = clock
             self.willAppend = willAppend
+            self.streamRateLimit = streamRateLimit
         }
     }
 
@@ -89,6 +92,7 @@ public actor CommandService {
     /// This service's committed events, recorded by the log's writer before readers can see them, so
     /// that catching the index up never reads back (and decodes) the service's own events.
     nonisolated let ownCommits = OwnCommits()
+    private var rateLimiter: StreamRateLimiter
     private var busyStreams: Set<String> = []
     private var gateWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Pages read from the log at a time.
@@ -100,6 +104,7 @@ public actor CommandService {
         self.log = log
         self.configuration = configuration
         cache = AggregateCache(bytesMax: configuration.cacheBytesMax)
+        rateLimiter = StreamRateLimiter(limit: configuration.streamRateLimit)
         var index = WorkspaceIndex()
         try Self.catchUp(&index, log: log, own: ownCommits)
         self.index = index
@@ -303,6 +308,10 @@ public actor CommandService {
     func commit(
         gates: [String], metadata: CommandMetadata, _ decide: () throws(CommandError) -> Decision
     ) async throws(CommandError) -> CommandOutcome {
+        // Before waiting for the gates: a stream being hammered must not queue up commands behind them.
+        if let (stream, retryAfter) = rateLimiter.admit(gates, now: configuration.clock()) {
+            throw .rateLimited(stream: stream, retryAfter: retryAfter)
+        }
         await enter(gates)
         defer { leave(gates) }
         var attempts = 0
@@ -328,7 +337,7 @@ public actor CommandService {
             index.reserve(reservation)
             if let willAppend = configuration.willAppend { await willAppend(attempts) }
             let result: AppendResult
-            do {
+            do throws(CommandError) {
                 result = try await Self.append(
                     decision.events, expectations: expectations, metadata: metadata, actorKind: decision.actorKind, log: log,
                     own: ownCommits)
@@ -360,7 +369,7 @@ public actor CommandService {
         }
         let relevant = events.map { WorkspaceIndex.relevantTypes.contains($0.type) ? $0 : nil }
         let request = AppendRequest(events: proposed, expectations: expectations) { positions in own.record(relevant, at: positions) }
-        do {
+        do throws(EventLogError) {
             return try await log.append(request)
         } catch {
             throw .log(error)
@@ -389,11 +398,19 @@ public actor CommandService {
             versions[stream] = max(versions[stream] ?? 0, result.streamVersions[offset])
         }
         // The gates held and `.exactly` succeeded, so each stream's new events are exactly ours: the
-        // cached state advanced by them is the stream's state at its new version.
+        // cached state advanced by them (or, for a stream the command created, made from them) is the
+        // stream's state at its new version.
         for (stream, version) in versions {
             let events = decision.events.filter { $0.stream.rawValue == stream }
-            guard let loaded = cache.get(stream), loaded.version == decision.versions[stream] else { continue }
-            if let next = loaded.value.evolved(by: events) { cache.put(stream, next, version: version, bytes: next.approximateBytes) }
+            let next: CachedAggregate?
+            if decision.versions[stream] == 0, let first = events.first {
+                next = CachedAggregate.started(by: events, in: first.stream)
+            } else if let loaded = cache.get(stream), loaded.version == decision.versions[stream] {
+                next = loaded.value.evolved(by: events)
+            } else {
+                next = nil
+            }
+            if let next { cache.put(stream, next, version: version, bytes: next.approximateBytes) }
         }
         return CommandOutcome(events: events, decided: decision.events, streamVersions: versions, attempts: attempts)
     }

@@ -74,11 +74,9 @@ public enum EventEnvelopeMapping {
         _ event: DomainEvent, metadata: CommandMetadata, actorKind: CommandMetadata.ActorKind, id: EventID? = nil
     ) throws(EventMappingError) -> ProposedEvent {
         let body = event.body
-        let data: Data
+        let data: [UInt8]
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            data = try encoder.encode(PayloadWriter(body: body))
+            data = try PayloadJSONEncoder().encode(PayloadWriter(body: body))
         } catch {
             throw .encodingFailed(type: body.type, reason: "\(error)")
         }
@@ -94,7 +92,7 @@ public enum EventEnvelopeMapping {
         ]
         for case (let name, let value?) in optional { extensions.append((name, .string(value))) }
         extensions.append((Attribute.origin, .string(metadata.origin.rawValue)))
-        return ProposedEvent(id: id, stream: event.stream.rawValue, type: body.type, data: Array(data), extensions: extensions)
+        return ProposedEvent(id: id, stream: event.stream.rawValue, type: body.type, data: data, extensions: extensions)
     }
 
     /// The domain event stored as `recorded`, its payload upcast to the current schema.

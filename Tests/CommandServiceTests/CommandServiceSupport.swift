@@ -63,14 +63,15 @@ struct Harness {
 
     static func make(
         _ name: String = #function, cacheBytesMax: Int = 64 << 20, maxRetries: Int = CommandService.defaultMaxRetries,
-        wip: WIPEnforcement = .hard, doingLimit: Int = 2, streamRateLimit: StreamRateLimit = .standard
+        wip: WIPEnforcement = .hard, doingLimit: Int = 2, limits: Limits = .standard, streamRateLimit: StreamRateLimit = .standard
     ) async throws -> Harness {
         let directory = TestDirectory(name)
         let log = try EventLog.open(dataDirectory: directory.path, workspace: "acme", options: testOptions())
         let clock = TestClock()
         let service = try CommandService(
             log: log,
-            configuration: .init(cacheBytesMax: cacheBytesMax, maxRetries: maxRetries, clock: { clock.now() }, streamRateLimit: streamRateLimit))
+            configuration: .init(
+                cacheBytesMax: cacheBytesMax, maxRetries: maxRetries, limits: limits, clock: { clock.now() }, streamRateLimit: streamRateLimit))
         try await service.execute(
             WorkspaceCommand.create(
                 NewWorkspace(
@@ -115,6 +116,9 @@ struct Rebuilt {
     var workflows: [WorkflowID: WorkflowState] = [:]
     var tasks: [TaskID: TaskState] = [:]
     var reminders: [ReminderRuleID: ReminderRuleState] = [:]
+    var milestones: [MilestoneID: MilestoneState] = [:]
+    var documents: [DocumentID: DocumentState] = [:]
+    var tokens: [TokenID: TokenState] = [:]
     /// Each stream's version, from the log.
     var versions: [String: UInt64] = [:]
 
@@ -142,8 +146,17 @@ struct Rebuilt {
                 case .reminder:
                     let id = ReminderRuleID(String(name.dropFirst("reminder-".count)))
                     reminders[id] = ReminderRuleState.evolve(reminders[id], event)
-                default:
-                    // Streams of aggregates these tests do not create (reminder rules, foreign streams).
+                case .milestone:
+                    let id = MilestoneID(String(name.dropFirst("milestone-".count)))
+                    milestones[id] = MilestoneState.evolve(milestones[id], event)
+                case .document:
+                    let id = DocumentID(String(name.dropFirst("document-".count)))
+                    documents[id] = DocumentState.evolve(documents[id], event)
+                case .token:
+                    let id = TokenID(String(name.dropFirst("token-".count)))
+                    tokens[id] = TokenState.evolve(tokens[id], event)
+                case .security, nil:
+                    // The security audit has no aggregate; foreign streams are not the domain's.
                     break
                 }
                 position = recorded.position + 1
@@ -151,10 +164,10 @@ struct Rebuilt {
         }
     }
 
-    /// Live tasks per state in `project`.
+    /// Live (neither deleted nor archived) tasks per state in `project`.
     func columnCounts(_ project: ProjectID) -> [StateID: Int] {
         var counts: [StateID: Int] = [:]
-        for task in tasks.values where task.project == project && !task.isDeleted { counts[task.state, default: 0] += 1 }
+        for task in tasks.values where task.project == project && !task.isDeleted && !task.isArchived { counts[task.state, default: 0] += 1 }
         return counts
     }
 
@@ -165,6 +178,9 @@ struct Rebuilt {
         for (id, state) in workflows where try await service.workflow(id) != state { return false }
         for (id, state) in tasks where try await service.task(id) != state { return false }
         for (id, state) in reminders where try await service.reminderRule(id) != state { return false }
+        for (id, state) in milestones where try await service.milestone(id) != state { return false }
+        for (id, state) in documents where try await service.document(id) != state { return false }
+        for (id, state) in tokens where try await service.token(id) != state { return false }
         for id in projects.keys where try await service.columnCounts(of: id) != columnCounts(id) { return false }
         return true
     }

@@ -12,7 +12,9 @@ import Testing
 /// - every task is in exactly one state of its pinned workflow version, with that state's category
 ///   (migrations included);
 /// - a task's parent chain stays in its project and never loops; a task's milestone is one of its
-///   project's; a project has at most one active sprint.
+///   project's; a project has at most one active sprint;
+/// - a document's versions count from 1 without gaps, each within the size limit; a revoked token
+///   stays revoked.
 /// At the end: folding `evolve` over every stream rebuilds exactly the states held, and in each task's
 /// stream every approval request resolved at most once, with one decision per approver and none by a
 /// requester who may not self-approve; moves happened only from where the task was, and never while a
@@ -31,12 +33,15 @@ import Testing
         #expect(tally.types.contains("ApprovalRequested"))
         #expect(tally.types.contains("ApprovalDecisionRecorded"))
         #expect(tally.types.contains("ApprovalGranted") || tally.types.contains("ApprovalRejected"))
-        for type in ["TaskParentChanged", "TaskAddedToMilestone", "SprintStarted", "SprintClosed", "TaskArchived", "TaskWorkflowMigrated"] {
+        for type in [
+            "TaskParentChanged", "TaskAddedToMilestone", "SprintStarted", "SprintClosed", "TaskArchived", "TaskWorkflowMigrated",
+            "DocumentVersionAdded", "DocumentRemoved", "TokenIssued", "TokenRevoked",
+        ] {
             #expect(tally.types.contains(type), "no run produced \(type)")
         }
         for code in [
             "missing-permission", "transition-not-allowed", "required-field-missing", "wip-limit-exceeded", "version-conflict",
-            "parent-cycle", "sprint-already-active", "state-not-mapped",
+            "parent-cycle", "sprint-already-active", "state-not-mapped", "document-too-large", "document-removed",
         ] {
             #expect(tally.codes.contains(code), "no run reached \(code)")
         }
@@ -84,6 +89,7 @@ struct Run {
         world.limits.assigneesPerTaskMax = 3
         world.limits.titleBytesMax = 40
         world.limits.parentDepthMax = 3
+        world.limits.documentBytesMax = 1_000
         do {
             // "ops" is deleted, so label changes are sometimes refused (until a run defines it again).
             try world.project("p1", .deleteLabel(name: "ops"), by: "pm")
@@ -107,6 +113,8 @@ struct Run {
         case project(ProjectAction)
         case workspace(WorkspaceCommand)
         case milestone(MilestoneID, MilestoneAction)
+        case document(DocumentID, DocumentAction)
+        case token(TokenID, TokenCommand.Action)
         case publishOpen
     }
 
@@ -133,6 +141,10 @@ struct Run {
                 events = try world.workspace(workspaceCommand, by: member)
             case .milestone(let id, let action):
                 events = try world.milestone(id, action, by: member)
+            case .document(let id, let action):
+                events = try world.document(id, action, by: member)
+            case .token(let id, let action):
+                events = try world.token(id, action, by: member)
             case .publishOpen:
                 var open = Fixture.definition(doingLimit: 1)
                 open.mode = .open
@@ -166,6 +178,9 @@ struct Run {
         if actor.workspaceRole == .auditor { #expect(events.isEmpty, "the auditor changed something") }
         checkVersions(events)
         checkWIP(events, before: before)
+        for (id, token) in before.tokens where token.status == .revoked {
+            #expect(world.tokens[id]?.status == .revoked, "token \(id) came back after its revocation")
+        }
         checkStates()
     }
 
@@ -179,6 +194,11 @@ struct Run {
             default: return choices.pick((world.tasks[id]?.assignees ?? []) + ["pm", "dev"])
             }
         case .project, .milestone: return "pm"
+        case .document(let id, let action):
+            // Mostly the uploader for a removal: only they (or an admin) may remove.
+            if case .remove = action, choices.chance(80) { return world.documents[id]?.uploader ?? "dev" }
+            return choices.pick([world.documents[id]?.uploader ?? "dev", "dev", "pm", "dev2"])
+        case .token(let id, _): return choices.chance(50) ? world.tokens[id]?.member ?? "admin" : "admin"
         case .workspace, .publishOpen: return "admin"
         }
     }
@@ -187,7 +207,9 @@ struct Run {
         let roll = choices.below(100)
         if roll < 1, !publishedOpen { return .publishOpen }
         if roll < 4 { return .project(projectAction(&choices)) }
-        if roll < 9 {
+        if roll < 5 { return .workspace(.changeMemberRole(choices.pick(Fixture.members), to: choices.pick(WorkspaceRole.allCases))) }
+        if roll >= 10, roll < 15 { return documentOrToken(&choices) }
+        if roll < 10 {
             let id = choices.pick(milestoneIDs)
             // Mostly the active sprint, if any, so that sprints get closed.
             let active = world.milestones.values.first { $0.status == .active }?.id
@@ -205,8 +227,8 @@ struct Run {
                 return .milestone(MilestoneID("s\(created + 10)"), .create(NewMilestone(kind: choices.pick(MilestoneKind.allCases), name: "Sprint")))
             }
         }
-        if roll < 5 { return .workspace(.changeMemberRole(choices.pick(Fixture.members), to: choices.pick(WorkspaceRole.allCases))) }
-        if taskIDs.isEmpty || roll < 16 {
+        // Creations as often as before milestones, documents and tokens took their share of the rolls.
+        if taskIDs.isEmpty || roll < 26 {
             created += 1
             let title = choices.chance(5) ? "" : choices.chance(5) ? String(repeating: "x", count: 41) : "Task \(created)"
             let assignees = (0..<choices.below(3)).map { _ in choices.pick(Fixture.members) }
@@ -219,6 +241,35 @@ struct Run {
         var expected: UInt64?
         if choices.chance(10) { expected = task.version + UInt64(choices.below(2)) }
         return .task(id, taskAction(&choices, task: task), expectedVersion: expected)
+    }
+
+    func documentOrToken(_ choices: inout Choices) -> Command {
+        if choices.chance(35) {
+            let id = choices.pick(["k1", "k2", "k3"] as [TokenID])
+            guard world.tokens[id] != nil, choices.chance(70) else {
+                let expiry = choices.chance(50) ? world.now.adding(seconds: Int64(choices.below(3) - 1) * 86_400) : nil
+                let hash = choices.chance(10) ? "bad" : String(repeating: "a", count: 64)
+                return .token(id, .issue(NewToken(member: choices.pick(Fixture.members), name: "Token", secretHash: hash, expiresAt: expiry)))
+            }
+            return .token(id, .revoke())
+        }
+        let removed = world.documents.values.filter { $0.status == .deleted }.map(\.id).sorted()
+        // Often a removed document, whose changes must be refused.
+        // Mostly one document, so that runs get far enough in its life to remove it and try again.
+        let id: DocumentID = !removed.isEmpty && choices.chance(50) ? choices.pick(removed) : choices.chance(75) ? "d1" : "d2"
+        let file = DocumentFile(
+            fileName: "f.txt", contentType: "text/plain", sizeBytes: Int64(choices.below(1_200)),
+            sha256: String(repeating: choices.pick(["a", "b", "c"]), count: 64))
+        guard world.documents[id] != nil else {
+            let attachment: DocumentAttachment = choices.chance(50) ? .project : .task(choices.pick(taskIDs + ["t0"]))
+            return .document(id, .add(NewDocument(attachedTo: attachment, title: "Doc", file: file)))
+        }
+        switch choices.below(6) {
+        case 0, 1: return .document(id, .addVersion(file))
+        case 2: return .document(id, .share(choices.chance(50) ? .member(choices.pick(Fixture.members)) : .role(.member)))
+        case 3: return .document(id, .unshare(.role(.member)))
+        default: return .document(id, .remove)
+        }
     }
 
     mutating func projectAction(_ choices: inout Choices) -> ProjectAction {
@@ -257,7 +308,7 @@ struct Run {
         if task.pendingApproval != nil, choices.chance(40) {
             return choices.chance(85) ? .decideApproval(approvalID, choices.chance(70) ? .approve : .reject) : .expireApproval(approvalID)
         }
-        switch choices.below(27) {
+        switch choices.below(24) {
         case 0: return .edit(title: .set(choices.chance(10) ? " " : "Edited \(choices.below(9))"))
         case 1: return .assign(choices.pick(Fixture.members))
         case 2: return .unassign(task.assignees.isEmpty ? choices.pick(Fixture.members) : choices.pick(task.assignees))
@@ -285,10 +336,14 @@ struct Run {
         case 18, 19: return .decideApproval(approvalID, choices.chance(70) ? .approve : .reject)
         case 20: return .cancelApproval(approvalID)
         case 21: return .expireApproval(approvalID)
-        case 22: return .setParent(choices.chance(15) ? nil : choices.pick(taskIDs))
-        case 23: return .addToMilestone(choices.pick(milestoneIDs))
-        case 24: return .removeFromMilestone
-        default: return choices.chance(50) ? .archive : .unarchive
+        case 22:
+            switch choices.below(3) {
+            case 0: return .setParent(choices.chance(15) ? nil : choices.pick(taskIDs))
+            case 1: return .addToMilestone(choices.pick(milestoneIDs))
+            default: return .removeFromMilestone
+            }
+        // Archiving less often than unarchiving, so that columns still fill up.
+        default: return choices.chance(30) ? .archive : .unarchive
         }
     }
 
@@ -311,6 +366,17 @@ struct Run {
         case .workspace: return actor.has(.memberManage)
         case .publishOpen: return actor.has(.workflowManage)
         case .milestone: return actor.has(.milestoneManage)
+        case .document(let id, let action):
+            if case .remove = action {
+                return actor.isAdmin || (before.documents[id]?.uploader == actor.member && actor.has(.documentDeleteOwn))
+            }
+            return actor.has(.documentUpload)
+        case .token(let id, let action):
+            if case .revoke = action {
+                let own = before.tokens[id]?.member == actor.member && actor.workspaceRole != .auditor
+                return actor.has(.tokenManage) || own
+            }
+            return actor.has(.tokenManage)
         case .project(let action):
             switch action {
             case .create: return actor.has(.projectCreate)
@@ -414,6 +480,10 @@ struct Run {
             }
         }
         #expect(world.milestones.values.filter { $0.status == .active }.count <= 1, "two sprints are active at once")
+        for document in world.documents.values {
+            #expect(document.versions.map(\.number) == Array(1...document.versions.count), "\(document.id)'s versions have a gap")
+            #expect(document.versions.allSatisfy { $0.file.sizeBytes <= world.limits.documentBytesMax }, "\(document.id) is too large")
+        }
     }
 
     // MARK: Invariants over whole streams
@@ -430,6 +500,8 @@ struct Run {
         #expect(rebuilt.workflows == world.workflows, "a workflow does not rebuild")
         #expect(rebuilt.tasks == world.tasks, "a task does not rebuild")
         #expect(rebuilt.milestones == world.milestones, "a milestone does not rebuild")
+        #expect(rebuilt.documents == world.documents, "a document does not rebuild")
+        #expect(rebuilt.tokens == world.tokens, "a token does not rebuild")
 
         for (stream, events) in world.streams where stream.kind == .task {
             var statuses: [ApprovalID: ApprovalStatus] = [:]

@@ -197,6 +197,13 @@ import Testing
         #expect(refusal { try world.project("p1", .createLabel(name: "more", color: "#000000"), by: "pm") } == "limit-exceeded")
     }
 
+    @Test func newTasksGetOnlyDefinedLabels() throws {
+        var world = Fixture.world()
+        #expect(refusal { try world.task("t1", .create(NewTask(title: "x", labels: ["bug", "nope"])), by: "dev") } == "not-found")
+        #expect(refusal { try world.task("t1", .create(NewTask(title: "x", labels: ["bug", "ui"])), by: "dev") } == nil)
+        #expect(world.tasks["t1"]?.labels == ["bug", "ui"])
+    }
+
     @Test func tasksGetOnlyDefinedLabelsButKeepDeletedOnes() throws {
         var world = try Self.world()
         #expect(refusal { try world.task("t1", .setLabels(["bug", "nope"]), by: "dev") } == "not-found")

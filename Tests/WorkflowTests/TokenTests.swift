@@ -50,6 +50,13 @@ import Testing
         #expect(refusal { try world.token("k9", .revoke(), by: "admin") } == "not-found")
     }
 
+    @Test func auditorsChangeNothingNotEvenTheirOwnTokens() throws {
+        var world = Fixture.world()
+        try world.token("k1", .issue(NewToken(member: "auditor", name: "Exports", secretHash: Self.hash)), by: "admin")
+        #expect(refusal { try world.token("k1", .revoke(), by: "auditor") } == "missing-permission")
+        #expect(refusal { try world.token("k1", .revoke(), by: "admin") } == nil)
+    }
+
     @Test func accessDeniedRecordsMissingPermissionRefusalsOnly() throws {
         var world = Fixture.world()
         let denied = DomainError.missingPermission(.projectArchive)

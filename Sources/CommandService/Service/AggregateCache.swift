@@ -142,6 +142,7 @@ extension ProjectState {
     public var approximateBytes: Int {
         var total = 256 + size(id.rawValue) + size(key) + size(name) + size(description) + size(workflow.workflow.rawValue)
         for (member, _) in members { total += 32 + size(member.rawValue) }
+        for label in labels.values { total += 48 + size(label.name) + size(label.color) + size(label.description) }
         return total
     }
 }
@@ -189,4 +190,25 @@ extension ReminderRuleState {
         return 192 + size(id.rawValue) + size(definition.name) + size(definition.channel) + 32 * named
             + 32 * definition.recipients.members.count + 48 * fired.count
     }
+}
+
+extension MilestoneState {
+    /// An estimate of the state's memory footprint, for `AggregateCache`.
+    public var approximateBytes: Int {
+        256 + size(id.rawValue) + size(project.rawValue) + size(name) + 48 * (scope.count + completed.count + carriedOver.count)
+    }
+}
+
+extension DocumentState {
+    /// An estimate of the state's memory footprint, for `AggregateCache`.
+    public var approximateBytes: Int {
+        var total = 192 + size(id.rawValue) + size(project.rawValue) + size(title) + size(uploader.rawValue) + 48 * shares.count
+        for version in versions { total += 160 + size(version.file.fileName) + size(version.file.contentType) }
+        return total
+    }
+}
+
+extension TokenState {
+    /// An estimate of the state's memory footprint, for `AggregateCache`.
+    public var approximateBytes: Int { 192 + size(id.rawValue) + size(member.rawValue) + size(name) + size(secretHash) }
 }

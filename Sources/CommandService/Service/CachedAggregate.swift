@@ -7,6 +7,9 @@ enum CachedAggregate: Sendable {
     case workflow(WorkflowState)
     case task(TaskState)
     case reminder(ReminderRuleState)
+    case milestone(MilestoneState)
+    case document(DocumentState)
+    case token(TokenState)
 
     var approximateBytes: Int {
         switch self {
@@ -15,6 +18,9 @@ enum CachedAggregate: Sendable {
         case .workflow(let state): state.approximateBytes
         case .task(let state): state.approximateBytes
         case .reminder(let state): state.approximateBytes
+        case .milestone(let state): state.approximateBytes
+        case .document(let state): state.approximateBytes
+        case .token(let state): state.approximateBytes
         }
     }
 
@@ -26,8 +32,11 @@ enum CachedAggregate: Sendable {
         case .workflow: events.reduce(nil) { WorkflowState.evolve($0, $1) }?.wrapped
         case .task: events.reduce(nil) { TaskState.evolve($0, $1) }?.wrapped
         case .reminder: events.reduce(nil) { ReminderRuleState.evolve($0, $1) }?.wrapped
-        // Kinds the service does not cache (yet): loaded from their streams when needed.
-        case .milestone, .document, .token, .security, nil: nil
+        case .milestone: events.reduce(nil) { MilestoneState.evolve($0, $1) }?.wrapped
+        case .document: events.reduce(nil) { DocumentState.evolve($0, $1) }?.wrapped
+        case .token: events.reduce(nil) { TokenState.evolve($0, $1) }?.wrapped
+        // The security audit has no aggregate; foreign streams are not the domain's.
+        case .security, nil: nil
         }
     }
 
@@ -39,6 +48,9 @@ enum CachedAggregate: Sendable {
         case .workflow(let state): events.reduce(state) { $0.evolve($1) }.wrapped
         case .task(let state): events.reduce(state) { $0.evolve($1) }.wrapped
         case .reminder(let state): events.reduce(state) { $0.evolve($1) }.wrapped
+        case .milestone(let state): events.reduce(state) { $0.evolve($1) }.wrapped
+        case .document(let state): events.reduce(state) { $0.evolve($1) }.wrapped
+        case .token(let state): events.reduce(state) { $0.evolve($1) }.wrapped
         }
     }
 }
@@ -87,4 +99,28 @@ extension ReminderRuleState: CacheableState {
         return nil
     }
     var wrapped: CachedAggregate { .reminder(self) }
+}
+
+extension MilestoneState: CacheableState {
+    static func unwrap(_ cached: CachedAggregate) -> MilestoneState? {
+        if case .milestone(let state) = cached { return state }
+        return nil
+    }
+    var wrapped: CachedAggregate { .milestone(self) }
+}
+
+extension DocumentState: CacheableState {
+    static func unwrap(_ cached: CachedAggregate) -> DocumentState? {
+        if case .document(let state) = cached { return state }
+        return nil
+    }
+    var wrapped: CachedAggregate { .document(self) }
+}
+
+extension TokenState: CacheableState {
+    static func unwrap(_ cached: CachedAggregate) -> TokenState? {
+        if case .token(let state) = cached { return state }
+        return nil
+    }
+    var wrapped: CachedAggregate { .token(self) }
 }

@@ -88,10 +88,10 @@ public actor CommandService {
     public nonisolated let log: EventLog
     public nonisolated let configuration: Configuration
     private var cache: AggregateCache<CachedAggregate>
-    private var index = WorkspaceIndex()
+    var index = WorkspaceIndex()
     /// This service's committed events, recorded by the log's writer before readers can see them, so
     /// that catching the index up never reads back (and decodes) the service's own events.
-    private nonisolated let ownCommits = OwnCommits()
+    nonisolated let ownCommits = OwnCommits()
     private var rateLimiter: StreamRateLimiter
     private var busyStreams: Set<String> = []
     private var gateWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
@@ -161,6 +161,10 @@ public actor CommandService {
     public func execute(
         _ command: ProjectCommand, metadata: CommandMetadata, expectedVersion: UInt64? = nil
     ) async throws(CommandError) -> CommandOutcome {
+        if case .migrateTasks(let from, let to, let mapping) = command.action {
+            // Appends to every migrated task's stream too: see CommandService+Catalogue.swift.
+            return try await migrate(command.project, from: from, to: to, mapping: mapping, metadata: metadata, expectedVersion: expectedVersion)
+        }
         let stream = StreamName.project(command.project)
         return try await commit(gates: [stream.rawValue], metadata: metadata) { () throws(CommandError) -> Decision in
             let workspace = try requireWorkspace()
@@ -198,7 +202,8 @@ public actor CommandService {
         if case .create = command.action, projectID == nil {
             throw .domain(.validationFailed(field: "project", reason: "creating a task needs the project it belongs to"))
         }
-        return try await commit(gates: [taskStream.rawValue], metadata: metadata) { () throws(CommandError) -> Decision in
+        let gates = try [taskStream.rawValue] + relatedGates(for: command)
+        return try await commit(gates: gates, metadata: metadata) { () throws(CommandError) -> Decision in
             let (task, taskVersion) = try load(TaskState.self, taskStream)
             let project: ProjectID
             if let task {
@@ -219,10 +224,11 @@ public actor CommandService {
                 throw .domain(.notFound(kind: "workflow", id: workflowID.rawValue))
             }
             let actor = try resolve(metadata.member, workspace: workspace, project: projectState)
+            let related = try relatedStates(for: command.action)
             let context = TaskContext(
                 now: configuration.clock(), workspace: workspace, project: projectState, workflow: workflow,
-                columnCounts: index.columnCounts(of: project), nextTaskNumber: index.nextTaskNumber(of: project), expectedVersion: expectedVersion,
-                limits: configuration.limits)
+                columnCounts: index.columnCounts(of: project), nextTaskNumber: index.nextTaskNumber(of: project), milestone: related.milestone,
+                parentCandidate: related.parent, expectedVersion: expectedVersion, limits: configuration.limits)
             let events = try domain { () throws(DomainError) in try TaskDecider.decide(task, command, actor: actor, context: context) }
             return Decision(
                 events: events, versions: [taskStream.rawValue: taskVersion, projectStream.rawValue: projectVersion],
@@ -289,7 +295,7 @@ public actor CommandService {
 
     /// A decision: the events, the version each loaded stream was decided on, and what the index needs
     /// to reserve while the append is in flight.
-    private struct Decision {
+    struct Decision {
         var events: [DomainEvent]
         var versions: [String: UInt64]
         var actorKind: CommandMetadata.ActorKind
@@ -299,7 +305,7 @@ public actor CommandService {
 
     /// Waits for the write gates of `gates`, then decides and appends, deciding again on a version
     /// conflict up to `maxRetries` times.
-    private func commit(
+    func commit(
         gates: [String], metadata: CommandMetadata, _ decide: () throws(CommandError) -> Decision
     ) async throws(CommandError) -> CommandOutcome {
         // Before waiting for the gates: a stream being hammered must not queue up commands behind them.
@@ -442,7 +448,7 @@ public actor CommandService {
 
     /// The state of `stream`: the cached one brought up to date (the log may have been appended by another
     /// path), else rebuilt from the whole stream. Returns the stream version it reflects.
-    private func load<State: CacheableState>(_ type: State.Type, _ stream: StreamName) throws(CommandError) -> (
+    func load<State: CacheableState>(_ type: State.Type, _ stream: StreamName) throws(CommandError) -> (
         state: State?, version: UInt64
     ) {
         let name = stream.rawValue
@@ -477,7 +483,7 @@ public actor CommandService {
         return (state, version)
     }
 
-    private func requireWorkspace() throws(CommandError) -> WorkspaceState {
+    func requireWorkspace() throws(CommandError) -> WorkspaceState {
         guard let workspace = try load(WorkspaceState.self, .workspace).state else {
             throw .domain(.notFound(kind: "workspace", id: ""))
         }
@@ -485,7 +491,7 @@ public actor CommandService {
     }
 
     /// The actor for `member`; one who is not an active member may do nothing (`missing-permission`).
-    private func resolve(_ member: MemberID, workspace: WorkspaceState, project: ProjectState?) throws(CommandError) -> Actor {
+    func resolve(_ member: MemberID, workspace: WorkspaceState, project: ProjectState?) throws(CommandError) -> Actor {
         do {
             return try Actor.resolve(member: member, workspace: workspace, project: project)
         } catch {
@@ -493,11 +499,11 @@ public actor CommandService {
         }
     }
 
-    private func actorKind(of member: MemberID, in workspace: WorkspaceState) -> CommandMetadata.ActorKind {
+    func actorKind(of member: MemberID, in workspace: WorkspaceState) -> CommandMetadata.ActorKind {
         workspace.members[member]?.kind == .service ? .service : .user
     }
 
-    private func domain(_ decide: () throws(DomainError) -> [DomainEvent]) throws(CommandError) -> [DomainEvent] {
+    func domain(_ decide: () throws(DomainError) -> [DomainEvent]) throws(CommandError) -> [DomainEvent] {
         do {
             return try decide()
         } catch {
@@ -507,7 +513,7 @@ public actor CommandService {
 
     /// Folds every event after `index.appliedThrough` up to the log's head into `index`: the service's
     /// own from `own`, other writers' read from the log, decoding only the types the index reads.
-    private static func catchUp(_ index: inout WorkspaceIndex, log: EventLog, own: OwnCommits) throws(CommandError) {
+    static func catchUp(_ index: inout WorkspaceIndex, log: EventLog, own: OwnCommits) throws(CommandError) {
         while index.appliedThrough < log.head.position {
             if let mine = own.take(index.appliedThrough + 1) {
                 index.fold(mine, at: index.appliedThrough + 1)

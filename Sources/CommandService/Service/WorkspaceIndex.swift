@@ -2,8 +2,10 @@ import EventLog
 import Workflow
 
 /// What decisions need from across the workspace that no single stream holds: live tasks per state
-/// for each project (WIP limits), the project keys in use (keys are unique in a workspace) and each
-/// project's highest task number (numbers are unique in a project and span all its task streams).
+/// for each project (WIP limits), the project keys in use (keys are unique in a workspace), each
+/// project's highest task number (numbers are unique in a project and span all its task streams), each
+/// project's active sprint and each milestone's tasks (sprint start and close), and which tasks are on
+/// which workflow version (migrations).
 ///
 /// Built once from the whole log when the service starts, then kept current by folding every later
 /// event in position order: the service applies the batches it appends itself, and reads from the log
@@ -26,6 +28,13 @@ struct WorkspaceIndex: Sendable {
         var project: ProjectID
         var state: StateID
         var isDeleted: Bool
+        var isArchived = false
+        /// The workflow version the task is on (nil in reservations, which do not need it).
+        var pin: WorkflowPin?
+        var milestone: MilestoneID?
+
+        /// On the board: counted in its column.
+        var isLive: Bool { !isDeleted && !isArchived }
     }
 
     /// A reservation of in-flight effects, released when its append finishes.
@@ -59,10 +68,16 @@ struct WorkspaceIndex: Sendable {
     /// Numbers claimed by creations in flight. A failed creation gives its number back; if a later one
     /// succeeded meanwhile, the number is skipped (a gap, never a repeat).
     private var pendingNumbers: [ProjectID: Set<Int>] = [:]
+    /// The active sprint of each project that has one.
+    private var activeSprints: [ProjectID: MilestoneID] = [:]
+    /// The tasks in each milestone (deleted and archived ones included: they are still in it).
+    private var milestoneTasks: [MilestoneID: Set<TaskID>] = [:]
 
     /// The only event types that change the index: others are skipped without decoding.
     static let relevantTypes: Set<String> = [
-        ProjectCreated.type, TaskCreated.type, TaskMoved.type, TaskDeleted.type, TaskRestored.type,
+        ProjectCreated.type, TaskCreated.type, TaskMoved.type, TaskDeleted.type, TaskRestored.type, TaskArchived.type,
+        TaskUnarchived.type, TaskWorkflowMigrated.type, TaskAddedToMilestone.type, TaskRemovedFromMilestone.type,
+        SprintStarted.type, SprintClosed.type,
     ]
 
     /// Committed live tasks per state of `project`.
@@ -89,6 +104,21 @@ struct WorkspaceIndex: Sendable {
         max(highestNumbers[project] ?? 0, pendingNumbers[project]?.max() ?? 0) + 1
     }
 
+    /// The project's active sprint (committed). Sprint starts in a project take turns (the service's
+    /// gate per project), so no start is in flight while another decides.
+    func activeSprint(of project: ProjectID) -> MilestoneID? { activeSprints[project] }
+
+    /// The tasks in `milestone`, sorted.
+    func tasks(inMilestone milestone: MilestoneID) -> [TaskID] { (milestoneTasks[milestone] ?? []).sorted() }
+
+    /// The tasks of `project` pinned to `pin`, sorted.
+    func tasks(of project: ProjectID, pinnedTo pin: WorkflowPin) -> [TaskID] {
+        tasks.compactMap { $0.value.project == project && $0.value.pin == pin ? $0.key : nil }.sorted()
+    }
+
+    /// The project of a task the index knows.
+    func project(of task: TaskID) -> ProjectID? { tasks[task]?.project }
+
     // MARK: Folding committed events
 
     /// Folds in `event`, stored at `position`; a position already folded in is ignored. Positions must
@@ -104,30 +134,58 @@ struct WorkspaceIndex: Sendable {
         case .projectCreated(let created):
             projectKeys[created.key] = created.projectID
         case .taskCreated(let created):
-            tasks[created.taskID] = Placement(project: created.projectID, state: created.state, isDeleted: false)
+            tasks[created.taskID] = Placement(project: created.projectID, state: created.state, isDeleted: false, pin: created.workflow)
             adjust(created.projectID, created.state, by: 1)
             highestNumbers[created.projectID] = max(highestNumbers[created.projectID] ?? 0, created.number)
         case .taskMoved(let moved):
-            guard var placement = tasks[moved.taskID] else { return }
-            if !placement.isDeleted {
-                adjust(placement.project, placement.state, by: -1)
-                adjust(placement.project, moved.to, by: 1)
-            }
-            placement.state = moved.to
-            tasks[moved.taskID] = placement
+            move(moved.taskID, to: moved.to)
         case .taskDeleted(let deleted):
-            guard var placement = tasks[deleted.taskID], !placement.isDeleted else { return }
-            adjust(placement.project, placement.state, by: -1)
-            placement.isDeleted = true
-            tasks[deleted.taskID] = placement
+            setFlags(deleted.taskID) { $0.isDeleted = true }
         case .taskRestored(let restored):
-            guard var placement = tasks[restored.taskID], placement.isDeleted else { return }
-            adjust(placement.project, placement.state, by: 1)
-            placement.isDeleted = false
-            tasks[restored.taskID] = placement
+            setFlags(restored.taskID) { $0.isDeleted = false }
+        case .taskArchived(let archived):
+            setFlags(archived.taskID) { $0.isArchived = true }
+        case .taskUnarchived(let unarchived):
+            setFlags(unarchived.taskID) { $0.isArchived = false }
+        case .taskWorkflowMigrated(let migrated):
+            move(migrated.taskID, to: migrated.toState)
+            tasks[migrated.taskID]?.pin = migrated.to
+        case .taskAddedToMilestone(let added):
+            guard tasks[added.taskID] != nil else { return }
+            if let previous = tasks[added.taskID]?.milestone { milestoneTasks[previous]?.remove(added.taskID) }
+            tasks[added.taskID]?.milestone = added.milestoneID
+            milestoneTasks[added.milestoneID, default: []].insert(added.taskID)
+        case .taskRemovedFromMilestone(let removed):
+            guard tasks[removed.taskID]?.milestone == removed.milestoneID else { return }
+            tasks[removed.taskID]?.milestone = nil
+            milestoneTasks[removed.milestoneID]?.remove(removed.taskID)
+        case .sprintStarted(let started):
+            activeSprints[started.projectID] = started.milestoneID
+        case .sprintClosed(let closed):
+            if activeSprints[closed.projectID] == closed.milestoneID { activeSprints[closed.projectID] = nil }
         default:
             break
         }
+    }
+
+    /// A task changes column: counted out of the old and into the new one while it is on the board.
+    private mutating func move(_ task: TaskID, to state: StateID) {
+        guard var placement = tasks[task] else { return }
+        if placement.isLive {
+            adjust(placement.project, placement.state, by: -1)
+            adjust(placement.project, state, by: 1)
+        }
+        placement.state = state
+        tasks[task] = placement
+    }
+
+    /// A task leaves or returns to the board (deleted, archived, restored, unarchived).
+    private mutating func setFlags(_ task: TaskID, _ change: (inout Placement) -> Void) {
+        guard var placement = tasks[task] else { return }
+        let wasLive = placement.isLive
+        change(&placement)
+        if wasLive != placement.isLive { adjust(placement.project, placement.state, by: placement.isLive ? 1 : -1) }
+        tasks[task] = placement
     }
 
     /// The task an index-relevant event is about.
@@ -137,6 +195,11 @@ struct WorkspaceIndex: Sendable {
         case .taskMoved(let moved): moved.taskID
         case .taskDeleted(let deleted): deleted.taskID
         case .taskRestored(let restored): restored.taskID
+        case .taskArchived(let archived): archived.taskID
+        case .taskUnarchived(let unarchived): unarchived.taskID
+        case .taskWorkflowMigrated(let migrated): migrated.taskID
+        case .taskAddedToMilestone(let added): added.taskID
+        case .taskRemovedFromMilestone(let removed): removed.taskID
         default: nil
         }
     }
@@ -165,7 +228,9 @@ struct WorkspaceIndex: Sendable {
     /// the columns a live card enters, and the project keys claimed.
     static func reservation(for events: [DomainEvent], task: TaskState?, project: ProjectID?) -> Reservation {
         var reservation = Reservation(task: task?.id, arrivals: [], keys: [])
-        var placement = task.map { Placement(project: $0.project, state: $0.state, isDeleted: $0.isDeleted) }
+        var placement = task.map {
+            Placement(project: $0.project, state: $0.state, isDeleted: $0.isDeleted, isArchived: $0.isArchived, pin: $0.workflow)
+        }
         for event in events {
             switch event.body {
             case .projectCreated(let created):
@@ -173,19 +238,27 @@ struct WorkspaceIndex: Sendable {
             case .taskCreated(let created):
                 reservation.task = created.taskID
                 reservation.number = (created.projectID, created.number)
-                placement = Placement(project: created.projectID, state: created.state, isDeleted: false)
+                placement = Placement(project: created.projectID, state: created.state, isDeleted: false, pin: created.workflow)
                 reservation.arrivals.append(ColumnKey(project: created.projectID, state: created.state))
             case .taskMoved(let moved):
                 guard var current = placement ?? project.map({ Placement(project: $0, state: moved.from, isDeleted: false) }) else { break }
                 current.state = moved.to
-                if !current.isDeleted { reservation.arrivals.append(ColumnKey(project: current.project, state: moved.to)) }
+                if current.isLive { reservation.arrivals.append(ColumnKey(project: current.project, state: moved.to)) }
                 placement = current
             case .taskDeleted:
                 placement?.isDeleted = true
+            case .taskArchived:
+                placement?.isArchived = true
             case .taskRestored:
                 if var current = placement, current.isDeleted {
                     current.isDeleted = false
-                    reservation.arrivals.append(ColumnKey(project: current.project, state: current.state))
+                    if current.isLive { reservation.arrivals.append(ColumnKey(project: current.project, state: current.state)) }
+                    placement = current
+                }
+            case .taskUnarchived:
+                if var current = placement, current.isArchived {
+                    current.isArchived = false
+                    if current.isLive { reservation.arrivals.append(ColumnKey(project: current.project, state: current.state)) }
                     placement = current
                 }
             default:

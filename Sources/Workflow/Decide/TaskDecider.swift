@@ -208,6 +208,7 @@ public enum TaskDecider {
             throw .limitExceeded(field: "assignees", limit: limits.assigneesPerTaskMax, actual: assignees.count)
         }
         let labels = try canonicalLabels(new.labels, limits: limits)
+        try requireDefinedLabels(Set(labels), project: project)
         try checkDates(start: new.startDate, end: new.dueDate, endField: "dueDate")
         try checkEstimate(new.estimate, limits: limits)
         let rank = try new.rank.map { (rank) throws(DomainError) in try validRank(rank, limits: limits) }

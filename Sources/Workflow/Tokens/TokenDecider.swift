@@ -22,8 +22,8 @@ public struct TokenCommand: Equatable, Sendable {
     public enum Action: Equatable, Sendable {
         /// Needs `token.manage`.
         case issue(NewToken)
-        /// Needs `token.manage`, or being the token's member: whoever holds a credential must always be
-        /// able to kill it.
+        /// Needs `token.manage`, or being the token's member: whoever holds a credential must be able to
+        /// kill it. Auditors are the exception (they change nothing): an admin revokes their tokens.
         case revoke(reason: String? = nil)
     }
 
@@ -72,7 +72,9 @@ public enum TokenDecider {
         case .revoke(let reason):
             guard let state else { throw .notFound(kind: "token", id: command.token.rawValue) }
             precondition(state.id == command.token, "the command service loaded the wrong token")
-            guard actor.has(.tokenManage) || state.member == actor.member else { throw .missingPermission(.tokenManage) }
+            // Auditors excepted from "own": DOMAIN.md's auditor changes nothing; an admin revokes theirs.
+            let isOwn = state.member == actor.member && actor.workspaceRole != .auditor
+            guard actor.has(.tokenManage) || isOwn else { throw .missingPermission(.tokenManage) }
             let reason = try reason.map { (text) throws(DomainError) in
                 try Text.singleLine(text, field: "reason", bytesMax: limits.reasonBytesMax)
             }

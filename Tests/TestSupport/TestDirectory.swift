@@ -2,7 +2,7 @@ public import EventLog
 public import Foundation
 
 /// A fresh data directory under the system temp directory, removed when the test ends.
-public final class TestDirectory {
+public final class TestDirectory: Sendable {
     public let path: String
 
     public init(_ name: String = #function) {

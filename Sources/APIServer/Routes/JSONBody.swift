@@ -1,3 +1,4 @@
+import Crypto
 import Hummingbird
 
 /// A request's JSON object body, read strictly: the content type must be JSON (415), the size within
@@ -10,8 +11,13 @@ struct JSONBody {
     private let members: [String: JSONValue]
     private var read: Set<String> = []
     private var errors: [String] = []
+    /// SHA-256 of the raw bytes (what `Idempotency-Key` compares); empty for a nested object.
+    private(set) var digest: [UInt8] = []
 
-    init(members: [String: JSONValue]) { self.members = members }
+    init(members: [String: JSONValue], digest: [UInt8] = []) {
+        self.members = members
+        self.digest = digest
+    }
 
     /// Reads and parses the body of `request`.
     static func read(_ request: Request, limit: Int) async throws -> JSONBody {
@@ -34,7 +40,7 @@ struct JSONBody {
             throw Problem.badRequest(error.description, code: "malformed-json")
         }
         guard case .object(let members) = value else { throw Problem.badRequest("the body must be a JSON object", code: "malformed-json") }
-        return JSONBody(members: members)
+        return JSONBody(members: members, digest: Array(SHA256.hash(data: Array(buffer.readableBytesView))))
     }
 
     // MARK: Members

@@ -44,7 +44,7 @@ struct ProjectRoutes {
         let lead = body.optionalString("lead").map(MemberID.init(rawValue:))
         try body.finish()
         let new = NewProject(key: key, name: name, description: description, lead: lead, workflow: pin, wipEnforcement: enforcement)
-        return try await writes.run(request, context: context, stream: .project(id), status: .created) {
+        return try await writes.run(request, context: context, stream: .project(id), status: .created, body: body) {
             service, metadata, expected throws(CommandError) in
             try await service.execute(ProjectCommand(project: id, .create(new)), metadata: metadata, expectedVersion: expected)
         }
@@ -94,7 +94,7 @@ struct WorkspaceRoutes {
         }
         try body.finish()
         let new = NewMember(id: id, displayName: name, email: email, kind: kind, role: role)
-        return try await writes.run(request, context: context, stream: .workspace, status: .created) {
+        return try await writes.run(request, context: context, stream: .workspace, status: .created, body: body) {
             service, metadata, expected throws(CommandError) in
             try await service.execute(WorkspaceCommand.addMember(new), metadata: metadata, expectedVersion: expected)
         }
@@ -106,7 +106,7 @@ struct WorkspaceRoutes {
         let name = body.string("name")
         let definition = try Self.definition(&body)
         try body.finish()
-        return try await writes.run(request, context: context, stream: .workflow(id), status: .created) {
+        return try await writes.run(request, context: context, stream: .workflow(id), status: .created, body: body) {
             service, metadata, expected throws(CommandError) in
             try await service.execute(
                 WorkflowCommand(workflow: id, .create(name: name, definition: definition)), metadata: metadata, expectedVersion: expected)
@@ -118,7 +118,7 @@ struct WorkspaceRoutes {
         var body = try await JSONBody.read(request, limit: writes.bodyLimit)
         let definition = try Self.definition(&body)
         try body.finish()
-        return try await writes.run(request, context: context, stream: .workflow(id), status: .created) {
+        return try await writes.run(request, context: context, stream: .workflow(id), status: .created, body: body) {
             service, metadata, expected throws(CommandError) in
             try await service.execute(WorkflowCommand(workflow: id, .publish(definition)), metadata: metadata, expectedVersion: expected)
         }

@@ -47,7 +47,7 @@ struct TaskRoutes {
         new.estimate = estimate(&body, "estimate")
         new.rank = body.optionalString("rank")
         try body.finish()
-        return try await writes.run(request, context: context, stream: .task(id), status: .created) {
+        return try await writes.run(request, context: context, stream: .task(id), status: .created, body: body) {
             service, metadata, expected throws(CommandError) in
             try await service.execute(TaskCommand(task: id, .create(new)), project: project, metadata: metadata, expectedVersion: expected)
         }
@@ -105,7 +105,7 @@ struct TaskRoutes {
         let expectedVersion = body.optionalInteger("expectedVersion").map { UInt64(max(0, $0)) }
         try body.finish()
         guard !actions.isEmpty else { throw Problem.badRequest("the body changes nothing", code: "empty-change") }
-        return try await writes.run(request, context: context, stream: .task(task), bodyExpectedVersion: expectedVersion) {
+        return try await writes.run(request, context: context, stream: .task(task), bodyExpectedVersion: expectedVersion, body: body) {
             service, metadata, expected throws(CommandError) in
             var combined: CommandOutcome?
             var expected = expected
@@ -133,7 +133,7 @@ struct TaskRoutes {
         let reason = body.optionalString("reason")
         let expectedVersion = body.optionalInteger("expectedVersion").map { UInt64(max(0, $0)) }
         try body.finish()
-        return try await writes.run(request, context: context, stream: .task(task), bodyExpectedVersion: expectedVersion) {
+        return try await writes.run(request, context: context, stream: .task(task), bodyExpectedVersion: expectedVersion, body: body) {
             service, metadata, expected throws(CommandError) in
             try await service.execute(
                 TaskCommand(task: task, .move(to: target, rank: rank, reason: reason)), metadata: metadata, expectedVersion: expected)
@@ -145,7 +145,7 @@ struct TaskRoutes {
         var body = try await JSONBody.read(request, limit: writes.bodyLimit)
         let member = MemberID(body.string("member"))
         try body.finish()
-        return try await writes.run(request, context: context, stream: .task(task)) { service, metadata, expected throws(CommandError) in
+        return try await writes.run(request, context: context, stream: .task(task), body: body) { service, metadata, expected throws(CommandError) in
             try await service.execute(TaskCommand(task: task, .assign(member)), metadata: metadata, expectedVersion: expected)
         }
     }
@@ -156,7 +156,7 @@ struct TaskRoutes {
         let id = CommentID(body.optionalString("id") ?? EventID.generate().description)
         let text = body.string("body")
         try body.finish()
-        return try await writes.run(request, context: context, stream: .task(task), status: .created) {
+        return try await writes.run(request, context: context, stream: .task(task), status: .created, body: body) {
             service, metadata, expected throws(CommandError) in
             try await service.execute(TaskCommand(task: task, .addComment(id, body: text)), metadata: metadata, expectedVersion: expected)
         }
@@ -172,7 +172,7 @@ struct TaskRoutes {
         guard let verdict = ApprovalVerdict(rawValue: verdictText) else {
             throw Problem.badRequest("verdict: one of approve, reject", errors: ["verdict: one of approve, reject"])
         }
-        return try await writes.run(request, context: context, stream: .task(task)) { service, metadata, expected throws(CommandError) in
+        return try await writes.run(request, context: context, stream: .task(task), body: body) { service, metadata, expected throws(CommandError) in
             try await service.execute(
                 TaskCommand(task: task, .decideApproval(approval, verdict, comment: note)), metadata: metadata, expectedVersion: expected)
         }

@@ -18,7 +18,7 @@ struct WriteHandling {
 
     func run(
         _ request: Request, context: APIRequestContext, stream: StreamName, status: HTTPResponse.Status = .ok,
-        bodyExpectedVersion: UInt64? = nil, bodyDigest: [UInt8] = [], execute: Execute
+        bodyExpectedVersion: UInt64? = nil, body: JSONBody? = nil, execute: Execute
     ) async throws -> Response {
         let caller = try context.requireCaller()
         let requestID = request.headers[.init("X-Request-ID")!] ?? EventID.generate().description
@@ -36,7 +36,7 @@ struct WriteHandling {
             guard (1...255).contains(idempotencyKey.utf8.count) else {
                 throw Problem.badRequest("Idempotency-Key must be 1-255 characters", code: "invalid-idempotency-key")
             }
-            let fingerprint = Self.fingerprint(request, digest: bodyDigest)
+            let fingerprint = Self.fingerprint(request, digest: body?.digest ?? [])
             switch caller.workspace.idempotency.lookup(token: caller.token.rawValue, key: idempotencyKey, fingerprint: fingerprint) {
             case .replay(let stored): return stored.response(replayed: true)
             case .mismatch:
@@ -47,15 +47,19 @@ struct WriteHandling {
             }
         }
         let outcome: CommandOutcome
+        let metadata = caller.metadata(requestID: requestID)
         do {
-            outcome = try await execute(caller.workspace.service, caller.metadata(requestID: requestID), expected)
+            outcome = try await execute(caller.workspace.service, metadata, expected)
         } catch {
+            // A refusal for a missing permission is recorded for the security audit (AccessDenied).
+            let command = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
+            _ = try? await caller.workspace.service.recordAccessDenied(error, command: command, stream: stream, metadata: metadata)
             throw await problem(for: error, caller: caller, stream: stream, expected: expected, ifMatch: ifMatch)
         }
         let stored = StoredAnswer(status: status, body: Self.answer(outcome))
         if let idempotencyKey {
             caller.workspace.idempotency.store(
-                token: caller.token.rawValue, key: idempotencyKey, fingerprint: Self.fingerprint(request, digest: bodyDigest), stored)
+                token: caller.token.rawValue, key: idempotencyKey, fingerprint: Self.fingerprint(request, digest: body?.digest ?? []), stored)
         }
         return stored.response(replayed: false)
     }

@@ -1,3 +1,4 @@
+import CommandService
 import Foundation
 import Hummingbird
 import Logging
@@ -24,7 +25,10 @@ struct RequestObservation: RouterMiddleware {
                 "durationMs": "\(String(format: "%.3f", seconds * 1000))",
             ]
             if let workspace = context.parameters.get("ws") { metadata["workspace"] = "\(workspace)" }
-            if let caller = context.caller { metadata["tokenId"] = "\(caller.token.rawValue)" }
+            // The token id is the middle of `tl_<workspace>.<id>.<secret>`: loggable, unlike the secret.
+            if let header = request.headers[.authorization], let route = TokenSecret.route(String(header.dropFirst("Bearer ".count))) {
+                metadata["tokenId"] = "\(route.token)"
+            }
             logger.info("request", metadata: metadata)
         }
         do {

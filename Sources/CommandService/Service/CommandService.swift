@@ -309,7 +309,10 @@ public actor CommandService {
         gates: [String], metadata: CommandMetadata, _ decide: () throws(CommandError) -> Decision
     ) async throws(CommandError) -> CommandOutcome {
         // Before waiting for the gates: a stream being hammered must not queue up commands behind them.
-        if let (stream, retryAfter) = rateLimiter.admit(gates, now: configuration.clock()) {
+        // Only aggregates' streams are limited: not the internal turn-taking gates (`gate:…`), and not
+        // the security audit, which must record every refusal (floods are the API's per-token limit's job).
+        let limited = gates.filter { !$0.hasPrefix("gate:") && $0 != StreamName.security.rawValue }
+        if let (stream, retryAfter) = rateLimiter.admit(limited, now: configuration.clock()) {
             throw .rateLimited(stream: stream, retryAfter: retryAfter)
         }
         await enter(gates)

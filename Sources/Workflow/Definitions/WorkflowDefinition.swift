@@ -146,3 +146,32 @@ public struct WorkflowDefinition: Hashable, Sendable, Codable {
         transitions.first { $0.id == id }
     }
 }
+
+// Lenient decoding: members with a natural default may be left out (an API client writing a definition
+// by hand should not have to spell out `"isReadOnly": false` for every state). Stored events always
+// carry every member, so reading history is unchanged.
+extension StateDefinition {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(StateID.self, forKey: .id), name: try container.decode(String.self, forKey: .name),
+            category: try container.decode(StateCategory.self, forKey: .category), position: try container.decode(Int.self, forKey: .position),
+            isInitial: try container.decodeIfPresent(Bool.self, forKey: .isInitial) ?? false,
+            isReadOnly: try container.decodeIfPresent(Bool.self, forKey: .isReadOnly) ?? false,
+            wipLimit: try container.decodeIfPresent(Int.self, forKey: .wipLimit))
+    }
+}
+
+extension TransitionDefinition {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(TransitionID.self, forKey: .id), from: try container.decode(TransitionSource.self, forKey: .from),
+            to: try container.decode(StateID.self, forKey: .to),
+            allowedRoles: try container.decodeIfPresent([ProjectRole].self, forKey: .allowedRoles) ?? [],
+            allowedMembers: try container.decodeIfPresent([MemberID].self, forKey: .allowedMembers) ?? [],
+            actorRule: try container.decodeIfPresent(ActorRule.self, forKey: .actorRule) ?? .any,
+            requiredFields: try container.decodeIfPresent([TaskField].self, forKey: .requiredFields) ?? [],
+            approval: try container.decodeIfPresent(ApprovalPolicy.self, forKey: .approval))
+    }
+}

@@ -1,0 +1,99 @@
+import APIServer
+import CommandService
+import EventLog
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import Workflow
+
+@Suite("HTTP: event subscriptions (NDJSON pages and SSE)")
+struct SubscriptionTests {
+    @Test("NDJSON pages follow Next-Position with no gap or duplicate; filters by type, stream and prefix; audit.read needed")
+    func pages() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let base = "/v1/workspaces/acme"
+            for index in 0..<5 {
+                _ = try await client.execute(
+                    uri: base + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"), body: body(#"{"id":"t\#(index)","title":"T"}"#))
+            }
+            var positions: [Int] = []
+            var next = 1
+            while true {
+                let page = try await client.execute(uri: base + "/events?from=\(next)&limit=4", method: .get, headers: harness.headers("auditor"))
+                #expect(page.status == .ok)
+                #expect(page.headers[.contentType] == "application/x-ndjson")
+                let lines = page.text.split(separator: "\n")
+                positions += lines.compactMap { line in
+                    (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+                }.compactMap { $0["position"] as? Int }
+                next = Int(page.headers[.init("Next-Position")!] ?? "") ?? 0
+                if lines.isEmpty { break }
+            }
+            #expect(positions == Array(1...positions.count))
+            let created = try await client.execute(uri: base + "/events?type=TaskCreated", method: .get, headers: harness.headers("auditor"))
+            #expect(created.text.split(separator: "\n").count == 5)
+            let one = try await client.execute(uri: base + "/events?stream=task-t3", method: .get, headers: harness.headers("auditor"))
+            #expect(one.text.split(separator: "\n").count == 1 && one.text.contains("task-t3"))
+            let prefixed = try await client.execute(uri: base + "/events?prefix=token-", method: .get, headers: harness.headers("auditor"))
+            #expect(prefixed.text.split(separator: "\n").allSatisfy { $0.contains(#""subject":"token-"#) })
+            // A plain member does not hold audit.read.
+            try await client.execute(uri: base + "/events", method: .get, headers: harness.headers("dev")) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: base + "/events?limit=0", method: .get, headers: harness.headers("auditor")) {
+                #expect($0.status == .badRequest)
+            }
+        }
+        await harness.close()
+    }
+
+    @Test("SSE: catch-up then live events with id = position, resumed from Last-Event-ID without a gap or duplicate")
+    func serverSentEvents() async throws {
+        let harness = try await ServerHarness.make()
+        let server = harness.server
+        try await harness.application.test(.router) { client in
+            let base = "/v1/workspaces/acme"
+            let sse = harness.headers("auditor", json: false, [.accept: "text/event-stream"])
+            // Appended while the subscription is open: the live part.
+            let appender = Task {
+                try await Task.sleep(for: .milliseconds(300))
+                for index in 0..<3 {
+                    _ = try await client.execute(
+                        uri: base + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"),
+                        body: body(#"{"id":"live\#(index)","title":"L"}"#))
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                server.endSubscriptions()
+            }
+            let response = try await client.execute(uri: base + "/events?from=1&heartbeat=0.1", method: .get, headers: sse)
+            try await appender.value
+            #expect(response.headers[.contentType] == "text/event-stream")
+            let ids = response.text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+            #expect(ids == Array(1...ids.count), "every position once, in order")
+            #expect(response.text.contains("event: TaskCreated"))
+            #expect(response.text.contains("live2"))
+            #expect(response.text.contains(": heartbeat"))
+        }
+        await harness.close()
+    }
+
+    @Test("SSE resumes after Last-Event-ID")
+    func resume() async throws {
+        let harness = try await ServerHarness.make()
+        let server = harness.server
+        try await harness.application.test(.router) { client in
+            let ending = Task {
+                try await Task.sleep(for: .milliseconds(300))
+                server.endSubscriptions()
+            }
+            let response = try await client.execute(
+                uri: "/v1/workspaces/acme/events", method: .get,
+                headers: harness.headers("auditor", json: false, [.accept: "text/event-stream", .init("Last-Event-ID")!: "5"]))
+            try await ending.value
+            let ids = response.text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+            #expect(ids.first == 6)
+            #expect(ids == Array(6..<(6 + ids.count)))
+        }
+        await harness.close()
+    }
+}

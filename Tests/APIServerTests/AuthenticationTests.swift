@@ -42,4 +42,25 @@ struct AuthenticationTests {
         }
         await harness.close()
     }
+
+    @Test("a token over its request rate gets 429 with Retry-After; other tokens are not affected")
+    func rateLimit() async throws {
+        let harness = try await ServerHarness.make(tokenRate: 2)
+        try await harness.application.test(.router) { client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<6 {
+                statuses.append(try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: harness.headers("auditor")).status)
+            }
+            #expect(statuses.prefix(4).allSatisfy { $0 == .ok }, "the burst (twice the rate) passes")
+            #expect(statuses.last == .tooManyRequests)
+            try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: harness.headers("auditor")) { response in
+                #expect(response.headers[.retryAfter] == "1")
+                #expect(response.json["code"] as? String == "rate-limited")
+            }
+            try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: harness.headers("acme-admin")) {
+                #expect($0.status == .ok)
+            }
+        }
+        await harness.close()
+    }
 }

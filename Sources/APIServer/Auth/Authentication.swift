@@ -43,12 +43,15 @@ final class AuthenticationCache: Sendable {
 struct Authentication: RouterMiddleware {
     typealias Context = APIRequestContext
     let registry: WorkspaceRegistry
+    let limiter: TokenRateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let workspaceName = context.parameters.get("ws") else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
         let presented = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard let route = TokenSecret.route(presented) else { throw Problem.unauthorized }
+        // Before any work for the request: counted per token id (an unknown id is refused next anyway).
+        try limiter.admit(route.workspace + "." + route.token)
         let hosted: HostedWorkspace
         do {
             hosted = try await registry.workspace(route.workspace)

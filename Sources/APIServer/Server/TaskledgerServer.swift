@@ -1,7 +1,10 @@
 public import CommandService
 public import EventLog
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
+import NIOSSL
 import ServiceLifecycle
 
 /// What `taskledger serve` is given.
@@ -13,11 +16,22 @@ public struct ServerConfiguration: Sendable {
     public var bodyLimit: Int
     public var commands: CommandService.Configuration
     public var logOptions: EventLogOptions
+    /// PEM certificate chain and private key: TLS (and HSTS) when both are given.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    /// Requests per token: a sustained rate and a burst (429 with `Retry-After` beyond).
+    public var tokenRequestsPerSecond: Double
+    public var tokenRequestBurst: Double
 
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20,
-        commands: CommandService.Configuration = .init(), logOptions: EventLogOptions = EventLogOptions()
+        commands: CommandService.Configuration = .init(), logOptions: EventLogOptions = EventLogOptions(), tlsCertificate: String? = nil,
+        tlsKey: String? = nil, tokenRequestsPerSecond: Double = 200, tokenRequestBurst: Double = 400
     ) {
+        self.tlsCertificate = tlsCertificate
+        self.tlsKey = tlsKey
+        self.tokenRequestsPerSecond = tokenRequestsPerSecond
+        self.tokenRequestBurst = tokenRequestBurst
         self.dataDirectory = dataDirectory
         self.host = host
         self.port = port
@@ -38,9 +52,11 @@ public final class TaskledgerServer: Sendable {
     public let registry: WorkspaceRegistry
     let subscriptions = SubscriptionRegistry()
     let metrics = RequestMetrics()
+    let tokenLimiter: TokenRateLimiter
 
     public init(configuration: ServerConfiguration) {
         self.configuration = configuration
+        tokenLimiter = TokenRateLimiter(perSecond: configuration.tokenRequestsPerSecond, burst: configuration.tokenRequestBurst)
         registry = WorkspaceRegistry(
             dataDirectory: configuration.dataDirectory, options: configuration.logOptions, configuration: configuration.commands)
     }
@@ -50,20 +66,29 @@ public final class TaskledgerServer: Sendable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestObservation(metrics: metrics, logger: logger))
         router.add(middleware: ProblemTranslation())
+        if configuration.tlsCertificate != nil { router.add(middleware: StrictTransportSecurity()) }
         OperationsRoutes(server: self).add(to: router)
-        let workspace = router.group("v1/workspaces/{ws}").add(middleware: Authentication(registry: registry))
+        let workspace = router.group("v1/workspaces/{ws}").add(middleware: Authentication(registry: registry, limiter: tokenLimiter))
         let writes = WriteHandling(bodyLimit: configuration.bodyLimit)
         TaskRoutes(writes: writes).add(to: workspace)
         ProjectRoutes(writes: writes).add(to: workspace)
         WorkspaceRoutes(writes: writes).add(to: workspace)
+        TokenRoutes(writes: writes).add(to: workspace)
         EventRoutes(subscriptions: subscriptions).add(to: workspace)
         return router
     }
 
-    /// The Hummingbird application on the configured address.
-    public func application(logger: Logger) -> some ApplicationProtocol {
-        Application(
-            router: router(logger: logger),
+    /// The Hummingbird application on the configured address (TLS when a certificate and key are given).
+    public func application(logger: Logger) throws -> some ApplicationProtocol {
+        var server = HTTPServerBuilder.http1()
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        }
+        return Application(
+            router: router(logger: logger), server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "taskledger"),
             logger: logger)
     }
@@ -74,7 +99,7 @@ public final class TaskledgerServer: Sendable {
     public func run(logger: Logger) async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [application(logger: logger), SubscriptionShutdown(subscriptions: subscriptions)],
+                services: [try application(logger: logger), SubscriptionShutdown(subscriptions: subscriptions)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

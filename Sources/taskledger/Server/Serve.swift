@@ -27,6 +27,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes.")
     var bodyLimit = 1 << 20
 
+    @Option(help: "PEM certificate chain: serve HTTPS (with HSTS) when given with --tls-key.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "Requests per second per API token (sustained; bursts of twice that).")
+    var tokenRate = 200.0
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -34,6 +43,8 @@ struct Serve: AsyncParsableCommand {
         guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
         guard (1...65_535).contains(port) || port == 0 else { throw ValidationError("--port must be 0-65535") }
         guard bodyLimit >= 1_024 else { throw ValidationError("--body-limit must be at least 1024") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard tokenRate > 0 else { throw ValidationError("--token-rate must be positive") }
     }
 
     func run() async throws {
@@ -45,7 +56,9 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = level
         var logOptions = EventLogOptions()
         logOptions.logger = logger
-        let configuration = ServerConfiguration(dataDirectory: dataDirectory, host: host, port: port, bodyLimit: bodyLimit, logOptions: logOptions)
+        let configuration = ServerConfiguration(
+            dataDirectory: dataDirectory, host: host, port: port, bodyLimit: bodyLimit, logOptions: logOptions, tlsCertificate: tlsCert,
+            tlsKey: tlsKey, tokenRequestsPerSecond: tokenRate, tokenRequestBurst: tokenRate * 2)
         let server = TaskledgerServer(configuration: configuration)
         logger.notice("taskledger serving", metadata: ["address": "\(host):\(port)", "data": "\(dataDirectory)"])
         try await server.run(logger: logger)

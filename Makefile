@@ -5,7 +5,7 @@ SWIFT ?= swift
 DATA ?= ./taskledger-data
 WORKSPACE ?= demo
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-APT_PACKAGES := liblz4-dev libsqlite3-dev lz4 jq sqlite3 xxd
+APT_PACKAGES := liblz4-dev libsqlite3-dev lz4 jq sqlite3 xxd curl openssl
 
 .PHONY: run test deps build release bench format lint clean
 
@@ -28,7 +28,7 @@ release: deps
 run: release
 	@./scripts/run-sample.sh "$$($(SWIFT) build -c release --show-bin-path)/taskledger" "$(DATA)" "$(WORKSPACE)"
 
-## test: the whole suite (unit, crash, torn-write, CLI and lz4 interoperability tests).
+## test: the whole suite (unit, crash, torn-write, CLI, lz4 interoperability and HTTP end-to-end tests).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2

@@ -107,6 +107,7 @@ let package = Package(
             name: "APIServerTests",
             dependencies: [
                 "APIServer", "CommandService", "EventLog", "TestSupport", "Workflow",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSwift

@@ -74,6 +74,7 @@ public final class TaskledgerServer: Sendable {
         tasks.add(to: workspace)
         TaskRelationRoutes(tasks: tasks).add(to: workspace)
         MilestoneRoutes(writes: writes).add(to: workspace)
+        DocumentRoutes(writes: writes).add(to: workspace)
         ProjectRoutes(writes: writes).add(to: workspace)
         WorkspaceRoutes(writes: writes).add(to: workspace)
         TokenRoutes(writes: writes).add(to: workspace)

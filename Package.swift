@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// Module graph (one way, see docs/architecture.md):
 ///   taskledger (executable) → EventLog → CLZ4 (system liblz4), SQLite (system libsqlite3), swift-crypto
+///   ProjectionEngine → EventLog (reading only), SQLite; knows envelopes and JSON payloads, not domain types
 ///   Workflow (the pure domain: decide / evolve, roles and permissions; no I/O, no dependencies)
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -19,6 +20,7 @@ let package = Package(
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "Workflow", targets: ["Workflow"]),
         .library(name: "CommandService", targets: ["CommandService"]),
+        .library(name: "ProjectionEngine", targets: ["ProjectionEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,10 +56,22 @@ let package = Package(
             dependencies: ["EventLog", "Workflow", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "ProjectionEngine",
+            dependencies: [
+                "EventLog",
+                "CSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "taskledger",
             dependencies: [
                 "EventLog",
+                "ProjectionEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +96,17 @@ let package = Package(
         .testTarget(
             name: "CommandServiceTests",
             dependencies: ["CommandService", "EventLog", "TestSupport", "Workflow"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ProjectionEngineTests",
+            dependencies: ["ProjectionEngine", "EventLog", "TestSupport"],
+            exclude: ["Definitions"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "BuiltinProjectionTests",
+            dependencies: ["ProjectionEngine", "EventLog", "CommandService", "Workflow", "TestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(

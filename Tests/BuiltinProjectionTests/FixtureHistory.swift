@@ -1,0 +1,474 @@
+import CommandService
+import EventLog
+import Synchronization
+import Workflow
+
+/// The simulated clock of the fixture history: the builder sets the working day and time, and every
+/// reading advances four minutes, so each decision has its own, reproducible `now`.
+final class FixtureClock: Sendable {
+    /// 2026-10-01T00:00:00Z, a Thursday: day 0 of the history.
+    static let startMicros: Int64 = 1_790_812_800 * 1_000_000
+    private let micros = Mutex<Int64>(FixtureClock.startMicros)
+
+    /// Moves the clock to `hour`:00 UTC of history day `day` (never backwards).
+    func set(day: Int, hour: Int) {
+        let target = Self.startMicros + (Int64(day) * 86_400 + Int64(hour) * 3_600) * 1_000_000
+        micros.withLock { $0 = max($0, target) }
+    }
+
+    func now() -> Instant {
+        micros.withLock { value in
+            value += 240 * 1_000_000
+            return Instant(unixMicros: value)
+        }
+    }
+}
+
+/// A small deterministic pseudo-random generator (SplitMix64): the same seed gives the same history
+/// on every platform, which `SystemRandomNumberGenerator` would not.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// True with probability `percent` / 100.
+    mutating func chance(_ percent: Int) -> Bool { Int(next() % 100) < percent }
+
+    mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+}
+
+/// The calendar day `offset` days after 2026-10-01 (the history stays within October to December).
+func fixtureDate(_ offset: Int) -> CalendarDate {
+    let lengths = [31, 30, 31]
+    var day = offset
+    var month = 10
+    while day >= lengths[month - 10] {
+        day -= lengths[month - 10]
+        month += 1
+    }
+    return CalendarDate(year: 2026, month: month, day: day + 1)!
+}
+
+/// The workflow of the fixture: backlog → to do → doing (WIP 3) → review (read-only) → done, and
+/// canceled. Starting needs an estimate; submitting is for an assignee; accepting needs one approval by a
+/// project manager or qa, and a rejection sends the task back to doing; only project managers reopen.
+func fixtureWorkflow(withBlocked: Bool = false) -> WorkflowDefinition {
+    var states = [
+        StateDefinition(id: "backlog", name: "Backlog", category: .backlog, position: 0, isInitial: true),
+        StateDefinition(id: "todo", name: "To do", category: .unstarted, position: 1),
+        StateDefinition(id: "doing", name: "Doing", category: .started, position: 2, wipLimit: 3),
+        StateDefinition(id: "review", name: "In review", category: .started, position: 3, isReadOnly: true),
+        StateDefinition(id: "done", name: "Done", category: .completed, position: 4),
+        StateDefinition(id: "canceled", name: "Canceled", category: .canceled, position: 5),
+    ]
+    var transitions = [
+        TransitionDefinition(id: "plan", from: .state("backlog"), to: "todo"),
+        TransitionDefinition(id: "unplan", from: .state("todo"), to: "backlog"),
+        TransitionDefinition(id: "start", from: .state("todo"), to: "doing", requiredFields: [.estimate]),
+        TransitionDefinition(id: "back", from: .state("doing"), to: "todo"),
+        TransitionDefinition(id: "submit", from: .state("doing"), to: "review", actorRule: .assignee),
+        TransitionDefinition(
+            id: "accept", from: .state("review"), to: "done",
+            approval: ApprovalPolicy(approverRoles: [.projectManager], approverMembers: ["qa"], mode: .any, stateOnReject: "doing")),
+        TransitionDefinition(id: "reopen", from: .state("done"), to: "todo", allowedRoles: [.projectManager]),
+        TransitionDefinition(id: "cancel", from: .any, to: "canceled", allowedRoles: [.projectManager]),
+    ]
+    if withBlocked {
+        // Version 2 adds a Blocked column between Doing and In review.
+        states.insert(StateDefinition(id: "blocked", name: "Blocked", category: .started, position: 3, wipLimit: 2), at: 3)
+        for index in states.indices where states[index].position >= 3 && states[index].id != "blocked" { states[index].position += 1 }
+        transitions.append(TransitionDefinition(id: "block", from: .state("doing"), to: "blocked"))
+        transitions.append(TransitionDefinition(id: "unblock", from: .state("blocked"), to: "doing"))
+    }
+    return WorkflowDefinition(mode: .enforced, states: states, transitions: transitions)
+}
+
+/// Drives the real `CommandService` through a month of work in workspace `acme`, deterministically:
+/// three projects (OPS with a hard WIP limit, WEB with a soft one that runs over, DATA started later),
+/// eight members with every workspace role and several project roles, ~50 tasks created, edited,
+/// assigned, estimated, moved, reordered, approved (and once rejected), completed, reopened, canceled,
+/// deleted and restored, with comments added, edited and deleted, due dates of which some pass.
+///
+/// Commands the domain refuses (a full column, a rule not met) are part of a believable history: they
+/// leave no event, and the same refusals happen on every run.
+struct FixtureHistory {
+    let service: CommandService
+    let clock: FixtureClock
+    private var random = SplitMix64(seed: 20_261_001)
+    /// Tasks in creation order, with their project.
+    private(set) var tasks: [(id: TaskID, project: ProjectID)] = []
+    private var commentCount = 0
+    /// Whether the contractor `temp` has left (day 19).
+    private var isTempGone = false
+    /// Refused commands by error code (kept for the builder's own sanity checks).
+    private(set) var refusals: [String: Int] = [:]
+
+    /// How many days the history spans.
+    static let days = 30
+
+    static let members: [NewMember] = [
+        NewMember(id: "pm", displayName: "Priya Patel", email: "priya@acme.test"),
+        NewMember(id: "dev", displayName: "Dan Dev", email: "dan@acme.test"),
+        NewMember(id: "dev2", displayName: "Dora Diaz", email: "dora@acme.test"),
+        NewMember(id: "qa", displayName: "Quinn Quality", email: "quinn@acme.test"),
+        NewMember(id: "ux", displayName: "Uma Designer", email: "uma@partner.test", role: .guest),
+        NewMember(id: "audit", displayName: "Audrey Auditor", email: "audrey@acme.test", role: .auditor),
+        NewMember(id: "ci", displayName: "CI bot", email: "ci@acme.test", kind: .service),
+    ]
+
+    init(service: CommandService, clock: FixtureClock) {
+        self.service = service
+        self.clock = clock
+    }
+
+    /// Builds the whole history into a fresh log.
+    static func build(log: EventLog) async throws -> FixtureHistory {
+        let clock = FixtureClock()
+        let service = try CommandService(log: log, configuration: .init(clock: { clock.now() }))
+        var history = FixtureHistory(service: service, clock: clock)
+        try await history.run()
+        return history
+    }
+
+    // MARK: The story
+
+    private mutating func run() async throws {
+        try await setUp()
+        for day in 0..<Self.days {
+            let weekday = (day + 3) % 7  // 0 = Monday; day 0 is a Thursday
+            let isWeekend = weekday >= 5
+            clock.set(day: day, hour: isWeekend ? 11 : 8)
+            try await scripted(day: day)
+            if isWeekend { continue }
+            try await createTasks(day: day)
+            try await work(day: day)
+        }
+    }
+
+    private mutating func setUp() async throws {
+        clock.set(day: 0, hour: 8)
+        try await must(
+            WorkspaceCommand.create(
+                NewWorkspace(
+                    id: "acme", slug: "acme", name: "Acme", timeZone: "UTC",
+                    founder: NewMember(id: "admin", displayName: "Ada Admin", email: "ada@acme.test"))), by: "admin")
+        for member in Self.members { try await must(WorkspaceCommand.addMember(member), by: "admin") }
+        try await mustRun(WorkflowCommand(workflow: "delivery", .create(name: "Delivery", definition: fixtureWorkflow())), by: "admin")
+        let pin = WorkflowPin(workflow: "delivery", version: 1)
+        try await mustRun(
+            ProjectCommand(
+                project: "ops",
+                .create(
+                    NewProject(
+                        key: "OPS", name: "Operations", description: "Keeps the lights on", lead: "pm", startDate: fixtureDate(0),
+                        targetDate: fixtureDate(34), workflow: pin, wipEnforcement: .hard))), by: "pm")
+        try await mustRun(
+            ProjectCommand(
+                project: "web",
+                .create(
+                    NewProject(
+                        key: "WEB", name: "Website relaunch", lead: "pm", startDate: fixtureDate(0), targetDate: fixtureDate(27),
+                        workflow: pin, wipEnforcement: .soft))), by: "pm")
+        for (member, role) in [("dev", ProjectRole.member), ("dev2", .member), ("qa", .member), ("ci", .member)] {
+            try await mustRun(ProjectCommand(project: "ops", .addMember(MemberID(member), role: role)), by: "pm")
+        }
+        for (member, role) in [("dev", ProjectRole.member), ("dev2", .member), ("qa", .member), ("ux", .viewer)] {
+            try await mustRun(ProjectCommand(project: "web", .addMember(MemberID(member), role: role)), by: "pm")
+        }
+    }
+
+    /// One-off events on given days.
+    private mutating func scripted(day: Int) async throws {
+        switch day {
+        case 1:
+            try await must(WorkspaceCommand.addMember(NewMember(id: "temp", displayName: "Tom Temp", email: "tom@agency.test")), by: "admin")
+            try await mustRun(ProjectCommand(project: "web", .addMember("temp", role: .member)), by: "pm")
+        case 4:
+            try await must(WorkspaceCommand.changeSettings(timeZone: .set("Europe/Berlin")), by: "admin")
+        case 7:
+            try await mustRun(
+                ProjectCommand(project: "ops", .update(ProjectChanges(description: .set("Keeps the lights on, and the pagers quiet")))), by: "pm")
+        case 8:
+            // DATA starts late, with dev2 as its project manager (members may create projects).
+            try await mustRun(
+                ProjectCommand(
+                    project: "data",
+                    .create(
+                        NewProject(
+                            key: "DATA", name: "Data platform", lead: "dev2", startDate: fixtureDate(8), targetDate: fixtureDate(40),
+                            workflow: WorkflowPin(workflow: "delivery", version: 1), wipEnforcement: .hard))), by: "dev2")
+            for member in ["dev", "qa"] {
+                try await mustRun(ProjectCommand(project: "data", .addMember(MemberID(member), role: .member)), by: "dev2")
+            }
+        case 11:
+            try await mustRun(WorkflowCommand(workflow: "delivery", .publish(fixtureWorkflow(withBlocked: true))), by: "admin")
+            try await mustRun(ProjectCommand(project: "web", .pinWorkflow(WorkflowPin(workflow: "delivery", version: 2))), by: "pm")
+        case 13:
+            try await must(WorkspaceCommand.changeMemberRole("ux", to: .member), by: "admin")
+            try await mustRun(ProjectCommand(project: "web", .changeMemberRole("ux", to: .member)), by: "pm")
+        case 19:
+            for task in tasks where task.project == "web" {
+                _ = try await attempt(TaskCommand(task: task.id, .unassign("temp")), by: "pm")
+            }
+            try await mustRun(ProjectCommand(project: "web", .removeMember("temp")), by: "pm")
+            try await must(WorkspaceCommand.removeMember("temp"), by: "admin")
+            isTempGone = true
+        default:
+            break
+        }
+        try await scriptedTaskEvents(day: day)
+    }
+
+    /// One-off task events: the history's corner cases, on tasks that exist by then.
+    private mutating func scriptedTaskEvents(day: Int) async throws {
+        func task(_ index: Int) -> TaskID? { index < tasks.count ? tasks[index].id : nil }
+        switch day {
+        case 3:
+            if let id = task(0) {
+                try await attempt(TaskCommand(task: id, .edit(title: .set("Rotate the TLS certificates before they expire"))), by: "pm")
+            }
+        case 6:
+            // Deleted by mistake and restored the same day.
+            if let id = task(3) {
+                try await attempt(TaskCommand(task: id, .delete), by: "pm")
+                clock.set(day: day, hour: 15)
+                try await attempt(TaskCommand(task: id, .restore), by: "pm")
+            }
+            if let id = task(5) {
+                try await attempt(TaskCommand(task: id, .setLabels(["security", "urgent"])), by: "dev")
+                try await attempt(TaskCommand(task: id, .setLabels(["security"])), by: "dev")
+            }
+        case 9:
+            // A duplicate, deleted for good.
+            if let id = task(8) { try await attempt(TaskCommand(task: id, .delete), by: "pm") }
+        case 12:
+            if let id = task(2) {
+                try await attempt(TaskCommand(task: id, .edit(description: .set("Budget approved on the 12th; see the finance thread."))), by: "pm")
+            }
+            if let id = task(10) { try await attempt(TaskCommand(task: id, .move(to: "canceled", reason: "Superseded by the new CDN")), by: "pm") }
+        case 16:
+            if let id = task(14) {
+                try await attempt(TaskCommand(task: id, .setPriority(.urgent)), by: "pm")
+                try await attempt(TaskCommand(task: id, .setDates(start: fixtureDate(16), due: fixtureDate(18))), by: "pm")
+            }
+        case 21:
+            // Reopen the first done task, if any: the customer found a bug.
+            for entry in tasks {
+                guard let state = try await service.task(entry.id), state.category == .completed, !state.isDeleted else { continue }
+                guard try await attempt(TaskCommand(task: entry.id, .move(to: "todo")), by: "pm") else { continue }
+                try await mustRun(
+                    TaskCommand(task: entry.id, .addComment(nextComment(), body: "Reopened: the customer still sees the old page.")), by: "pm")
+                break
+            }
+        default:
+            break
+        }
+    }
+
+    private static let titles: [ProjectID: [String]] = [
+        "ops": [
+            "Rotate TLS certificates", "Upgrade PostgreSQL to 17", "Buy a second backup disk", "Alert on disk usage above 80%",
+            "Document the on-call rota", "Patch the VPN gateway", "Move DNS to the new provider", "Clean up old snapshots",
+            "Duplicate: rotate certificates", "Add a status page", "Replace the old CDN", "Tune nginx worker count",
+            "Audit SSH keys", "Automate log rotation", "Fix failing nightly backup", "Load test the API gateway",
+            "Write the incident template", "Retire the staging VM",
+        ],
+        "web": [
+            "New landing page", "Pricing page copy", "Cookie banner", "Blog migration", "Image compression in the build",
+            "Accessibility audit", "Contact form spam filter", "Search results page", "Localise the footer",
+            "Dark mode styles", "Careers page", "Newsletter signup", "404 page", "Sitemap and robots.txt",
+            "Analytics without cookies", "Speed up the home page",
+        ],
+        "data": [
+            "Nightly export to the warehouse", "Schema for events", "Dashboard for sales", "Deduplicate customers",
+            "Backfill October orders", "Data retention policy",
+        ],
+    ]
+
+    private mutating func createTasks(day: Int) async throws {
+        var plan: [(ProjectID, MemberID)] = [("ops", "pm"), ("web", "pm")]
+        if day >= 8, day <= 22 { plan.append(("data", "dev2")) }
+        if day > 22 { plan = [("ops", "dev")] }
+        for (project, author) in plan {
+            let existing = tasks.filter { $0.project == project }.count
+            guard let titles = Self.titles[project], existing < titles.count, random.chance(project == "data" ? 45 : 80) else { continue }
+            let id = TaskID(project.rawValue + "-" + String(existing + 1))
+            let assignees: [MemberID] = random.chance(60) ? [random.pick(developers(of: project))] : []
+            let estimate = random.chance(50) ? Estimate(amount: random.pick([1, 2, 3, 5, 8]), unit: .points) : nil
+            let due = random.chance(55) ? fixtureDate(day + random.pick([3, 5, 7, 10, 14])) : nil
+            let priority = random.pick([Priority.unset, .low, .medium, .medium, .high])
+            let labels = random.chance(40) ? [random.pick(project == "web" ? ["design", "content", "seo"] : ["infra", "security", "cost"])] : []
+            let rank = random.chance(70) ? "m" + String(existing + 1, radix: 36) : nil
+            try await mustRun(
+                TaskCommand(
+                    task: id,
+                    .create(
+                        NewTask(
+                            title: titles[existing], priority: priority, assignees: assignees, labels: labels,
+                            dueDate: due, estimate: estimate, rank: rank))),
+                project: project, by: author)
+            tasks.append((id, project))
+        }
+    }
+
+    private func developers(of project: ProjectID) -> [MemberID] {
+        switch project.rawValue {
+        case "web": isTempGone ? ["dev", "dev2", "ux"] : ["dev", "dev2", "ux", "temp"]
+        case "data": ["dev", "dev2"]
+        default: ["dev", "dev2", "qa"]
+        }
+    }
+
+    /// A day of ordinary work on every live task.
+    private mutating func work(day: Int) async throws {
+        clock.set(day: day, hour: 10)
+        for (id, project) in tasks {
+            guard let task = try await service.task(id), !task.isDeleted else { continue }
+            let assignee = task.assignees.first
+            let worker = assignee ?? "pm"
+            switch task.state.rawValue {
+            case "backlog":
+                if random.chance(45) { try await attempt(TaskCommand(task: id, .move(to: "todo")), by: project == "data" ? "dev2" : "pm") }
+            case "todo":
+                if assignee == nil, random.chance(70) {
+                    try await attempt(TaskCommand(task: id, .assign(random.pick(developers(of: project)))), by: project == "data" ? "dev2" : "pm")
+                    continue
+                }
+                if task.estimate == nil, random.chance(60) {
+                    try await attempt(
+                        TaskCommand(task: id, .setEstimate(Estimate(amount: random.pick([1, 2, 3, 5, 8, 13]), unit: .points))), by: worker)
+                    continue
+                }
+                if random.chance(35), let assignee {
+                    let rank = random.chance(50) ? "c" + String(day, radix: 36) + String(task.number, radix: 36) : nil
+                    try await attempt(TaskCommand(task: id, .move(to: "doing", rank: rank)), by: assignee)
+                }
+            case "doing":
+                if random.chance(20) {
+                    try await attempt(
+                        TaskCommand(task: id, .addComment(nextComment(), body: random.pick(Self.progressNotes))), by: worker)
+                }
+                if random.chance(12) {
+                    try await attempt(TaskCommand(task: id, .reorder(rank: "a" + String(day, radix: 36) + String(task.number, radix: 36))), by: worker)
+                }
+                if project == "web", task.workflow.version == 2, random.chance(15) {
+                    try await attempt(TaskCommand(task: id, .move(to: "blocked")), by: worker)
+                } else if random.chance(35), let assignee {
+                    try await attempt(TaskCommand(task: id, .move(to: "review")), by: assignee)
+                }
+            case "blocked":
+                if random.chance(50) { try await attempt(TaskCommand(task: id, .move(to: "doing")), by: worker) }
+            case "review":
+                if let pending = task.pendingApproval {
+                    guard random.chance(70) else { continue }
+                    let approver: MemberID = pending.requester == "qa" || random.chance(50) ? "pm" : "qa"
+                    let verdict: ApprovalVerdict = random.chance(85) ? .approve : .reject
+                    let comment = verdict == .approve ? "Looks good" : "Needs another pass: the edge cases are missing"
+                    try await attempt(TaskCommand(task: id, .decideApproval(pending.id, verdict, comment: comment)), by: approver)
+                    if project == "ops", verdict == .approve, random.chance(40) {
+                        try await attempt(TaskCommand(task: id, .addComment(nextComment(), body: "Deployed by pipeline #\(day * 7 + task.number)")), by: "ci")
+                    }
+                } else if random.chance(60), let assignee {
+                    try await attempt(TaskCommand(task: id, .move(to: "done", reason: "Ready to ship")), by: assignee)
+                }
+            default:
+                break
+            }
+        }
+        try await chores(day: day)
+    }
+
+    private static let progressNotes = [
+        "Started on this; first draft by tomorrow.", "Blocked on access to the staging account.", "Halfway there.",
+        "Pairing with Quinn on the tests.", "Found a simpler approach.",
+    ]
+
+    /// Edits that do not move anything: due dates, priorities, labels, comments and their edits.
+    private mutating func chores(day: Int) async throws {
+        clock.set(day: day, hour: 15)
+        var live: [(id: TaskID, project: ProjectID)] = []
+        for entry in tasks where random.chance(12) { live.append(entry) }
+        for (id, project) in live {
+            guard let task = try await service.task(id), !task.isDeleted, task.category != .completed else { continue }
+            let actor: MemberID = project == "data" ? "dev2" : "pm"
+            switch random.next() % 6 {
+            case 0:
+                try await attempt(TaskCommand(task: id, .setDates(start: task.startDate, due: fixtureDate(day + random.pick([-2, 2, 4, 6])))), by: actor)
+            case 1:
+                try await attempt(TaskCommand(task: id, .setPriority(random.pick([.low, .medium, .high, .urgent]))), by: actor)
+            case 2:
+                let extra = project == "web" ? "content" : "infra"
+                try await attempt(TaskCommand(task: id, .setLabels(Array(Set(task.labels + [extra])).sorted())), by: actor)
+            case 3:
+                let comment = nextComment()
+                let author = random.pick(["dev", "dev2", "qa"].map { MemberID($0) })
+                if try await attempt(TaskCommand(task: id, .addComment(comment, body: "Is this still planned for this sprint?")), by: author),
+                    random.chance(50)
+                {
+                    try await attempt(TaskCommand(task: id, .editComment(comment, body: "Is this still planned for this month?")), by: author)
+                } else if random.chance(30) {
+                    try await attempt(TaskCommand(task: id, .deleteComment(comment)), by: actor)
+                }
+            case 4:
+                if let member = task.assignees.first, task.assignees.count == 1, random.chance(50) {
+                    let other = random.pick(developers(of: project).filter { $0 != member })
+                    try await attempt(TaskCommand(task: id, .assign(other)), by: actor)
+                    try await attempt(TaskCommand(task: id, .unassign(member)), by: actor)
+                } else {
+                    try await attempt(TaskCommand(task: id, .edit(title: .set(task.title + " (v2)"))), by: actor)
+                }
+            default:
+                let estimate = Estimate(amount: random.pick([2, 3, 5, 8]), unit: .points)
+                try await attempt(TaskCommand(task: id, .setEstimate(estimate)), by: actor)
+            }
+        }
+    }
+
+    private mutating func nextComment() -> CommentID {
+        commentCount += 1
+        return CommentID("c" + String(commentCount))
+    }
+
+    // MARK: Running commands
+
+    private func metadata(_ member: MemberID) -> CommandMetadata {
+        CommandMetadata(member: member, tokenID: "tok-" + member.rawValue, origin: member == "ci" ? .rule : .api)
+    }
+
+    private func must(_ command: WorkspaceCommand, by member: MemberID) async throws {
+        try await service.execute(command, metadata: metadata(member))
+    }
+
+    private func mustRun(_ command: WorkflowCommand, by member: MemberID) async throws {
+        try await service.execute(command, metadata: metadata(member))
+    }
+
+    private func mustRun(_ command: ProjectCommand, by member: MemberID) async throws {
+        try await service.execute(command, metadata: metadata(member))
+    }
+
+    private func mustRun(_ command: TaskCommand, project: ProjectID? = nil, by member: MemberID) async throws {
+        try await service.execute(command, project: project, metadata: metadata(member))
+    }
+
+    /// Runs a command the domain may refuse; returns whether it was accepted. Anything but a domain
+    /// refusal (a log error, an undecodable event) fails the build.
+    @discardableResult
+    private mutating func attempt(_ command: TaskCommand, by member: MemberID) async throws -> Bool {
+        do {
+            try await service.execute(command, metadata: metadata(member))
+            return true
+        } catch .domain(let error) {
+            refusals[CommandError.domain(error).code, default: 0] += 1
+            return false
+        }
+    }
+}

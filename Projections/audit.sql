@@ -9,8 +9,9 @@
 -- change derived from the payload (a move, an assignment, a role change), else null. Event types this
 -- definition does not know get the summary "<type> on <stream>": the trail never skips an event.
 -- Filters: `from` is inclusive and `to` exclusive, both compared as text with `at` (give a day
--- `2026-10-05` or an RFC 3339 UTC time); `type` takes one type or a comma-separated list; `text` is an
--- FTS5 query (`moved AND review`, `"pipeline"`, `cert*`).
+-- `2026-10-05` or an RFC 3339 UTC time); `type` takes one type or a comma-separated list. Full text:
+-- `text` is searched as one phrase (any text is safe: `OPS-12`, `won't`), `match` is a raw FTS5 query
+-- for those who want its syntax (`moved AND review`, `cert*`, `summary: rejected`).
 
 -- schema
 CREATE TABLE events (
@@ -196,7 +197,7 @@ LEFT JOIN (
 INSERT INTO events_text (rowid, summary, payload)
 SELECT position, summary, data FROM events WHERE position = :position;
 
--- query: events(actor = NULL, type = NULL, stream = NULL, stream_prefix = NULL, from = NULL, to = NULL, text = NULL, limit = 50)
+-- query: events(actor = NULL, type = NULL, stream = NULL, stream_prefix = NULL, from = NULL, to = NULL, text = NULL, match = NULL, limit = 50)
 -- description: The trail, newest first, filtered by actor, type (one or a comma-separated list), stream, stream prefix, time range and full text; paged by cursor.
 -- cursor: position
 SELECT e.position, e.at, e.actor, e.actor_name, e.actor_kind, e.token, e.origin, e.type, e.stream, e.stream_version,
@@ -209,7 +210,9 @@ WHERE (:cursor_position IS NULL OR e.position < :cursor_position)
   AND (:stream_prefix IS NULL OR substr(e.stream, 1, length(:stream_prefix)) = :stream_prefix)
   AND (:from IS NULL OR e.at >= :from)
   AND (:to IS NULL OR e.at < :to)
-  AND (:text IS NULL OR e.position IN (SELECT rowid FROM events_text WHERE events_text MATCH :text))
+  AND (:text IS NULL OR e.position IN (
+           SELECT rowid FROM events_text WHERE events_text MATCH '"' || replace(:text, '"', '""') || '"'))
+  AND (:match IS NULL OR e.position IN (SELECT rowid FROM events_text WHERE events_text MATCH :match))
 ORDER BY e.position DESC
 LIMIT :limit;
 

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 import Workflow
 
-@Suite("Fixture history")
+@Suite("Fixture history", .serialized)
 struct FixtureHistoryTests {
     /// The builder still produces `Fixtures/projections/history.ndjson` byte for byte
     /// (`TASKLEDGER_WRITE_GOLDEN=1` rewrites it).
@@ -35,7 +35,7 @@ struct FixtureHistoryTests {
         for type in [
             "TaskCreated", "TaskEdited", "TaskAssigned", "TaskUnassigned", "TaskPriorityChanged", "TaskDatesChanged",
             "TaskEstimateChanged", "TaskLabelsChanged", "TaskMoved", "TaskReordered", "TaskCompleted", "TaskReopened",
-            "TaskDeleted", "TaskRestored", "CommentAdded", "CommentEdited", "CommentDeleted", "ApprovalRequested",
+            "TaskDeleted", "TaskRestored", "CommentAdded", "CommentEdited", "CommentDeleted", "CommentRestored", "ApprovalRequested",
             "ApprovalDecisionRecorded", "ApprovalGranted", "ApprovalRejected", "WorkflowVersionPublished", "ProjectWorkflowChanged",
             "MemberRoleChanged", "MemberRemoved", "ProjectMemberRemoved",
         ] {

@@ -241,7 +241,8 @@ SELECT a.member, CASE WHEN a.member IS NULL THEN 'Unassigned' ELSE coalesce(m.na
        sum(a.category = 'canceled') AS canceled,
        sum(CASE WHEN a.category NOT IN ('completed', 'canceled') THEN a.estimate_points ELSE 0 END) AS open_points,
        sum(CASE WHEN a.category = 'completed' THEN a.estimate_points ELSE 0 END) AS completed_points,
-       sum(a.due_date < date((SELECT at FROM clock)) AND a.category NOT IN ('completed', 'canceled')) AS overdue
+       sum(CASE WHEN a.due_date < date((SELECT at FROM clock)) AND a.category NOT IN ('completed', 'canceled') THEN 1 ELSE 0 END)
+           AS overdue
 FROM (
     SELECT e.value AS member, t.category, t.estimate_points, t.due_date
     FROM tasks AS t, json_each(t.assignees) AS e

@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProjectionEngineTests",
-            dependencies: ["ProjectionEngine", "EventLog", "TestSupport"],
+            dependencies: ["ProjectionEngine", "EventLog", "TestSupport", "taskledger"],
             exclude: ["Definitions"],
             swiftSettings: strictSwift
         ),

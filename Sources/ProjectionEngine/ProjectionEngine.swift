@@ -88,9 +88,10 @@ public final class ProjectionEngine: Sendable {
         }
         for task in tasks { task.cancel() }
         for slot in slots.values {
+            // Readers first: the writer's connection, closing last, checkpoints and removes the WAL file.
+            slot.served?.readers.close()
             slot.building?.stop()
             slot.served?.writer?.stop()
-            slot.served?.readers.close()
             slot.cancelWaiters()
         }
         for task in tasks { await task.value }

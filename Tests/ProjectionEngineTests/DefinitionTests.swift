@@ -1,7 +1,7 @@
 import EventLog
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import ProjectionEngine
 
@@ -31,7 +31,10 @@ struct DefinitionTests {
         #expect(definition.version.count == 16)
         #expect(definition.queryNames == ["by_type", "items"])
         #expect(definition.queries["by_type"]?.cursor == ["position"])
-        #expect(definition.queries["by_type"]?.parameters == [QueryParameter(name: "type", defaultValue: nil), QueryParameter(name: "limit", defaultValue: .integer(50))])
+        #expect(
+            definition.queries["by_type"]?.parameters == [
+                QueryParameter(name: "type", defaultValue: nil), QueryParameter(name: "limit", defaultValue: .integer(50)),
+            ])
         #expect(definition.handlers.count == 3)
         #expect(definition.handlers[1].types == ["Moved", "Closed"])
         #expect(definition.handlers[2].types == nil)
@@ -51,12 +54,18 @@ struct DefinitionTests {
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- onn: X\n", 4, "unknown directive '-- onn:'"),
             ("CREATE TABLE t (a);\n-- projection: p\n", 1, "statement outside a section"),
             ("-- projection: p\n\nINSERT INTO t VALUES (1);\n", 3, "statement outside a section"),
-            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t;\n-- query: q()\nSELECT a FROM t;\n", 6, "duplicate query 'q'"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t;\n-- query: q()\nSELECT a FROM t;\n", 6,
+                "duplicate query 'q'"
+            ),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a, = 3)\nSELECT 1;\n", 4, "bad parameter list"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a b)\nSELECT 1;\n", 4, "bad parameter list"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a = 'x)\nSELECT 1;\n", 4, "bad parameter list"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q\nSELECT 1;\n", 4, "bad parameter list"),
-            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n\n-- on: X\nINSERT INTO t VALUES (1);\nINSERT INTO nope VALUES (:position);\n", 7, "no such table: nope"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n\n-- on: X\nINSERT INTO t VALUES (1);\nINSERT INTO nope VALUES (:position);\n", 7,
+                "no such table: nope"
+            ),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\nCREATE TABLEX u (b);\n", 4, "syntax error"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- on: X\nINSERT INTO t VALUES (:nope);\n", 5, "unknown parameter ':nope'"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t WHERE a = :b;\n", 5, "does not declare"),

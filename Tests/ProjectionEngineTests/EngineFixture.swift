@@ -1,7 +1,7 @@
 import EventLog
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import ProjectionEngine
 
@@ -79,7 +79,8 @@ func sampleEvents(_ count: Int, types: [String] = ["Created", "Moved", "Closed"]
 /// Every row of every table of `database` except the engine's own, as text, for comparing databases.
 func dump(_ database: SQLiteDatabase) throws -> [String] {
     var lines: [String] = []
-    let tables = try database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_projection%' ESCAPE '\\' ORDER BY name")
+    let tables = try database.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_projection%' ESCAPE '\\' ORDER BY name")
     var names: [String] = []
     while try tables.step() { names.append(tables.string(0)) }
     for name in names {

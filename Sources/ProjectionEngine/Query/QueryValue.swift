@@ -19,4 +19,11 @@ public enum QueryValue: Sendable, Hashable {
             self = .text(text)
         }
     }
+
+    /// The value as JSON (text quoted and escaped; `.json` as is when it parses).
+    public var json: String {
+        var out: [UInt8] = []
+        JSONWriter.append(self, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
 }

@@ -13,8 +13,8 @@
 -- * Cards are ordered by rank (a fractional key of letters and digits); cards without a rank follow the
 --   ranked ones, by task number. `sort_key` is that order's key (the rank, or `~` for none).
 -- * A card is overdue when it has a due date before the day (UTC) of the latest event the projection has
---   seen, and its state is not in the completed or canceled category. The read model does not read a
---   clock: the same events always give the same board, "as of" any position.
+--   seen, and its state is not in the completed or canceled category. The read model reads no clock,
+--   so the same events always give the same board, "as of" any position.
 
 -- schema
 CREATE TABLE workflow_states (

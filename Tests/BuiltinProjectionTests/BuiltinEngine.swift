@@ -21,20 +21,29 @@ final class BuiltinEngine {
         options.logger.logLevel = .critical
         let engine = ProjectionEngine(log: log, dataDirectory: dataDirectory, definitions: definitions, options: options)
         try engine.start()
-        let head = log.head.position
-        for name in names {
-            let reached = try await engine.waitUntil(projection: name, position: head, timeout: .seconds(60))
-            if !reached {
-                let status = engine.status().first { $0.name == name }.map { "\($0.state) at \($0.checkpoint)" } ?? "no status"
-                await engine.stop()
-                throw FixtureError("projection \(name) did not reach position \(head): \(status)")
-            }
+        let built = BuiltinEngine(engine: engine)
+        do {
+            try await built.reach(log.head.position)
+        } catch {
+            await engine.stop()
+            throw error
         }
-        return BuiltinEngine(engine: engine)
+        return built
     }
 
-    func query(_ projection: String, _ query: String, _ parameters: [String: QueryValue], cursor: String?) throws -> QueryResult {
-        try engine.query(projection: projection, query: query, parameters: parameters, cursor: cursor)
+    /// Waits until every built-in projection has applied `position`; throws with the laggard's status.
+    func reach(_ position: UInt64) async throws {
+        for name in Self.names {
+            if try await engine.waitUntil(projection: name, position: position, timeout: .seconds(60)) { continue }
+            let status = engine.status().first { $0.name == name }.map { "\($0.state) at \($0.checkpoint)" } ?? "no status"
+            throw FixtureError("projection \(name) did not reach position \(position): \(status)")
+        }
+    }
+
+    func query(
+        _ projection: String, _ query: String, _ parameters: [String: QueryValue], cursor: String?, asOf: ProjectionEngine.AsOf? = nil
+    ) throws -> QueryResult {
+        try engine.query(projection: projection, query: query, parameters: parameters, cursor: cursor, asOf: asOf)
     }
 
     func stop() async { await engine.stop() }

@@ -18,10 +18,12 @@ final class ReplayedWorld {
         self.events = events
     }
 
-    static func make() async throws -> ReplayedWorld {
+    /// The fixture's first `prefix` events (all when nil), replayed.
+    static func make(prefix: Int? = nil) async throws -> ReplayedWorld {
         let directory = TestDirectory()
         let log = try freshLog(directory)
-        let text = try String(contentsOfFile: FixtureFile.historyPath, encoding: .utf8)
+        var text = try String(contentsOfFile: FixtureFile.historyPath, encoding: .utf8)
+        if let prefix { text = text.split(separator: "\n").prefix(prefix).joined(separator: "\n") + "\n" }
         try await FixtureFile.replay(text, into: log)
         let events = try text.split(separator: "\n").map { line in
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
@@ -39,12 +41,14 @@ final class ReplayedWorld {
     }
 
     /// Every row of a query, following `next` to the last page, as JSON objects; and the page count.
-    func allRows(_ projection: String, _ query: String, _ parameters: [String: QueryValue]) async throws -> ([[String: Any]], Int) {
+    func allRows(
+        _ projection: String, _ query: String, _ parameters: [String: QueryValue], asOf: ProjectionEngine.AsOf? = nil
+    ) async throws -> ([[String: Any]], Int) {
         var rows: [[String: Any]] = []
         var cursor: String?
         var pages = 0
         repeat {
-            let result = try engine.query(projection, query, parameters, cursor: cursor)
+            let result = try engine.query(projection, query, parameters, cursor: cursor, asOf: asOf)
             guard let page = try JSONSerialization.jsonObject(with: Data(result.json.utf8)) as? [String: Any],
                 let pageRows = page["rows"] as? [[String: Any]]
             else { throw FixtureError("\(projection).\(query) answered \(result.json.prefix(200))") }

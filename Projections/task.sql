@@ -4,8 +4,8 @@
 
 -- Times are decision times (`:at`, the `decidedat` attribute), RFC 3339 UTC. `started_at` is when the
 -- task first entered a state of the started category; `completed_at` is cleared when it is reopened.
--- `overdue`: due date before the day (UTC) of the latest event seen, and not completed or canceled
--- (the same rule as the board). Deleted tasks stay here with `deleted_at` set; `tasks` hides them unless
+-- `overdue`: due date before the day (UTC) of the latest event seen, not completed or canceled, and
+-- not deleted (the same rule as the board). Deleted tasks stay here with `deleted_at` set; `tasks` hides them unless
 -- asked.
 
 -- schema
@@ -166,7 +166,7 @@ SELECT t.task, t.project, t.number, t.key, t.title, t.description, t.state, t.st
                 'toName', (SELECT name FROM workflow_states s
                            WHERE s.workflow = t.workflow AND s.version = t.workflow_version AND s.state = t.approval_to),
                 'requester', t.approval_requester, 'requestedAt', t.approval_requested_at) END AS pending_approval_json,
-       CASE WHEN t.due_date < date((SELECT at FROM clock)) AND t.category NOT IN ('completed', 'canceled')
+       CASE WHEN t.due_date < date((SELECT at FROM clock)) AND t.category NOT IN ('completed', 'canceled') AND t.deleted_at IS NULL
             THEN 'true' ELSE 'false' END AS overdue_json,
        t.created_at, t.updated_at, t.started_at, t.completed_at, t.deleted_at, t.version
 FROM tasks AS t
@@ -178,7 +178,7 @@ WHERE t.task = :task;
 SELECT t.task, t.number, t.key, t.title, t.state, t.state_name, t.category, t.priority,
        t.assignees AS assignees_json, t.labels AS labels_json, t.due_date, t.estimate, t.comments,
        CASE WHEN t.pending_approval IS NULL THEN 'false' ELSE 'true' END AS pending_approval_json,
-       CASE WHEN t.due_date < date((SELECT at FROM clock)) AND t.category NOT IN ('completed', 'canceled')
+       CASE WHEN t.due_date < date((SELECT at FROM clock)) AND t.category NOT IN ('completed', 'canceled') AND t.deleted_at IS NULL
             THEN 'true' ELSE 'false' END AS overdue_json,
        t.created_at, t.updated_at, t.completed_at, t.deleted_at
 FROM tasks AS t

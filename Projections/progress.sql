@@ -21,7 +21,6 @@
 --   latest completion, in days, for live tasks in the completed category now; lead time: from creation.
 -- * Time in state: for live tasks, all closed stays in each state plus the current stay up to the
 --   latest event seen, in days; `visits` counts entries (creation counts as entering the initial state).
--- * Per milestone: not yet — no event carries a milestone (TaskAddedToMilestone is still to come).
 
 -- schema
 CREATE TABLE projects (

@@ -35,6 +35,10 @@ CREATE TABLE history (
     summary TEXT NOT NULL,
     PRIMARY KEY (task, position, seq)
 );
+-- The actor's name as it was when they acted (a later rename or removal does not rewrite history).
+CREATE TRIGGER history_actor_name AFTER INSERT ON history WHEN NEW.actor IS NOT NULL BEGIN
+    UPDATE history SET actor_name = (SELECT name FROM members WHERE member = NEW.actor) WHERE rowid = NEW.rowid;
+END;
 
 -- on: MemberAdded
 INSERT OR REPLACE INTO members (member, name) VALUES (:data.memberID, :data.displayName);
@@ -160,10 +164,6 @@ VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'approval', '"pendin
                       WHEN 'ApprovalCancelled' THEN 'cancelled' ELSE 'expired' END
         || CASE WHEN :data.reason IS NOT NULL THEN ': ' || :data.reason ELSE '' END);
 
--- on: *
--- The actor's name as it was when they acted.
-UPDATE history SET actor_name = (SELECT name FROM members WHERE member = history.actor)
-WHERE position = :position AND actor IS NOT NULL;
 
 -- query: history(task, order = 'newest', limit = 50)
 -- description: A task's changes, newest first (order = 'newest') or oldest first (order = 'oldest'), paged by cursor.

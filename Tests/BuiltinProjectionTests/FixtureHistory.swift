@@ -16,6 +16,9 @@ final class FixtureClock: Sendable {
         micros.withLock { $0 = max($0, target) }
     }
 
+    /// The time the next reading will be near, without taking a reading.
+    func peek() -> Instant { Instant(unixMicros: micros.withLock { $0 }) }
+
     func now() -> Instant {
         micros.withLock { value in
             value += 240 * 1_000_000
@@ -82,7 +85,8 @@ func fixtureWorkflow(withBlocked: Bool = false) -> WorkflowDefinition {
         TransitionDefinition(id: "cancel", from: .any, to: "canceled", allowedRoles: [.projectManager]),
     ]
     if withBlocked {
-        // Version 2 adds a Blocked column between Doing and In review.
+        // Version 2 adds a Blocked column between Doing and In review, and approvals that lapse after two days.
+        if let accept = transitions.firstIndex(where: { $0.id == "accept" }) { transitions[accept].approval?.expiresAfterSeconds = 2 * 86_400 }
         states.insert(StateDefinition(id: "blocked", name: "Blocked", category: .started, position: 3, wipLimit: 2), at: 3)
         for index in states.indices where states[index].position >= 3 && states[index].id != "blocked" { states[index].position += 1 }
         transitions.append(TransitionDefinition(id: "block", from: .state("doing"), to: "blocked"))
@@ -106,6 +110,7 @@ struct FixtureHistory {
     /// Tasks in creation order, with their project.
     private(set) var tasks: [(id: TaskID, project: ProjectID)] = []
     private var commentCount = 0
+    private var decisionCount = 0
     /// Whether the contractor `temp` is a member (days 1 to 18).
     private var isTempHere = false
     /// Refused commands by error code (kept for the builder's own sanity checks).
@@ -122,6 +127,7 @@ struct FixtureHistory {
         NewMember(id: "ux", displayName: "Uma Designer", email: "uma@partner.test", role: .guest),
         NewMember(id: "audit", displayName: "Audrey Auditor", email: "audrey@acme.test", role: .auditor),
         NewMember(id: "ci", displayName: "CI bot", email: "ci@acme.test", kind: .service),
+        NewMember(id: "scheduler", displayName: "Scheduler", email: "scheduler@acme.test", kind: .service),
     ]
 
     init(service: CommandService, clock: FixtureClock) {
@@ -148,6 +154,8 @@ struct FixtureHistory {
             clock.set(day: day, hour: isWeekend ? 11 : 8)
             try await scripted(day: day)
             if isWeekend { continue }
+            clock.set(day: day, hour: 7)
+            try await fireReminders()
             try await createTasks(day: day)
             try await work(day: day)
         }
@@ -192,8 +200,23 @@ struct FixtureHistory {
             try await must(WorkspaceCommand.addMember(NewMember(id: "temp", displayName: "Tom Temp", email: "tom@agency.test")), by: "admin")
             try await mustRun(ProjectCommand(project: "web", .addMember("temp", role: .member)), by: "pm")
             isTempHere = true
+        case 2:
+            try await reminder(.create(ReminderRuleDefinition(name: "Overdue", trigger: .overdue)))
         case 4:
             try await must(WorkspaceCommand.changeSettings(timeZone: .set("Europe/Berlin")), by: "admin")
+        case 9:
+            try await reminder(
+                .change(
+                    ReminderRuleDefinition(name: "Overdue tasks", trigger: .overdue, recipients: ReminderRecipients(assignees: true, author: true))))
+        case 20:
+            try await reminder(.disable)
+        case 22:
+            try await reminder(.enable)
+        case 25:
+            // The DATA pilot pauses for a day: archived, then restored.
+            try await mustRun(ProjectCommand(project: "data", .archive), by: "dev2")
+        case 26:
+            try await mustRun(ProjectCommand(project: "data", .restore), by: "dev2")
         case 7:
             try await mustRun(
                 ProjectCommand(project: "ops", .update(ProjectChanges(description: .set("Keeps the lights on, and the pagers quiet")))), by: "pm")
@@ -231,6 +254,7 @@ struct FixtureHistory {
     /// One-off task events: the history's corner cases. Refusals are tolerated (a task may sit in a
     /// read-only column that day); `historyCoversTheCornerCases` checks that each kind happened somewhere.
     private mutating func scriptedTaskEvents(day: Int) async throws {
+        try await approvalStory(day: day)
         switch day {
         case 3:
             try await attempt(TaskCommand(task: "ops-1", .edit(title: .set("Rotate the TLS certificates before they expire"))), by: "pm")
@@ -266,6 +290,58 @@ struct FixtureHistory {
             }
         case 24:
             try await attempt(TaskCommand(task: "web-10", .move(to: "canceled", reason: "Not in scope for the relaunch")), by: "pm")
+            // A requester withdraws a pending request.
+            for entry in tasks {
+                guard let state = try await service.task(entry.id), let pending = state.pendingApproval else { continue }
+                let withdrawn = TaskCommand(task: entry.id, .cancelApproval(pending.id, reason: "Found a bug while writing the release notes"))
+                if try await attempt(withdrawn, by: pending.requester) { break }
+            }
+        default:
+            break
+        }
+    }
+
+    /// One task whose approvals take every path, whatever the random work does: requested, expired,
+    /// requested again and rejected, withdrawn by its requester, and finally granted. The task stays out
+    /// of the random work (it is not in `tasks`).
+    private mutating func approvalStory(day: Int) async throws {
+        let kit: TaskID = "web-kit"
+        func request() async throws {
+            try await mustRun(TaskCommand(task: kit, .move(to: "done", reason: "Ready for the press day")), by: "dev")
+        }
+        func pending() async throws -> ApprovalID {
+            guard let id = try await service.task(kit)?.pendingApproval?.id else {
+                throw FixtureError("\(kit) has no pending approval on day \(day)")
+            }
+            return id
+        }
+        switch day {
+        case 12:
+            clock.set(day: day, hour: 9)
+            let new = NewTask(
+                title: "Press kit", priority: .high, assignees: ["dev"], dueDate: fixtureDate(19), estimate: Estimate(amount: 2, unit: .points))
+            try await mustRun(TaskCommand(task: kit, .create(new)), project: "web", by: "pm")
+            try await mustRun(TaskCommand(task: kit, .move(to: "todo")), by: "pm")
+            try await mustRun(TaskCommand(task: kit, .move(to: "doing")), by: "dev")
+            try await mustRun(TaskCommand(task: kit, .move(to: "review")), by: "dev")
+            try await request()
+        case 15:
+            // Nobody decided within two days.
+            clock.set(day: day, hour: 9)
+            try await mustRun(TaskCommand(task: kit, .expireApproval(try await pending())), by: "pm")
+            try await request()
+        case 16:
+            clock.set(day: day, hour: 9)
+            try await mustRun(TaskCommand(task: kit, .decideApproval(try await pending(), .reject, comment: "The logo files are missing")), by: "qa")
+        case 17:
+            clock.set(day: day, hour: 9)
+            try await mustRun(TaskCommand(task: kit, .move(to: "review")), by: "dev")
+            try await request()
+            try await mustRun(TaskCommand(task: kit, .cancelApproval(try await pending(), reason: "Wrong logo version attached")), by: "dev")
+        case 19:
+            clock.set(day: day, hour: 9)
+            try await request()
+            try await mustRun(TaskCommand(task: kit, .decideApproval(try await pending(), .approve, comment: "Ship it")), by: "pm")
         default:
             break
         }
@@ -371,10 +447,17 @@ struct FixtureHistory {
             case "blocked":
                 if random.chance(50) { try await attempt(TaskCommand(task: id, .move(to: "doing")), by: worker) }
             case "review":
-                if let pending = task.pendingApproval {
+                if let pending = task.pendingApproval, let expiresAt = pending.expiresAt, expiresAt <= clock.peek() {
+                    // The scheduler's job, done by whoever looks at the board first.
+                    try await attempt(TaskCommand(task: id, .expireApproval(pending.id)), by: "pm")
+                } else if let pending = task.pendingApproval {
+                    // The website's approvers are at a conference from day 20 to 23: its requests wait, and lapse.
+                    if project == "web", (20...23).contains(day) { continue }
                     guard random.chance(70) else { continue }
                     let approver: MemberID = pending.requester == "qa" || random.chance(50) ? "pm" : "qa"
-                    let verdict: ApprovalVerdict = random.chance(85) ? .approve : .reject
+                    // Every fifth decision (the third, the eighth, …) sends the work back.
+                    decisionCount += 1
+                    let verdict: ApprovalVerdict = decisionCount % 5 == 3 ? .reject : .approve
                     let comment = verdict == .approve ? "Looks good" : "Needs another pass: the edge cases are missing"
                     try await attempt(TaskCommand(task: id, .decideApproval(pending.id, verdict, comment: comment)), by: approver)
                     if project == "ops", verdict == .approve, random.chance(40) {
@@ -441,6 +524,27 @@ struct FixtureHistory {
     private mutating func nextComment() -> CommentID {
         commentCount += 1
         return CommentID("c" + String(commentCount))
+    }
+
+    // MARK: Reminders
+
+    private func reminder(_ action: ReminderCommand.Action) async throws {
+        try await service.execute(ReminderCommand(rule: "overdue", action), metadata: metadata("admin"))
+    }
+
+    /// What the scheduler will do: evaluate the rules against every task and append what fires, as
+    /// the system acting through the scheduler's service account.
+    private func fireReminders() async throws {
+        guard let rule = try await service.reminderRule("overdue") else { return }
+        var states: [TaskState] = []
+        for entry in tasks { if let state = try await service.task(entry.id) { states.append(state) } }
+        let fired = ReminderEvaluation.evaluate(rules: [rule], tasks: states, now: clock.now())
+        guard !fired.isEmpty else { return }
+        let scheduler = CommandMetadata(member: "scheduler", actorKind: .system, origin: .scheduler)
+        let proposed = try fired.map { try EventEnvelopeMapping.proposedEvent($0, metadata: scheduler, actorKind: .system) }
+        let stream = StreamName.reminder("overdue").rawValue
+        let version = service.log.version(of: stream)
+        _ = try await service.log.append(AppendRequest(events: proposed, expectations: [stream: version == 0 ? .noStream : .exactly(version)]))
     }
 
     // MARK: Running commands

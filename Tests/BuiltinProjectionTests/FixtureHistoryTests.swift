@@ -24,7 +24,8 @@ struct FixtureHistoryTests {
         #expect(stored == text, "the fixture builder's history changed; rerun with TASKLEDGER_WRITE_GOLDEN=1 and review the golden files")
     }
 
-    /// The history has every corner case the projections must handle.
+    /// The history has every event type of docs/events.md (but TaskNumberReserved, which is going away)
+    /// and the corner cases the projections must handle.
     @Test func historyCoversTheCornerCases() throws {
         let text = try String(contentsOfFile: FixtureFile.historyPath, encoding: .utf8)
         var types: [String: Int] = [:]
@@ -33,11 +34,14 @@ struct FixtureHistoryTests {
             types[event.type, default: 0] += 1
         }
         for type in [
-            "TaskCreated", "TaskEdited", "TaskAssigned", "TaskUnassigned", "TaskPriorityChanged", "TaskDatesChanged",
-            "TaskEstimateChanged", "TaskLabelsChanged", "TaskMoved", "TaskReordered", "TaskCompleted", "TaskReopened",
-            "TaskDeleted", "TaskRestored", "CommentAdded", "CommentEdited", "CommentDeleted", "CommentRestored", "ApprovalRequested",
-            "ApprovalDecisionRecorded", "ApprovalGranted", "ApprovalRejected", "WorkflowVersionPublished", "ProjectWorkflowChanged",
-            "MemberRoleChanged", "MemberRemoved", "ProjectMemberRemoved",
+            "WorkspaceCreated", "WorkspaceSettingsChanged", "MemberAdded", "MemberRoleChanged", "MemberRemoved", "ProjectCreated",
+            "ProjectUpdated", "ProjectArchived", "ProjectRestored", "ProjectMemberAdded", "ProjectMemberRoleChanged",
+            "ProjectMemberRemoved", "ProjectWorkflowChanged", "WorkflowCreated", "WorkflowVersionPublished", "TaskCreated",
+            "TaskEdited", "TaskAssigned", "TaskUnassigned", "TaskPriorityChanged", "TaskDatesChanged", "TaskEstimateChanged",
+            "TaskLabelsChanged", "TaskMoved", "TaskReordered", "TaskCompleted", "TaskReopened", "TaskDeleted", "TaskRestored",
+            "CommentAdded", "CommentEdited", "CommentDeleted", "CommentRestored", "ApprovalRequested", "ApprovalDecisionRecorded",
+            "ApprovalGranted", "ApprovalRejected", "ApprovalCancelled", "ApprovalExpired", "ReminderRuleCreated",
+            "ReminderRuleChanged", "ReminderRuleDisabled", "ReminderRuleEnabled", "ReminderFired",
         ] {
             #expect(types[type, default: 0] > 0, "no \(type) in the fixture history")
         }

@@ -173,6 +173,19 @@ WHERE task = :data.taskID AND pending_approval = :data.approvalID;
 -- on: *
 INSERT INTO clock (id, at) VALUES (1, :at) ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at);
 
+-- query: project(project)
+-- description: The board's header: the project, its status, the workflow version its columns come from, WIP enforcement, and its live cards, points and overdue cards in all.
+SELECT p.project, p.key, p.name, p.status, p.workflow, p.version AS workflow_version, p.wip_enforcement,
+       (SELECT count(*) FROM cards c WHERE c.project = p.project AND c.deleted = 0) AS cards,
+       (SELECT coalesce(sum(c.estimate_points), 0) FROM cards c WHERE c.project = p.project AND c.deleted = 0) AS estimate_points,
+       (SELECT coalesce(sum(c.estimate_hours), 0) FROM cards c WHERE c.project = p.project AND c.deleted = 0) AS estimate_hours,
+       (SELECT count(*) FROM cards c
+        WHERE c.project = p.project AND c.deleted = 0 AND c.due_date < date((SELECT at FROM clock))
+          AND c.category NOT IN ('completed', 'canceled')) AS overdue,
+       (SELECT at FROM clock) AS as_of
+FROM projects AS p
+WHERE p.project = :project;
+
 -- query: columns(project)
 -- description: The project's columns, left to right, with live card counts, estimate sums, WIP limit and state, and overdue cards.
 SELECT s.state, s.name, s.position, s.category,

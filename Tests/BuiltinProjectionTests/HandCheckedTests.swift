@@ -54,6 +54,10 @@ struct HandCheckedTests {
             }
             // No live task of the project is missing from the board (all sit in states of the pinned version).
             #expect(shown == tasks.filter { $0.project == project && !$0.isDeleted }.count, "\(project) cards on the board")
+            let header = try #require(try await world.rows("board", "project", ["project": .text(project.rawValue)]).first)
+            #expect(header["cards"] as? Int == shown)
+            #expect(header["estimate_points"] as? Int == columns.map { $0["estimate_points"] as! Int }.reduce(0, +))
+            #expect(header["overdue"] as? Int == columns.map { $0["overdue"] as! Int }.reduce(0, +))
         }
         await world.close()
     }

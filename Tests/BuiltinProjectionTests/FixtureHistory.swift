@@ -95,14 +95,17 @@ func fixtureWorkflow(withBlocked: Bool = false) -> WorkflowDefinition {
     return WorkflowDefinition(mode: .enforced, states: states, transitions: transitions)
 }
 
-/// Drives the real `CommandService` through a month of work in workspace `acme`, deterministically:
-/// three projects (OPS with a hard WIP limit, WEB with a soft one that runs over, DATA started later),
-/// eight members with every workspace role and several project roles, ~50 tasks created, edited,
-/// assigned, estimated, moved, reordered, approved (and once rejected), completed, reopened, canceled,
-/// deleted and restored, with comments added, edited and deleted, due dates of which some pass.
+/// Drives the real `CommandService` through a month of work in workspace `acme` (2026-10-01 to
+/// 2026-10-30), deterministically: three projects (OPS with a hard WIP limit, WEB with a soft one that
+/// runs over and a workflow version 2 pinned mid-way, DATA started later, archived and restored), ten
+/// members with every workspace role and several project roles (a contractor who leaves, a guest who is
+/// promoted, a CI bot and the scheduler as services), ~50 tasks created, edited, assigned, estimated,
+/// moved, reordered, approved, rejected, expired and withdrawn, completed, reopened, canceled, deleted and
+/// restored, comments added, edited, deleted and restored, due dates of which some pass, and reminder
+/// rules that fire.
 ///
-/// Commands the domain refuses (a full column, a rule not met) are part of a believable history: they
-/// leave no event, and the same refusals happen on every run.
+/// Randomness comes from a seeded generator, so the same history is built on every run; commands the
+/// domain refuses (a full column, a rule not met) leave no event and are refused on every run too.
 struct FixtureHistory {
     let service: CommandService
     let clock: FixtureClock

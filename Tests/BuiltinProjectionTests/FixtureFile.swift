@@ -19,6 +19,16 @@ enum FixtureFile {
     /// Whether the run rewrites fixtures and golden files instead of comparing with them.
     static var isWritingGolden: Bool { ProcessInfo.processInfo.environment["TASKLEDGER_WRITE_GOLDEN"] == "1" }
 
+    /// The fixture history as the builder makes it now, as the NDJSON text of the fixture file.
+    static func builtHistory() async throws -> String {
+        let directory = TestDirectory()
+        let log = try freshLog(directory)
+        _ = try await FixtureHistory.build(log: log)
+        let text = try export(log)
+        await log.close()
+        return text
+    }
+
     /// Every event of `log`, as the NDJSON text of the fixture file.
     static func export(_ log: EventLog) throws -> String {
         var text = ""

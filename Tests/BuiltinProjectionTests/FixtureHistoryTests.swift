@@ -10,11 +10,7 @@ struct FixtureHistoryTests {
     /// The builder still produces `Fixtures/projections/history.ndjson` byte for byte
     /// (`TASKLEDGER_WRITE_GOLDEN=1` rewrites it).
     @Test func builderReproducesTheCheckedInHistory() async throws {
-        let directory = TestDirectory()
-        let log = try freshLog(directory)
-        _ = try await FixtureHistory.build(log: log)
-        let text = try FixtureFile.export(log)
-        await log.close()
+        let text = try await FixtureFile.builtHistory()
         if FixtureFile.isWritingGolden {
             try FileManager.default.createDirectory(
                 atPath: (FixtureFile.historyPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -53,7 +53,7 @@ struct QueryTests {
             -- on: *
             INSERT OR REPLACE INTO docs VALUES (:stream, :data, :data.note);
             -- query: all()
-            SELECT stream, body AS body_json, note, 1.5 AS real, NULL AS nothing FROM docs ORDER BY stream;
+            SELECT stream, body AS body_json, note, 1.5 AS real, NULL AS absent FROM docs ORDER BY stream;
             """
         ])
         try await fixture.append([event("a", "X", #"{"note":"say \"hi\"\n","list":[1,2]}"#)])
@@ -61,7 +61,7 @@ struct QueryTests {
         let result = try engine.query(projection: "docs", query: "all")
         #expect(
             result.json
-                == #"{"rows":[{"stream":"a","body":{"note":"say \"hi\"\n","list":[1,2]},"note":"say \"hi\"\n","real":1.5,"nothing":null}],"next":null,"position":1}"#
+                == #"{"rows":[{"stream":"a","body":{"note":"say \"hi\"\n","list":[1,2]},"note":"say \"hi\"\n","real":1.5,"absent":null}],"next":null,"position":1}"#
         )
         await engine.stop()
     }

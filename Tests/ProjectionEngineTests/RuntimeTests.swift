@@ -21,9 +21,13 @@ struct RuntimeTests {
     @Test("a failing statement stops only its projection, at that event, with the error in status")
     func runtimeFailure() async throws {
         let fixture = try EngineFixture(definitions: ["unique": Self.unique, "counter": try DefinitionFiles.text("counter")])
-        // Streams s-0 … s-6, then s-0 again at position 8: the 8th event fails `unique`.
-        try await fixture.append(sampleEvents(20, streams: 7))
+        // Streams s-0 … s-6, then s-0 again at position 8: the 8th event fails `unique`, after it went live
+        // (a projection failing during its first build is never served) and in the middle of a batch.
+        try await fixture.append(sampleEvents(5, streams: 7))
         let engine = try await fixture.started { $0.batchEventsMax = 5 }
+        let last = try await fixture.append(sampleEvents(15, streams: 7, offset: 5))
+        #expect(try await engine.waitUntil(projection: "counter", position: last, timeout: .seconds(10)))
+        #expect(try await engine.waitUntil(projection: "unique", position: last, timeout: .seconds(10)) == false)
         let statuses = Dictionary(uniqueKeysWithValues: engine.status().map { ($0.name, $0) })
         let unique = try #require(statuses["unique"])
         guard case .failed(let position, let message) = unique.state else {

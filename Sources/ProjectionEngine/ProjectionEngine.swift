@@ -74,7 +74,11 @@ public final class ProjectionEngine: Sendable {
     /// `name` is already running.
     public func rebuild(_ name: String) throws(ProjectionError) {
         let slot = try slot(name)
-        guard slot.building == nil else { return }
+        if let previous = slot.building {
+            guard !previous.isActive else { return }
+            // A build that failed keeps its thread until replaced.
+            previous.stop()
+        }
         let writer = try buildWriter(slot, livePath: slot.served?.readers.path)
         if slot.setBuilding(writer) { startFeed([writer]) } else { writer.stop() }
     }

@@ -114,7 +114,8 @@ public final class ProjectionEngine: Sendable {
     /// the projection failed before reaching it.
     public func waitUntil(projection: String, position: UInt64, timeout: Duration) async throws(ProjectionError) -> Bool {
         let slot = try slot(projection)
-        _ = await slot.wait(until: { ($0.servedCheckpoint ?? 0) >= position || $0.failed }, timeout: timeout)
+        _ = await slot.wait(
+            until: { ($0.servedCheckpoint ?? 0) >= position || $0.servedFailed || ($0.servedCheckpoint == nil && $0.buildFailed) }, timeout: timeout)
         return (slot.served?.writer?.state.checkpoint ?? 0) >= position
     }
 
@@ -122,7 +123,7 @@ public final class ProjectionEngine: Sendable {
     public func waitUntilCaughtUp(timeout: Duration) async -> Bool {
         var all = true
         for slot in slots.values {
-            let done = await slot.wait(until: { ($0.servedCaughtUp && !$0.building) || $0.failed }, timeout: timeout)
+            let done = await slot.wait(until: { ($0.servedCaughtUp && !$0.building) || $0.servedFailed || $0.buildFailed }, timeout: timeout)
             all = all && done
         }
         return all

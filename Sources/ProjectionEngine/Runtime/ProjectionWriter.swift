@@ -81,7 +81,9 @@ final class ProjectionWriter: Sendable {
         try database.execute("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;")
         try database.execute("BEGIN")
         try database.execute(DatabaseMeta.createSQL)
-        for statement in definition.schema { try database.execute(statement.sql) }
+        for (offset, statement) in definition.schema.enumerated() where !definition.deferredIndexes.contains(offset) {
+            try database.execute(statement.sql)
+        }
         try DatabaseMeta.set("name", definition.name, in: database)
         try DatabaseMeta.set("version", definition.version, in: database)
         try DatabaseMeta.set("source", definition.source, in: database)
@@ -175,6 +177,8 @@ final class ProjectionWriter: Sendable {
     private func promote(_ current: ProjectionApplier) {
         let buildingPath = progress.withLock { $0.path }
         do {
+            // Indexes left out of the bulk load are built once, now, before the database is served.
+            for offset in definition.deferredIndexes.sorted() { try current.database.execute(definition.schema[offset].sql) }
             try DatabaseMeta.set("complete", "1", in: current.database)
             applier = nil
             ProjectionFiles.remove(database: finalPath)

@@ -72,12 +72,17 @@ struct WorkspaceIndex: Sendable {
     private var activeSprints: [ProjectID: MilestoneID] = [:]
     /// The tasks in each milestone (deleted and archived ones included: they are still in it).
     private var milestoneTasks: [MilestoneID: Set<TaskID>] = [:]
+    /// Every reminder rule, for the scheduler (rules are few; their state comes from their streams).
+    private(set) var reminderRules: Set<ReminderRuleID> = []
+
+    /// Tasks that are not deleted, for the scheduler (archived ones included: the evaluations skip them).
+    var liveTasks: [TaskID] { tasks.compactMap { $0.value.isDeleted ? nil : $0.key } }
 
     /// The only event types that change the index: others are skipped without decoding.
     static let relevantTypes: Set<String> = [
         ProjectCreated.type, TaskCreated.type, TaskMoved.type, TaskDeleted.type, TaskRestored.type, TaskArchived.type,
         TaskUnarchived.type, TaskWorkflowMigrated.type, TaskAddedToMilestone.type, TaskRemovedFromMilestone.type,
-        SprintStarted.type, SprintClosed.type,
+        SprintStarted.type, SprintClosed.type, ReminderRuleCreated.type,
     ]
 
     /// Committed live tasks per state of `project`.
@@ -133,6 +138,8 @@ struct WorkspaceIndex: Sendable {
         switch event.body {
         case .projectCreated(let created):
             projectKeys[created.key] = created.projectID
+        case .reminderRuleCreated(let created):
+            reminderRules.insert(created.ruleID)
         case .taskCreated(let created):
             tasks[created.taskID] = Placement(project: created.projectID, state: created.state, isDeleted: false, pin: created.workflow)
             adjust(created.projectID, created.state, by: 1)

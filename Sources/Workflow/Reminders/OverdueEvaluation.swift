@@ -22,7 +22,7 @@ public enum OverdueEvaluation {
 
     /// The due date `task` has newly become overdue for at `now`, or nil. Deleted and archived tasks are
     /// off the board, and a completed or canceled task is not late.
-    static func isOverdue(_ task: TaskState, at now: Instant) -> CalendarDate? {
+    public static func isOverdue(_ task: TaskState, at now: Instant) -> CalendarDate? {
         guard !task.isDeleted, !task.isArchived, task.isOpen, let due = task.dueDate, task.overdueFor != due else { return nil }
         let endOfDueDate = ReminderEvaluation.startOfDay(due).adding(seconds: 86_400)
         return now >= endOfDueDate ? due : nil

@@ -1,0 +1,51 @@
+import APIServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// What schemathesis (scripts/schemathesis.sh) found against the OpenAPI document, pinned down here.
+@Suite("HTTP: answers as the OpenAPI document says")
+struct ConformanceTests {
+    @Test("an unknown member inside a workflow definition is refused, not silently dropped")
+    func strictDefinition() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let definition =
+                #"{"mode":"open","states":[{"id":"a","name":"A","category":"backlog","position":0,"isInitial":true,"wipLimt":3}],"#
+                + #""transitions":[{"id":"t","from":"*","to":"a","approval":{"approverRoles":[],"approverMembers":["x"],"mode":"any","selfApprovalAllowed":false,"quorom":2}}],"#
+                + #""colour":"red"}"#
+            let response = try await client.execute(
+                uri: "/v1/workspaces/acme/workflows", method: .post, headers: harness.headers("acme-admin"),
+                body: body(#"{"name":"W","definition":\#(definition)}"#))
+            #expect(response.status == .badRequest)
+            #expect(response.json["code"] as? String == "invalid-request")
+            #expect(
+                response.json["errors"] as? [String] == [
+                    "definition.colour: unknown member", "definition.states[0].wipLimt: unknown member",
+                    "definition.transitions[0].approval.quorom: unknown member",
+                ])
+            // The same definition, spelt right, is accepted.
+            let fixed = definition.replacingOccurrences(of: #","wipLimt":3"#, with: "").replacingOccurrences(of: #","quorom":2"#, with: "")
+                .replacingOccurrences(of: #","colour":"red""#, with: "")
+            try await client.execute(
+                uri: "/v1/workspaces/acme/workflows", method: .post, headers: harness.headers("acme-admin"),
+                body: body(#"{"name":"W","definition":\#(fixed)}"#)
+            ) { #expect($0.status == .created, "\($0.text)") }
+        }
+        await harness.close()
+    }
+
+    @Test("Last-Event-ID at the largest position is a 400, not an overflow")
+    func lastEventIDOverflow() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let headers = harness.headers("auditor", json: false, [.init("Last-Event-ID")!: String(UInt64.max)])
+            try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: headers) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.json["code"] as? String == "invalid-parameter")
+            }
+        }
+        await harness.close()
+    }
+}

@@ -8,11 +8,11 @@
 # It makes a temporary data directory with workspace `acme`, a workflow, a project and tasks (so the
 # generated requests have something to hit), serves it on a free loopback port, installs schemathesis
 # in a venv under the temporary directory and runs it. Exits non-zero on any failure.
-# MAX_EXAMPLES (default 20) bounds the cases per operation; SEED makes a run reproducible.
+# MAX_EXAMPLES (default 100: about a minute here) bounds the cases per operation; SEED makes a run reproducible.
 set -euo pipefail
 
 SCHEMATHESIS_VERSION=4.32.5
-MAX_EXAMPLES=${MAX_EXAMPLES:-20}
+MAX_EXAMPLES=${MAX_EXAMPLES:-100}
 
 [ $# -eq 1 ] && [ -x "$1" ] || {
     echo "usage: $0 path/to/taskledger" >&2

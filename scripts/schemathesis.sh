@@ -100,10 +100,14 @@ def map_query(context, query):
     return query
 EOF
 
+# No 5xx; every status, content type, body and header as documented; a method a path does not have is
+# 405 with the right Allow.
+checks=not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance
+checks+=,response_headers_conformance,unsupported_method,allow_header_conformance
 status=0
 (cd "$work" && PYTHONPATH="$work" SCHEMATHESIS_HOOKS=hooks "$work/venv/bin/schemathesis" --config-file "$work/schemathesis.toml" \
     run "$document" --url "$base" -H "Authorization: Bearer $token" \
-    --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
+    --checks "$checks" \
     --max-examples "$MAX_EXAMPLES" --request-timeout 10 --no-color ${SEED:+--seed "$SEED"}) || status=$?
 
 kill -TERM "$server"

@@ -36,6 +36,30 @@ struct ConformanceTests {
         await harness.close()
     }
 
+    @Test("a known path with another method is 405 with Allow; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let cases: [(HTTPRequest.Method, String, HTTPResponse.Status, String, String?)] = [
+                (.put, "/healthz", .methodNotAllowed, "method-not-allowed", "GET, HEAD"),
+                (.delete, "/v1/openapi.json", .methodNotAllowed, "method-not-allowed", "GET, HEAD"),
+                (.put, "/v1/workspaces/acme/tasks/t1/transitions", .methodNotAllowed, "method-not-allowed", "GET, HEAD"),
+                (.put, "/v1/workspaces/acme/tasks/t1/moves", .methodNotAllowed, "method-not-allowed", "POST"),
+                (.get, "/v1/workspaces/acme/nothing", .notFound, "no-such-route", nil),
+                (.get, "/v1/workspaces/acme/tasks/t1/moves/extra", .notFound, "no-such-route", nil),
+            ]
+            for (method, uri, status, code, allow) in cases {
+                try await client.execute(uri: uri, method: method, headers: harness.headers("dev", json: false)) { response in
+                    #expect(response.status == status, "\(method) \(uri)")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                    #expect(response.json["code"] as? String == code, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                }
+            }
+        }
+        await harness.close()
+    }
+
     @Test("Last-Event-ID at the largest position is a 400, not an overflow")
     func lastEventIDOverflow() async throws {
         let harness = try await ServerHarness.make()

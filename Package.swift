@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// Module graph (one way, see docs/architecture.md):
 ///   taskledger (executable) → EventLog → CLZ4 (system liblz4), SQLite (system libsqlite3), swift-crypto
+///   ProjectionEngine → EventLog (reading only), SQLite; knows envelopes and JSON payloads, not domain types
 ///   Workflow (the pure domain: decide / evolve, roles and permissions; no I/O, no dependencies)
 ///   CommandService → Workflow, EventLog (load, decide, append with expected versions)
 ///   APIServer → CommandService, EventLog, Hummingbird (HTTP: routes, auth, problem+json, subscriptions)
@@ -22,6 +23,7 @@ let package = Package(
         .library(name: "Workflow", targets: ["Workflow"]),
         .library(name: "CommandService", targets: ["CommandService"]),
         .library(name: "APIServer", targets: ["APIServer"]),
+        .library(name: "ProjectionEngine", targets: ["ProjectionEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,9 +63,20 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "ProjectionEngine",
+            dependencies: [
+                "EventLog",
+                "CSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "APIServer",
             dependencies: [
-                "CommandService", "EventLog", "Workflow",
+                "CommandService", "EventLog", "ProjectionEngine", "Workflow",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -82,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "taskledger",
             dependencies: [
-                "APIServer", "CommandService", "EventLog", "Workflow",
+                "APIServer", "CommandService", "EventLog", "ProjectionEngine", "Workflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,8 +126,20 @@ let package = Package(
             name: "APIServerTests",
             dependencies: [
                 "APIServer", "CommandService", "EventLog", "TestSupport", "Workflow",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ProjectionEngineTests",
+            dependencies: ["ProjectionEngine", "EventLog", "TestSupport", "taskledger"],
+            exclude: ["Definitions"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "BuiltinProjectionTests",
+            dependencies: ["ProjectionEngine", "EventLog", "CommandService", "Workflow", "TestSupport"],
             swiftSettings: strictSwift
         ),
         .testTarget(

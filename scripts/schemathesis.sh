@@ -45,11 +45,12 @@ for _ in $(seq 100); do
 done
 curl -fs "$base/healthz" >/dev/null || { echo "the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 
-# Fixtures named as the document's examples (ws acme, project p1, task t1, member dev, workflow wf).
+# Fixtures named as the document's examples (ws acme, project p1, task t1, member dev, workflow wf,
+# comment c1, label bug, sprint m1, document d1).
 post() {
     local status
-    status=$(curl -s -o "$work/answer" -w '%{http_code}' -X "${3:-POST}" -H "Authorization: Bearer $token" \
-        -H 'Content-Type: application/json' --data-binary "$2" "$base/v1/workspaces/acme$1")
+    status=$(curl -s -o "$work/answer" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+        -H "Content-Type: ${3:-application/json}" --data-binary "$2" "$base/v1/workspaces/acme$1")
     case "$status" in 2??) ;; *)
         echo "fixture $1 answered $status: $(cat "$work/answer")" >&2
         exit 1
@@ -72,6 +73,9 @@ post /projects/p1/tasks '{"id":"t2","title":"Renew the certificate"}'
 post /tasks/t2/moves '{"to":"review"}'
 post /tasks/t2/moves '{"to":"done"}'
 post /tasks/t1/comments '{"id":"c1","body":"On it"}'
+post /projects/p1/labels '{"name":"bug","color":"#d73a4a"}'
+post /projects/p1/milestones '{"id":"m1","kind":"sprint","name":"Sprint 1"}'
+post '/projects/p1/documents?id=d1&title=Notes&fileName=notes.txt&task=t1' 'the notes' text/plain
 
 echo "== schemathesis $SCHEMATHESIS_VERSION"
 python3 -m venv "$work/venv"

@@ -7,6 +7,6 @@ struct Taskledger: AsyncParsableCommand {
         commandName: "taskledger",
         abstract: "An event-sourced project-workflow server with a compressed, tamper-evident log.",
         version: "0.1.0",
-        subcommands: [Serve.self, Init.self, TokenCommands.self, LogCommand.self]
+        subcommands: [Serve.self, Init.self, TokenCommands.self, ProjectionsCommand.self, LogCommand.self]
     )
 }

@@ -45,16 +45,17 @@ struct AuthenticationTests {
 
     @Test("a token over its request rate gets 429 with Retry-After; other tokens are not affected")
     func rateLimit() async throws {
-        let harness = try await ServerHarness.make(tokenRate: 2)
+        // A rate so low that no refill happens during the test, however slow the machine: the burst decides.
+        let harness = try await ServerHarness.make(tokenRate: 0.01, tokenBurst: 4)
         try await harness.application.test(.router) { client in
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<6 {
                 statuses.append(try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: harness.headers("auditor")).status)
             }
-            #expect(statuses.prefix(4).allSatisfy { $0 == .ok }, "the burst (twice the rate) passes")
-            #expect(statuses.last == .tooManyRequests)
+            #expect(statuses.prefix(4).allSatisfy { $0 == .ok }, "the burst passes")
+            #expect(statuses.suffix(2).allSatisfy { $0 == .tooManyRequests })
             try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: harness.headers("auditor")) { response in
-                #expect(response.headers[.retryAfter] == "1")
+                #expect((Int(response.headers[.retryAfter] ?? "") ?? 0) >= 60, "a whole token takes 100 s at 0.01/s")
                 #expect(response.json["code"] as? String == "rate-limited")
             }
             try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: harness.headers("acme-admin")) {

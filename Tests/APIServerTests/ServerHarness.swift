@@ -15,7 +15,7 @@ struct ServerHarness: Sendable {
     let server: TaskledgerServer
     let tokens: [String: String]
 
-    static func make(_ name: String = #function, tokenRate: Double = 1_000) async throws -> ServerHarness {
+    static func make(_ name: String = #function, tokenRate: Double = 1_000, tokenBurst: Double? = nil) async throws -> ServerHarness {
         let directory = TestDirectory(name)
         var tokens: [String: String] = [:]
         for workspace in ["acme", "globex"] {
@@ -53,7 +53,7 @@ struct ServerHarness: Sendable {
         let server = TaskledgerServer(
             configuration: ServerConfiguration(
                 dataDirectory: directory.path, bodyLimit: 4_096, logOptions: options, tokenRequestsPerSecond: tokenRate,
-                tokenRequestBurst: tokenRate * 2))
+                tokenRequestBurst: tokenBurst ?? tokenRate * 2))
         return ServerHarness(directory: directory, server: server, tokens: tokens)
     }
 

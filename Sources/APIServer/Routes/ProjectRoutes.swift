@@ -16,6 +16,19 @@ struct ProjectRoutes {
             let member = try MemberID(context.parameters.require("member"))
             return try await run(request, context, project, .removeMember(member))
         }
+        group.post("projects/{project}/labels") { request, context in
+            let project = try ProjectID(context.parameters.require("project"))
+            var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+            let name = body.string("name")
+            let color = body.string("color")
+            let description = body.optionalString("description") ?? ""
+            try body.finish()
+            return try await run(request, context, project, .createLabel(name: name, color: color, description: description), body: body)
+        }
+        group.delete("projects/{project}/labels/{label}") { request, context in
+            let project = try ProjectID(context.parameters.require("project"))
+            return try await run(request, context, project, .deleteLabel(name: try context.parameters.require("label")))
+        }
         group.post("projects/{project}/archive") { request, context in
             try await run(request, context, try ProjectID(context.parameters.require("project")), .archive)
         }
@@ -62,8 +75,10 @@ struct ProjectRoutes {
         return try await run(request, context, project, .addMember(member, role: role))
     }
 
-    private func run(_ request: Request, _ context: APIRequestContext, _ project: ProjectID, _ action: ProjectAction) async throws -> Response {
-        try await writes.run(request, context: context, stream: .project(project)) { service, metadata, expected throws(CommandError) in
+    private func run(
+        _ request: Request, _ context: APIRequestContext, _ project: ProjectID, _ action: ProjectAction, body: JSONBody? = nil
+    ) async throws -> Response {
+        try await writes.run(request, context: context, stream: .project(project), body: body) { service, metadata, expected throws(CommandError) in
             try await service.execute(ProjectCommand(project: project, action), metadata: metadata, expectedVersion: expected)
         }
     }
@@ -75,6 +90,25 @@ struct WorkspaceRoutes {
 
     func add(to group: RouterGroup<APIRequestContext>) {
         group.post("members") { request, context in try await addMember(request, context) }
+        group.put("members/{member}/role") { request, context in
+            let member = try MemberID(context.parameters.require("member"))
+            var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+            let text = body.string("role")
+            try body.finish()
+            guard let role = WorkspaceRole(rawValue: text) else {
+                throw Problem.badRequest("role: one of admin, member, guest, auditor", errors: ["role: one of admin, member, guest, auditor"])
+            }
+            return try await writes.run(request, context: context, stream: .workspace, body: body) {
+                service, metadata, expected throws(CommandError) in
+                try await service.execute(WorkspaceCommand.changeMemberRole(member, to: role), metadata: metadata, expectedVersion: expected)
+            }
+        }
+        group.delete("members/{member}") { request, context in
+            let member = try MemberID(context.parameters.require("member"))
+            return try await writes.run(request, context: context, stream: .workspace) { service, metadata, expected throws(CommandError) in
+                try await service.execute(WorkspaceCommand.removeMember(member), metadata: metadata, expectedVersion: expected)
+            }
+        }
         group.post("workflows") { request, context in try await createWorkflow(request, context) }
         group.post("workflows/{workflow}/versions") { request, context in try await publish(request, context) }
     }

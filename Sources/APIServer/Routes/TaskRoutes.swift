@@ -22,8 +22,9 @@ struct TaskRoutes {
         }
         group.post("tasks/{task}/comments") { request, context in try await comment(request, context) }
         group.post("tasks/{task}/approvals/{approval}/decisions") { request, context in try await decide(request, context) }
-        group.post("tasks/{task}/delete") { request, context in try await simple(request, context, .delete) }
-        group.post("tasks/{task}/restore") { request, context in try await simple(request, context, .restore) }
+        for (path, action) in [("delete", TaskAction.delete), ("restore", .restore), ("archive", .archive), ("unarchive", .unarchive)] {
+            group.post("tasks/{task}/\(path)") { request, context in try await simple(request, context, action) }
+        }
         group.get("tasks/{task}/transitions") { request, context in try await transitions(request, context) }
     }
 
@@ -178,9 +179,9 @@ struct TaskRoutes {
         }
     }
 
-    private func simple(_ request: Request, _ context: APIRequestContext, _ action: TaskAction) async throws -> Response {
+    func simple(_ request: Request, _ context: APIRequestContext, _ action: TaskAction, body: JSONBody? = nil) async throws -> Response {
         let task = try TaskID(context.parameters.require("task"))
-        return try await writes.run(request, context: context, stream: .task(task)) { service, metadata, expected throws(CommandError) in
+        return try await writes.run(request, context: context, stream: .task(task), body: body) { service, metadata, expected throws(CommandError) in
             try await service.execute(TaskCommand(task: task, action), metadata: metadata, expectedVersion: expected)
         }
     }

@@ -10,11 +10,22 @@ public final class HostedWorkspace: Sendable {
     public let service: CommandService
     let authentications = AuthenticationCache()
     let idempotency = IdempotencyStore()
+    private let dataDirectory: String
 
-    init(name: String, log: EventLog, service: CommandService) {
+    init(name: String, log: EventLog, service: CommandService, dataDirectory: String) {
         self.name = name
         self.log = log
         self.service = service
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The workspace's document store (`<data>/workspaces/<ws>/documents`).
+    func documentStore() throws -> DocumentStore {
+        do {
+            return try DocumentStore(workspaceDirectory: dataDirectory + "/workspaces/" + name)
+        } catch {
+            throw Problem(.serviceUnavailable, code: error.code, detail: error.description)
+        }
     }
 }
 
@@ -70,7 +81,7 @@ public actor WorkspaceRegistry {
             await log.close()
             throw Problem(.serviceUnavailable, code: error.code, detail: "workspace \"\(name)\" cannot be loaded: \(error)")
         }
-        let hosted = HostedWorkspace(name: name, log: log, service: service)
+        let hosted = HostedWorkspace(name: name, log: log, service: service, dataDirectory: dataDirectory)
         open[name] = hosted
         return hosted
     }

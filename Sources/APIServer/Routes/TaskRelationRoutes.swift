@@ -1,0 +1,102 @@
+import CommandService
+import EventLog
+import Hummingbird
+import Workflow
+
+/// A task's place among others and its discussion: parent, milestone, comments (edit, delete,
+/// restore) and withdrawing an approval request.
+struct TaskRelationRoutes {
+    let tasks: TaskRoutes
+    var writes: WriteHandling { tasks.writes }
+
+    func add(to group: RouterGroup<APIRequestContext>) {
+        group.put("tasks/{task}/parent") { request, context in
+            var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+            let parent = body.nullableString("parent")
+            if !parent.present { body.addError("parent: required (a task id, or null for none)") }
+            try body.finish()
+            return try await tasks.simple(request, context, .setParent(parent.value.map(TaskID.init(rawValue:))), body: body)
+        }
+        group.put("tasks/{task}/milestone") { request, context in
+            var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+            let milestone = body.nullableString("milestone")
+            if !milestone.present { body.addError("milestone: required (a milestone id, or null for none)") }
+            try body.finish()
+            let action: TaskAction = milestone.value.map { .addToMilestone(MilestoneID($0)) } ?? .removeFromMilestone
+            return try await tasks.simple(request, context, action, body: body)
+        }
+        group.patch("tasks/{task}/comments/{comment}") { request, context in
+            var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+            let text = body.string("body")
+            try body.finish()
+            return try await tasks.simple(
+                request, context, .editComment(try CommentID(context.parameters.require("comment")), body: text), body: body)
+        }
+        group.delete("tasks/{task}/comments/{comment}") { request, context in
+            try await tasks.simple(request, context, .deleteComment(try CommentID(context.parameters.require("comment"))))
+        }
+        group.post("tasks/{task}/comments/{comment}/restore") { request, context in
+            try await tasks.simple(request, context, .restoreComment(try CommentID(context.parameters.require("comment"))))
+        }
+        group.post("tasks/{task}/approvals/{approval}/cancel") { request, context in
+            var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+            let reason = body.optionalString("reason")
+            try body.finish()
+            let approval = try ApprovalID(context.parameters.require("approval"))
+            return try await tasks.simple(request, context, .cancelApproval(approval, reason: reason), body: body)
+        }
+    }
+}
+
+/// Milestones and sprints: create, update, start, close (carrying open tasks over).
+struct MilestoneRoutes {
+    let writes: WriteHandling
+
+    func add(to group: RouterGroup<APIRequestContext>) {
+        group.post("projects/{project}/milestones") { request, context in
+            let project = try ProjectID(context.parameters.require("project"))
+            var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+            let id = MilestoneID(body.optionalString("id") ?? EventID.generate().description)
+            var kind = MilestoneKind.milestone
+            if let text = body.optionalString("kind") {
+                if let value = MilestoneKind(rawValue: text) { kind = value } else { body.addError("kind: one of milestone, sprint") }
+            }
+            let name = body.string("name")
+            let start = Self.date(&body, "startDate")
+            let due = Self.date(&body, "dueDate")
+            try body.finish()
+            let new = NewMilestone(kind: kind, name: name, startDate: start, dueDate: due)
+            return try await writes.run(request, context: context, stream: .milestone(id), status: .created, body: body) {
+                service, metadata, expected throws(CommandError) in
+                try await service.execute(
+                    MilestoneCommand(milestone: id, .create(new)), project: project, metadata: metadata, expectedVersion: expected)
+            }
+        }
+        group.post("milestones/{milestone}/start") { request, context in
+            try await run(request, context, .start, body: nil)
+        }
+        group.post("milestones/{milestone}/close") { request, context in
+            var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+            let target = body.optionalString("carryOverTo").map(MilestoneID.init(rawValue:))
+            try body.finish()
+            return try await run(request, context, .close(carryOverTo: target), body: body)
+        }
+    }
+
+    private func run(_ request: Request, _ context: APIRequestContext, _ action: MilestoneAction, body: JSONBody?) async throws -> Response {
+        let id = try MilestoneID(context.parameters.require("milestone"))
+        return try await writes.run(request, context: context, stream: .milestone(id), body: body) {
+            service, metadata, expected throws(CommandError) in
+            try await service.execute(MilestoneCommand(milestone: id, action), metadata: metadata, expectedVersion: expected)
+        }
+    }
+
+    private static func date(_ body: inout JSONBody, _ key: String) -> CalendarDate? {
+        guard let text = body.optionalString(key) else { return nil }
+        guard let date = CalendarDate(iso: text) else {
+            body.addError("\(key): expected YYYY-MM-DD")
+            return nil
+        }
+        return date
+    }
+}

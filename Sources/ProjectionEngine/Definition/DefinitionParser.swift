@@ -1,0 +1,169 @@
+/// Splits a projection file into its directives and sections (see docs/projections.md, "The file").
+/// SQL is not looked at here; `DefinitionCompiler` prepares it.
+struct DefinitionParser {
+    /// A section's body: the lines after its directive, with the number of the first one.
+    struct Body {
+        var firstLine: Int
+        var lines: [Substring] = []
+        var text: String { lines.joined(separator: "\n") }
+        var isBlank: Bool { lines.allSatisfy { isBlankOrComment($0) } }
+    }
+
+    enum Section {
+        case schema(line: Int, body: Body)
+        case on(line: Int, types: [String]?, body: Body)
+        case query(line: Int, signature: QuerySignature, description: String?, cursor: [String], body: Body)
+    }
+
+    struct QuerySignature {
+        let name: String
+        let parameters: [QueryParameter]
+    }
+
+    private(set) var name: String?
+    private(set) var description: String?
+    private(set) var versionLabel: String?
+    private(set) var sections: [Section] = []
+    let file: String
+
+    private static let keywords: Set<Substring> = ["projection", "description", "version", "schema", "on", "query", "cursor"]
+
+    init(file: String, text: String) throws(DefinitionError) {
+        self.file = file
+        var lineNumber = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = line.last == "\r" ? line.dropLast() : line
+            if let (keyword, value) = try directive(in: line, lineNumber) {
+                try apply(keyword, value, lineNumber)
+            } else {
+                try appendBody(line, lineNumber)
+            }
+        }
+        guard name != nil else { throw DefinitionError(file: file, line: 1, message: "missing '-- projection: NAME' directive") }
+    }
+
+    /// `(keyword, value)` when the line is a directive. A comment that reads `-- word: …` with an unknown
+    /// word is refused rather than ignored, so that a misspelt directive cannot silently drop a section.
+    private func directive(in line: Substring, _ lineNumber: Int) throws(DefinitionError) -> (Substring, Substring)? {
+        let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+        guard trimmed.hasPrefix("-- ") else { return nil }
+        let rest = trimmed.dropFirst(3).drop(while: { $0 == " " })
+        let keyword = rest.prefix(while: { $0.isASCII && $0.isLetter && $0.isLowercase })
+        let after = rest.dropFirst(keyword.count)
+        if keyword == "schema", after.allSatisfy({ $0 == " " || $0 == "\t" || $0 == ":" }) { return (keyword, "") }
+        guard !keyword.isEmpty, after.first == ":" else { return nil }
+        guard Self.keywords.contains(keyword) else {
+            throw DefinitionError(file: file, line: lineNumber, message: "unknown directive '-- \(keyword):'")
+        }
+        return (keyword, trim(after.dropFirst()))
+    }
+
+    private mutating func apply(_ keyword: Substring, _ value: Substring, _ line: Int) throws(DefinitionError) {
+        switch keyword {
+        case "projection":
+            guard name == nil, sections.isEmpty else { throw error(line, "'-- projection:' must be the first directive, once") }
+            guard isProjectionName(value) else { throw error(line, "bad projection name '\(value)': use [a-z][a-z0-9_]*") }
+            name = String(value)
+        case "version":
+            guard sections.isEmpty else { throw error(line, "'-- version:' belongs before the first section") }
+            versionLabel = String(value)
+        case "description":
+            try applyDescription(value, line)
+        case "schema":
+            try requireHeader(line)
+            sections.append(.schema(line: line, body: Body(firstLine: line + 1)))
+        case "on":
+            try requireHeader(line)
+            sections.append(.on(line: line, types: try eventTypes(value, line), body: Body(firstLine: line + 1)))
+        case "query":
+            try requireHeader(line)
+            let signature = try QuerySignatureParser.parse(value, file: file, line: line)
+            for case .query(_, let other, _, _, _) in sections where other.name == signature.name {
+                throw error(line, "duplicate query '\(signature.name)'")
+            }
+            sections.append(.query(line: line, signature: signature, description: nil, cursor: [], body: Body(firstLine: line + 1)))
+        default:  // "cursor"
+            guard case .query(let queryLine, let signature, let description, let cursor, let body)? = sections.last, body.isBlank,
+                cursor.isEmpty
+            else { throw error(line, "'-- cursor:' must follow a '-- query:' directive, before its SQL, once") }
+            let columns = value.split(separator: ",").map { String(trim($0)) }
+            guard !columns.isEmpty, columns.allSatisfy(isIdentifier) else { throw error(line, "bad cursor column list '\(value)'") }
+            sections[sections.count - 1] = .query(
+                line: queryLine, signature: signature, description: description, cursor: columns, body: Body(firstLine: line + 1))
+        }
+    }
+
+    private mutating func applyDescription(_ value: Substring, _ line: Int) throws(DefinitionError) {
+        if sections.isEmpty {
+            guard name != nil else { throw error(line, "'-- projection:' must be the first directive, once") }
+            description = String(value)
+            return
+        }
+        guard case .query(let queryLine, let signature, nil, let cursor, let body)? = sections.last, body.isBlank else {
+            throw error(line, "'-- description:' belongs in the header or right after a '-- query:' directive")
+        }
+        sections[sections.count - 1] = .query(
+            line: queryLine, signature: signature, description: String(value), cursor: cursor, body: Body(firstLine: line + 1))
+    }
+
+    private func requireHeader(_ line: Int) throws(DefinitionError) {
+        guard name != nil else { throw error(line, "'-- projection:' must be the first directive, once") }
+    }
+
+    private mutating func appendBody(_ line: Substring, _ lineNumber: Int) throws(DefinitionError) {
+        guard let last = sections.indices.last else {
+            guard isBlankOrComment(line) else { throw error(lineNumber, "statement outside a section") }
+            return
+        }
+        switch sections[last] {
+        case .schema(let line0, var body):
+            body.lines.append(line)
+            sections[last] = .schema(line: line0, body: body)
+        case .on(let line0, let types, var body):
+            body.lines.append(line)
+            sections[last] = .on(line: line0, types: types, body: body)
+        case .query(let line0, let signature, let description, let cursor, var body):
+            body.lines.append(line)
+            sections[last] = .query(line: line0, signature: signature, description: description, cursor: cursor, body: body)
+        }
+    }
+
+    private func eventTypes(_ value: Substring, _ line: Int) throws(DefinitionError) -> [String]? {
+        if trim(value) == "*" { return nil }
+        let types = value.split(separator: ",").map { String(trim($0)) }
+        guard !types.isEmpty, types.allSatisfy({ !$0.isEmpty && !$0.contains(" ") && $0 != "*" }) else {
+            throw error(line, "bad event type list '\(value)': use 'Type1, Type2' or '*'")
+        }
+        return types
+    }
+
+    private func error(_ line: Int, _ message: String) -> DefinitionError { DefinitionError(file: file, line: line, message: message) }
+}
+
+func trim(_ text: Substring) -> Substring {
+    var result = text
+    while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
+    while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+    return result
+}
+
+func isBlankOrComment(_ line: Substring) -> Bool {
+    let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+    return trimmed.isEmpty || trimmed.hasPrefix("--")
+}
+
+func isProjectionName(_ text: some StringProtocol) -> Bool {
+    guard let first = text.utf8.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else { return false }
+    return text.utf8.allSatisfy {
+        ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
+    }
+}
+
+func isIdentifier(_ text: some StringProtocol) -> Bool {
+    guard let first = text.utf8.first, !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return false }
+    return text.utf8.allSatisfy { byte in
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
+    }
+}

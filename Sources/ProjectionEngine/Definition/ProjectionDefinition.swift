@@ -1,0 +1,56 @@
+/// A projection as loaded from `Projections/<name>.sql`: its schema, the statements to run per event type,
+/// and its named queries. Every statement was prepared against the schema at load time.
+public struct ProjectionDefinition: Sendable {
+    /// `[a-z][a-z0-9_]*`, equal to the file name without `.sql`.
+    public let name: String
+    public let description: String?
+    /// The informative `-- version:` directive, if any.
+    public let versionLabel: String?
+    /// The definition's identity: the first 16 hex digits of the SHA-256 of the file's bytes.
+    public let version: String
+    /// The file's text, kept in each database so that an older version can still be served (and replayed
+    /// for "as of" queries) while a newer one is built.
+    public let source: String
+    /// The file's path, for messages.
+    public let file: String
+    let schema: [SQLText]
+    let handlers: [EventHandler]
+    /// The queries by name.
+    public let queries: [String: QueryDefinition]
+
+    /// Names of the queries, sorted.
+    public var queryNames: [String] { queries.keys.sorted() }
+}
+
+/// One SQL statement of a definition, with its parameters renamed so that SQLite accepts dotted names
+/// (`:data.taskID` is not a SQLite parameter name): the `n`-th distinct parameter occurrence became `:pN`,
+/// and `parameters[N]` is the name the file used.
+struct SQLText: Sendable {
+    let sql: String
+    let line: Int
+    /// `:pN` → the name written in the file, without the colon.
+    let parameters: [String]
+}
+
+/// An `-- on:` section: its statements run for each event of `types` (nil: every event, after the
+/// type-specific sections).
+struct EventHandler: Sendable {
+    let types: [String]?
+    let statements: [SQLText]
+}
+
+/// A named, parameterised query of a projection.
+public struct QueryDefinition: Sendable {
+    public let name: String
+    public let description: String?
+    public let parameters: [QueryParameter]
+    /// Columns whose last values make the `next` cursor (`-- cursor:`); empty when the query does not page.
+    public let cursor: [String]
+    let statement: SQLText
+}
+
+/// A declared query parameter and its default (nil: the caller must give it).
+public struct QueryParameter: Sendable, Equatable {
+    public let name: String
+    public let defaultValue: QueryValue?
+}

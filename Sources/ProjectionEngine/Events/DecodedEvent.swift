@@ -1,0 +1,41 @@
+public import EventLog
+
+/// An event as the projections need it: its payload indexed once, its type as a string, and (only when
+/// some statement binds them) its extensions and formatted times. Immutable, so one decoded batch is
+/// shared by every projection that applies it.
+public struct DecodedEvent: Sendable {
+    /// Which optional values to prepare.
+    struct Needs: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let extensions = Needs(rawValue: 1)
+        static let time = Needs(rawValue: 2)
+        static let all: Needs = [.extensions, .time]
+    }
+
+    public let event: RecordedEvent
+    let type: String
+    let tape: PayloadTape
+    let extensions: [String: ExtensionValue]
+    let timeText: String
+    let atText: String
+
+    init(_ event: RecordedEvent, needs: Needs) {
+        self.event = event
+        type = event.type
+        tape = event.data.withUnsafeBytes { PayloadTape($0) }
+        extensions = needs.contains(.extensions) ? event.extensions : [:]
+        timeText = needs.contains(.time) ? event.time.description : ""
+        if needs.contains(.time), case .string(let decided)? = extensions["decidedat"] {
+            atText = decided
+        } else {
+            atText = timeText
+        }
+    }
+
+    var position: UInt64 { event.position }
+}
+
+/// Decodes a batch once for every projection applying it.
+func decode(_ events: [RecordedEvent], needs: DecodedEvent.Needs) -> [DecodedEvent] {
+    events.map { DecodedEvent($0, needs: needs) }
+}

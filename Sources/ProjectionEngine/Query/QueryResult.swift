@@ -1,0 +1,75 @@
+/// A query's answer: rows as ordered (column, value) pairs, the cursor of the next page, and the log
+/// position the answer reflects.
+public struct QueryResult: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
+        public let columns: [String]
+        public let values: [QueryValue]
+
+        /// The value of `column`, or nil when the row has no such column.
+        public subscript(column: String) -> QueryValue? {
+            columns.firstIndex(of: column).map { values[$0] }
+        }
+    }
+
+    public let rows: [Row]
+    /// Pass back as `cursor` for the next page; nil on the last page.
+    public let next: String?
+    /// The answer is exactly the read model after applying events 1 through `position`.
+    public let position: UInt64
+
+    /// `{"rows":[…],"next":…,"position":…}`: one JSON object, `_json` columns parsed.
+    public var json: String {
+        var out: [UInt8] = []
+        out.append(contentsOf: #"{"rows":["#.utf8)
+        for (index, row) in rows.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            for (column, (name, value)) in zip(row.columns, row.values).enumerated() {
+                if column > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.appendString(name, to: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONWriter.append(value, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: #"],"next":"#.utf8)
+        if let next { JSONWriter.appendString(next, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        out.append(contentsOf: #","position":\#(position)}"#.utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Writes query values as JSON.
+enum JSONWriter {
+    static func append(_ value: QueryValue, to out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .integer(let number): out.append(contentsOf: String(number).utf8)
+        case .real(let number): out.append(contentsOf: (number.isFinite ? String(number) : "null").utf8)
+        case .text(let text): appendString(text, to: &out)
+        case .json(let text):
+            // Stored JSON is emitted as is when it parses; otherwise as a string, so the output stays JSON.
+            let bytes = Array(text.utf8)
+            let valid = bytes.withUnsafeBytes { PayloadTape($0).isValid }
+            if valid { out.append(contentsOf: bytes) } else { appendString(text, to: &out) }
+        }
+    }
+
+    static func appendString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

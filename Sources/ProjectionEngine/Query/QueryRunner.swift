@@ -1,0 +1,124 @@
+import GRDBSQLite
+
+/// What a caller asks of a query.
+struct QueryRequest: Sendable {
+    let projection: String
+    let query: String
+    let parameters: [String: QueryValue]
+    let cursor: String?
+    let limit: Int?
+}
+
+/// Binds a query's parameters (caller's values, defaults, cursor, limit), steps it and shapes the rows.
+enum QueryRunner {
+    /// The most rows one page returns, whatever the caller or the definition asks.
+    static let limitMax = 500
+
+    /// A request checked against its query's declaration, before any database is touched.
+    struct Bindings {
+        let values: [String: QueryValue]
+        let limit: Int
+        let cursor: [QueryValue]?
+    }
+
+    static func check(_ request: QueryRequest, _ query: QueryDefinition) throws(ProjectionError) -> Bindings {
+        let declared = Set(query.parameters.map(\.name))
+        for name in request.parameters.keys.sorted() where !declared.contains(name) {
+            throw .invalidParameter(name: name, reason: "query '\(query.name)' has no such parameter")
+        }
+        var values: [String: QueryValue] = [:]
+        for parameter in query.parameters {
+            if let value = request.parameters[parameter.name] {
+                values[parameter.name] = value
+            } else if let value = parameter.defaultValue {
+                values[parameter.name] = value
+            } else if parameter.name != "limit" || request.limit == nil {
+                throw .missingParameter(parameter.name)
+            }
+        }
+        var limit = limitMax
+        if let requested = request.limit {
+            limit = requested
+        } else if let value = values["limit"] {
+            guard case .integer(let number) = value else { throw .invalidParameter(name: "limit", reason: "must be an integer") }
+            limit = Int(clamping: number)
+        }
+        guard limit >= 1 else { throw .invalidParameter(name: "limit", reason: "must be at least 1") }
+        limit = min(limit, limitMax)
+        var cursor: [QueryValue]?
+        if let text = request.cursor {
+            guard !query.cursor.isEmpty, let decoded = QueryCursor.decode(text, query: query.name, count: query.cursor.count) else {
+                throw .invalidCursor
+            }
+            cursor = decoded
+        }
+        return Bindings(values: values, limit: limit, cursor: cursor)
+    }
+
+    /// Runs the prepared `statement` of `query` and returns at most `limit` rows.
+    static func run(_ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement, position: UInt64) throws(ProjectionError)
+        -> QueryResult
+    {
+        defer { statement.reset() }
+        for (offset, name) in query.statement.parameters.enumerated() {
+            let index = Int32(offset + 1)
+            if name == "limit" {
+                // One more than asked: whether it comes back says whether there is a next page.
+                statement.bind(index, Int64(bindings.limit + 1))
+            } else if name.hasPrefix("cursor_"), let column = query.cursor.firstIndex(of: String(name.dropFirst(7))) {
+                bind(statement, index, bindings.cursor?[column] ?? .null)
+            } else {
+                bind(statement, index, bindings.values[name] ?? .null)
+            }
+        }
+        let count = statement.columnCount
+        let names = (0..<count).map { statement.columnName($0) }
+        let outputNames = names.map { $0.hasSuffix("_json") ? String($0.dropLast(5)) : $0 }
+        let cursorColumns = query.cursor.compactMap { names.firstIndex(of: $0) }
+        var rows: [QueryResult.Row] = []
+        var rawCursor: [[QueryValue]] = []
+        var more = false
+        do {
+            while try statement.step() {
+                if rows.count == bindings.limit {
+                    more = true
+                    break
+                }
+                var values: [QueryValue] = []
+                values.reserveCapacity(Int(count))
+                for column in 0..<count {
+                    let value = self.value(statement, column)
+                    if names[Int(column)].hasSuffix("_json"), case .text(let text) = value {
+                        values.append(.json(text))
+                    } else {
+                        values.append(value)
+                    }
+                }
+                rawCursor.append(cursorColumns.map { values[$0] })
+                rows.append(QueryResult.Row(columns: outputNames, values: values))
+            }
+        } catch {
+            throw .sqlite("query '\(query.name)': \(error.message)")
+        }
+        let next = more && !query.cursor.isEmpty ? rawCursor.last.map { QueryCursor.encode(query: query.name, values: $0) } : nil
+        return QueryResult(rows: rows, next: next, position: position)
+    }
+
+    private static func bind(_ statement: SQLiteStatement, _ index: Int32, _ value: QueryValue) {
+        switch value {
+        case .null: statement.bindNull(index)
+        case .integer(let number): statement.bind(index, number)
+        case .real(let number): statement.bind(index, number)
+        case .text(let text), .json(let text): statement.bind(index, text)
+        }
+    }
+
+    private static func value(_ statement: SQLiteStatement, _ column: Int32) -> QueryValue {
+        switch statement.columnType(column) {
+        case SQLITE_NULL: .null
+        case SQLITE_INTEGER: .integer(statement.int64(column))
+        case SQLITE_FLOAT: .real(statement.double(column))
+        default: .text(statement.string(column))
+        }
+    }
+}

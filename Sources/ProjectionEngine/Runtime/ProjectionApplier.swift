@@ -1,0 +1,137 @@
+import GRDBSQLite
+
+/// Applies events to one projection database with the definition's statements, prepared once on that
+/// connection. Each call is one transaction that also advances the checkpoint, so a batch's effect and
+/// its checkpoint are committed together or not at all (exactly once across crashes).
+final class ProjectionApplier {
+    /// A statement and, for each of its parameters, where the value comes from (resolved at load time).
+    private struct BoundStatement {
+        let statement: SQLiteStatement
+        let bindings: [(index: Int32, field: EventField)]
+        let line: Int
+    }
+
+    let definition: ProjectionDefinition
+    let database: SQLiteDatabase
+    private var byType: [String: [BoundStatement]] = [:]
+    private var wildcard: [BoundStatement] = []
+    private let setCheckpoint: SQLiteStatement
+    private let begin: SQLiteStatement
+    private let commit: SQLiteStatement
+    /// Which per-event values the statements bind.
+    let needs: DecodedEvent.Needs
+
+    init(definition: ProjectionDefinition, database: SQLiteDatabase) throws(SQLiteError) {
+        self.definition = definition
+        self.database = database
+        var needs: DecodedEvent.Needs = []
+        for handler in definition.handlers {
+            for text in handler.statements {
+                let statement = try database.prepare(text.sql)
+                let bindings = text.parameters.enumerated().map { offset, name in
+                    // The compiler checked every name, so this cannot fail.
+                    (index: Int32(offset + 1), field: EventField(parameter: name)!)
+                }
+                for binding in bindings { needs.formUnion(binding.field.needs) }
+                let bound = BoundStatement(statement: statement, bindings: bindings, line: text.line)
+                if let types = handler.types {
+                    for type in types { byType[type, default: []].append(bound) }
+                } else {
+                    wildcard.append(bound)
+                }
+            }
+        }
+        self.needs = needs
+        setCheckpoint = try database.prepare("UPDATE _projection_checkpoint SET position = ?1 WHERE id = 1")
+        begin = try database.prepare("BEGIN IMMEDIATE")
+        commit = try database.prepare("COMMIT")
+    }
+
+    /// The committed checkpoint.
+    func checkpoint() throws(SQLiteError) -> UInt64 {
+        UInt64(try database.scalar("SELECT position FROM _projection_checkpoint WHERE id = 1") ?? 0)
+    }
+
+    /// Applies the events after `checkpoint` in one transaction and returns the new checkpoint. When a
+    /// statement fails, the transaction is rolled back, the events before the failing one are applied
+    /// and committed again (so the checkpoint ends right before it), and the failure is thrown.
+    func apply(_ events: ArraySlice<DecodedEvent>, after checkpoint: UInt64) throws(ApplyFailure) -> UInt64 {
+        let pending = events.drop(while: { $0.position <= checkpoint })
+        guard let last = pending.last else { return checkpoint }
+        do {
+            try transaction(pending, checkpoint: last.position)
+            return last.position
+        } catch let failure {
+            let prefix = pending.prefix(while: { $0.position < failure.position })
+            if let end = prefix.last {
+                do { try transaction(prefix, checkpoint: end.position) } catch {
+                    throw ApplyFailure(position: failure.position, message: failure.message, checkpoint: checkpoint)
+                }
+            }
+            throw ApplyFailure(position: failure.position, message: failure.message, checkpoint: prefix.last?.position ?? checkpoint)
+        }
+    }
+
+    private func transaction(_ events: ArraySlice<DecodedEvent>, checkpoint: UInt64) throws(ApplyFailure) {
+        let first = events.first?.position ?? checkpoint
+        do {
+            try run(begin)
+        } catch {
+            throw ApplyFailure(position: first, message: error.message, checkpoint: 0)
+        }
+        for event in events {
+            do {
+                try applyOne(event)
+            } catch {
+                rollback()
+                throw ApplyFailure(position: event.position, message: error.message, checkpoint: 0)
+            }
+        }
+        do {
+            setCheckpoint.bind(1, Int64(checkpoint))
+            try run(setCheckpoint)
+            try run(commit)
+        } catch {
+            rollback()
+            throw ApplyFailure(position: first, message: error.message, checkpoint: 0)
+        }
+    }
+
+    private func applyOne(_ event: DecodedEvent) throws(SQLiteError) {
+        if let statements = byType[event.type] {
+            for statement in statements { try execute(statement, event) }
+        }
+        for statement in wildcard { try execute(statement, event) }
+    }
+
+    private func execute(_ bound: BoundStatement, _ event: DecodedEvent) throws(SQLiteError) {
+        let statement = bound.statement
+        let result: Result<Void, SQLiteError> = event.event.data.withUnsafeBytes { data in
+            for binding in bound.bindings { EventBinder.bind(statement, binding.index, binding.field, event, data) }
+            defer { statement.reset() }
+            do throws(SQLiteError) {
+                while try statement.step() {}
+                return .success(())
+            } catch {
+                return .failure(SQLiteError(message: "\(error.message) (statement at line \(bound.line), event type \(event.type))"))
+            }
+        }
+        try result.get()
+    }
+
+    private func run(_ statement: SQLiteStatement) throws(SQLiteError) {
+        defer { statement.reset() }
+        while try statement.step() {}
+    }
+
+    private func rollback() {
+        if sqlite3_get_autocommit(database.handle) == 0 { try? database.execute("ROLLBACK") }
+    }
+}
+
+/// A statement failed on the event at `position`; the database's checkpoint is now `checkpoint`.
+struct ApplyFailure: Error {
+    let position: UInt64
+    let message: String
+    let checkpoint: UInt64
+}

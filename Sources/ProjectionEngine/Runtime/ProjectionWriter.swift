@@ -1,0 +1,197 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Writes one projection database on its own thread: applies the feed's batches (one transaction each,
+/// checkpoint included), takes snapshots, and, for a database being built, finishes it when it has
+/// caught up (marks it complete, renames it into place and turns on WAL) so the slot can swap it in.
+final class ProjectionWriter: Sendable {
+    enum Mode: Sendable {
+        /// A fresh database not served yet: journal in memory, no syncing; discarded if the process dies.
+        case building
+        /// Served: WAL, synchronous=NORMAL.
+        case live
+    }
+
+    /// What the slot and status need to know, readable from any thread.
+    struct Progress: Sendable {
+        var mode: Mode
+        var path: String
+        var checkpoint: UInt64
+        var caughtUp = false
+        var failure: (position: UInt64, message: String)?
+        var rate = RateMeter()
+        var stopped = false
+    }
+
+    /// Notifications to the slot, sent from the writer's thread.
+    enum Change: Sendable {
+        case advanced
+        case failed
+        /// A building database caught up and is now complete and live at `path`.
+        case promoted
+        case caughtUp
+    }
+
+    let definition: ProjectionDefinition
+    private let worker: WorkerThread
+    private let progress: Mutex<Progress>
+    private let snapshots: SnapshotStore
+    private let finalPath: String
+    private let logger: Logger
+    private let onChange: @Sendable (ProjectionWriter, Change) -> Void
+    /// Only touched on the worker thread (jobs run there one at a time).
+    private nonisolated(unsafe) var applier: ProjectionApplier?
+    private nonisolated(unsafe) var lastSnapshot: UInt64 = 0
+
+    /// Opens (or creates, for `.building`) the database at `path` and prepares the definition's
+    /// statements. For `.building`, `finalPath` is where the file goes once complete.
+    init(
+        definition: ProjectionDefinition, path: String, mode: Mode, finalPath: String, snapshots: SnapshotStore, logger: Logger,
+        onChange: @escaping @Sendable (ProjectionWriter, Change) -> Void
+    ) throws(ProjectionError) {
+        self.definition = definition
+        self.snapshots = snapshots
+        self.finalPath = finalPath
+        self.logger = logger
+        self.onChange = onChange
+        let applier: ProjectionApplier
+        do {
+            let database = try SQLiteDatabase(path: path)
+            if mode == .building {
+                try Self.createBuilding(database, definition)
+            } else {
+                try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
+                // A failure recorded by an earlier run is retried: it may have been transient.
+                try DatabaseMeta.set("failed_position", nil, in: database)
+                try DatabaseMeta.set("failed_message", nil, in: database)
+            }
+            applier = try ProjectionApplier(definition: definition, database: database)
+            progress = Mutex(Progress(mode: mode, path: path, checkpoint: try applier.checkpoint()))
+        } catch {
+            throw .sqlite("\(path): \(error.message)")
+        }
+        self.applier = applier
+        lastSnapshot = snapshots.positions().last ?? 0
+        worker = WorkerThread(name: "projection-\(definition.name)")
+    }
+
+    private static func createBuilding(_ database: SQLiteDatabase, _ definition: ProjectionDefinition) throws(SQLiteError) {
+        // Nothing here is worth a journal or a sync: the file is thrown away unless it completes.
+        try database.execute("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;")
+        try database.execute("BEGIN")
+        try database.execute(DatabaseMeta.createSQL)
+        for statement in definition.schema { try database.execute(statement.sql) }
+        try DatabaseMeta.set("name", definition.name, in: database)
+        try DatabaseMeta.set("version", definition.version, in: database)
+        try DatabaseMeta.set("source", definition.source, in: database)
+        try DatabaseMeta.set("complete", "0", in: database)
+        try database.execute("COMMIT")
+    }
+
+    var state: Progress { progress.withLock { $0 } }
+    var needs: DecodedEvent.Needs { applierNeeds }
+    private var applierNeeds: DecodedEvent.Needs {
+        // Computed from the definition so it can be read from any thread.
+        var needs: DecodedEvent.Needs = []
+        for handler in definition.handlers {
+            for statement in handler.statements {
+                for name in statement.parameters { needs.formUnion(EventField(parameter: name)?.needs ?? []) }
+            }
+        }
+        return needs
+    }
+
+    /// Queues a batch, waiting while the writer is two batches behind (back-pressure for the feed).
+    func enqueue(_ batch: FeedBatch) async {
+        guard isActive else { return }
+        await worker.submit { [self] in apply(batch) }
+    }
+
+    /// Whether the writer still takes batches (not failed, not stopped).
+    var isActive: Bool { progress.withLock { $0.failure == nil && !$0.stopped } }
+
+    /// Stops the thread after its queued jobs and closes the database. Call from outside the thread.
+    func stop() {
+        progress.withLock { $0.stopped = true }
+        worker.submitNow { [self] in applier = nil }
+        worker.stopAndWait()
+    }
+
+    // MARK: On the worker thread
+
+    private func apply(_ batch: FeedBatch) {
+        guard let applier, isActive else { return }
+        let started = ProcessInfo.processInfo.systemUptime
+        let before = progress.withLock { $0.checkpoint }
+        let checkpoint: UInt64
+        do {
+            checkpoint = try applier.apply(batch.events[...], after: before)
+        } catch {
+            fail(error, applier)
+            return
+        }
+        let applied = batch.events.count { $0.position > before }
+        let caughtUpNow = batch.atHead && checkpoint >= batch.throughPosition
+        let (mode, wasCaughtUp) = progress.withLock { progress in
+            progress.checkpoint = checkpoint
+            progress.rate.record(applied, started: started)
+            defer { progress.caughtUp = progress.caughtUp || caughtUpNow }
+            return (progress.mode, progress.caughtUp)
+        }
+        if applied > 0 { onChange(self, .advanced) }
+        takeSnapshotIfDue(applier, before: before, after: checkpoint)
+        guard caughtUpNow, !wasCaughtUp else { return }
+        if mode == .building {
+            promote(applier)
+        } else {
+            onChange(self, .caughtUp)
+        }
+    }
+
+    private func fail(_ failure: ApplyFailure, _ applier: ProjectionApplier) {
+        logger.error("projection \(definition.name) stopped at position \(failure.position): \(failure.message)")
+        try? DatabaseMeta.set("failed_position", String(failure.position), in: applier.database)
+        try? DatabaseMeta.set("failed_message", failure.message, in: applier.database)
+        progress.withLock { progress in
+            progress.checkpoint = failure.checkpoint
+            progress.failure = (failure.position, failure.message)
+        }
+        onChange(self, .failed)
+    }
+
+    private func takeSnapshotIfDue(_ applier: ProjectionApplier, before: UInt64, after: UInt64) {
+        guard snapshots.isDue(previous: max(before, lastSnapshot), current: after) else { return }
+        do {
+            try snapshots.take(applier.database, position: after)
+            lastSnapshot = after
+        } catch {
+            // A missing snapshot only makes "as of" queries replay more; the projection goes on.
+            logger.warning("projection \(definition.name): snapshot at \(after) failed: \(error.message)")
+        }
+    }
+
+    /// Marks the built database complete, moves it to its final name and reopens it in WAL mode.
+    private func promote(_ current: ProjectionApplier) {
+        let buildingPath = progress.withLock { $0.path }
+        do {
+            try DatabaseMeta.set("complete", "1", in: current.database)
+            applier = nil
+            ProjectionFiles.remove(database: finalPath)
+            guard rename(buildingPath, finalPath) == 0 else { throw SQLiteError(message: "cannot rename \(buildingPath): errno \(errno)") }
+            let database = try SQLiteDatabase(path: finalPath)
+            try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
+            applier = try ProjectionApplier(definition: definition, database: database)
+        } catch {
+            logger.error("projection \(definition.name): cannot finish the build: \(error)")
+            progress.withLock { $0.failure = ($0.checkpoint, "cannot finish the build: \(error)") }
+            onChange(self, .failed)
+            return
+        }
+        progress.withLock { progress in
+            progress.mode = .live
+            progress.path = finalPath
+        }
+        onChange(self, .promoted)
+    }
+}

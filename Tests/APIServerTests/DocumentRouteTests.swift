@@ -1,0 +1,54 @@
+import APIServer
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("HTTP: documents")
+struct DocumentRouteTests {
+    @Test("upload stores the bytes by SHA-256 and records only their digest; download returns them; a damaged blob is detected")
+    func uploadAndDownload() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let ws = "/v1/workspaces/acme"
+            let bytes = Array("%PDF-1.7 quarterly report\n".utf8) + (0..<2_000).map { UInt8($0 % 251) }
+            let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            var headers = harness.headers("dev", json: false)
+            headers[.contentType] = "application/pdf"
+            let uploaded = try await client.execute(
+                uri: ws + "/projects/p1/documents?id=d1&title=Q3%20report&fileName=q3.pdf", method: .post, headers: headers,
+                body: ByteBuffer(bytes: bytes))
+            #expect(uploaded.status == .created, "\(uploaded.text)")
+            let events = try await client.execute(uri: ws + "/events?type=DocumentAdded", method: .get, headers: harness.headers("auditor"))
+            #expect(events.text.contains(digest))
+            #expect(!events.text.contains("quarterly report"), "the bytes are never in an event")
+
+            let downloaded = try await client.execute(uri: ws + "/documents/d1/content", method: .get, headers: harness.headers("dev", json: false))
+            #expect(downloaded.status == .ok)
+            #expect(Array(downloaded.body.readableBytesView) == bytes)
+            #expect(downloaded.headers[.contentType] == "application/pdf")
+            #expect(downloaded.headers[.contentDisposition]?.contains("q3.pdf") == true)
+
+            // Damage the stored blob: the next read detects it instead of serving wrong bytes.
+            let blobs = harness.directory.path + "/workspaces/acme/documents"
+            let enumerator = FileManager.default.enumerator(atPath: blobs)
+            while let name = enumerator?.nextObject() as? String {
+                let path = blobs + "/" + name
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue, name.contains(digest.prefix(8)) {
+                    var damaged = try Data(contentsOf: URL(fileURLWithPath: path))
+                    damaged[10] ^= 0xFF
+                    try damaged.write(to: URL(fileURLWithPath: path))
+                }
+            }
+            let broken = try await client.execute(uri: ws + "/documents/d1/content", method: .get, headers: harness.headers("dev", json: false))
+            #expect(broken.status == .internalServerError)
+            #expect(broken.json["code"] as? String == "document-corrupted")
+            try await client.execute(uri: ws + "/documents/nope/content", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .notFound)
+            }
+        }
+        await harness.close()
+    }
+}

@@ -1,0 +1,122 @@
+import EventLog
+import Foundation
+import TestSupport
+import Testing
+
+@testable import ProjectionEngine
+
+@Suite("definition loading")
+struct DefinitionTests {
+    private func compile(_ text: String, name: String = "p") throws(DefinitionError) -> ProjectionDefinition {
+        try DefinitionCompiler.compile(file: "Projections/\(name).sql", bytes: Array(text.utf8))
+    }
+
+    /// Compiles `text` and returns the error, which must exist.
+    private func failure(_ text: String, name: String = "p") -> DefinitionError? {
+        do {
+            _ = try compile(text, name: name)
+            Issue.record("expected an error for:\n\(text)")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("the test definitions load; sections, queries and version are read")
+    func loads() throws {
+        let definition = try DefinitionCompiler.compile(
+            file: DefinitionFiles.directory + "/items.sql", bytes: Array(try DefinitionFiles.text("items").utf8))
+        #expect(definition.name == "items")
+        #expect(definition.versionLabel == "1")
+        #expect(definition.version.count == 16)
+        #expect(definition.queryNames == ["by_type", "items"])
+        #expect(definition.queries["by_type"]?.cursor == ["position"])
+        #expect(
+            definition.queries["by_type"]?.parameters == [
+                QueryParameter(name: "type", defaultValue: nil), QueryParameter(name: "limit", defaultValue: .integer(50)),
+            ])
+        #expect(definition.handlers.count == 3)
+        #expect(definition.handlers[1].types == ["Moved", "Closed"])
+        #expect(definition.handlers[2].types == nil)
+        #expect(definition.schema.map(\.line) == [6, 7, 8])
+    }
+
+    @Test("the version is the SHA-256 of the bytes: a one-byte change makes another version")
+    func version() throws {
+        let text = "-- projection: p\n-- schema\nCREATE TABLE t (a);\n"
+        #expect(try compile(text).version == (try compile(text).version))
+        #expect(try compile(text).version != (try compile(text + " ")).version)
+    }
+
+    @Test(
+        "malformed files: the error names the file and the line, and says what is wrong",
+        arguments: [
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- onn: X\n", 4, "unknown directive '-- onn:'"),
+            ("CREATE TABLE t (a);\n-- projection: p\n", 1, "statement outside a section"),
+            ("-- projection: p\n\nINSERT INTO t VALUES (1);\n", 3, "statement outside a section"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t;\n-- query: q()\nSELECT a FROM t;\n", 6,
+                "duplicate query 'q'"
+            ),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a, = 3)\nSELECT 1;\n", 4, "bad parameter list"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a b)\nSELECT 1;\n", 4, "bad parameter list"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a = 'x)\nSELECT 1;\n", 4, "bad parameter list"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q\nSELECT 1;\n", 4, "bad parameter list"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n\n-- on: X\nINSERT INTO t VALUES (1);\nINSERT INTO nope VALUES (:position);\n", 7,
+                "no such table: nope"
+            ),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\nCREATE TABLEX u (b);\n", 4, "syntax error"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- on: X\nINSERT INTO t VALUES (:nope);\n", 5, "unknown parameter ':nope'"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t WHERE a = :b;\n", 5, "does not declare"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t;\nSELECT a FROM t;\n", 4, "exactly one SELECT"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nDELETE FROM t;\n", 5, "must be one SELECT"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\n-- cursor: b\nSELECT a FROM t;\n", 6, "cursor column 'b'"),
+            ("-- projection: q\n-- schema\nCREATE TABLE t (a);\n", 1, "must be in a file named 'q.sql'"),
+            ("-- schema\nCREATE TABLE t (a);\n", 1, "'-- projection:' must be the first directive"),
+            ("-- projection: p\n-- schema\nCREATE TABLE _projection_x (a);\n", 2, "names starting with '_projection' are the engine's"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- on: X\nINSERT INTO t VALUES (@a);\n", 5, "parameters are written ':name'"),
+        ])
+    func malformed(text: String, line: Int, message: String) throws {
+        let error = try #require(failure(text))
+        #expect(error.file == "Projections/p.sql")
+        #expect(error.line == line, "\(error)")
+        #expect(error.message.contains(message), "\(error)")
+        #expect(error.description.hasPrefix("Projections/p.sql:\(line): "))
+    }
+
+    @Test("semicolons inside literals and trigger bodies do not split statements")
+    func splitting() throws {
+        let definition = try compile(
+            """
+            -- projection: p
+            -- schema
+            CREATE TABLE t (a TEXT);
+            CREATE TABLE u (n INTEGER);
+            CREATE TRIGGER t_count AFTER INSERT ON t BEGIN INSERT INTO u VALUES (1); UPDATE u SET n = n + 1; END;
+            -- on: X
+            INSERT INTO t VALUES ('a;b'); INSERT INTO t VALUES (':not.a.parameter -- nor a comment');
+            """)
+        #expect(definition.schema.count == 3)
+        #expect(definition.handlers[0].statements.count == 2)
+        #expect(definition.handlers[0].statements.allSatisfy { $0.parameters.isEmpty })
+    }
+
+    @Test("a malformed file fails only itself: the others load and run")
+    func isolation() async throws {
+        let fixture = try EngineFixture(definitions: [
+            "counter": try DefinitionFiles.text("counter"),
+            "broken": "-- projection: broken\n-- schema\nCREATE TABLE t (a);\n-- on: X\nINSERT INTO missing VALUES (1);\n",
+        ])
+        let loaded = try fixture.load()
+        #expect(loaded.definitions.map(\.name) == ["counter"])
+        #expect(loaded.errors.count == 1)
+        #expect(loaded.errors.first?.description.hasSuffix("/Projections/broken.sql:5: no such table: missing") == true)
+        try await fixture.append(sampleEvents(10))
+        let engine = try await fixture.started()
+        let result = try engine.query(projection: "counter", query: "all")
+        #expect(result.texts == ["Closed|3", "Created|4", "Moved|3"])
+        #expect(result.position == 10)
+        await engine.stop()
+    }
+}

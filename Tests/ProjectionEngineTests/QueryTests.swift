@@ -1,0 +1,103 @@
+import EventLog
+import Foundation
+import TestSupport
+import Testing
+
+@testable import ProjectionEngine
+
+@Suite("queries")
+struct QueryTests {
+    @Test("cursor paging walks a column fully, with no duplicates or omissions", arguments: [1, 7, 50, 500])
+    func paging(limit: Int) async throws {
+        let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])
+        try await fixture.append(sampleEvents(1_000))
+        let engine = try await fixture.started()
+        var seen: [String] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let page = try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Moved")], cursor: cursor, limit: limit)
+            #expect(page.rows.count <= limit)
+            #expect(page.position == 1_000)
+            seen += page.rows.map { row in
+                guard case .integer(let position) = row["position"] else { return "?" }
+                return String(position)
+            }
+            cursor = page.next
+            pages += 1
+        } while cursor != nil && pages < 1_000
+        let expected = (0..<1_000).filter { $0 % 3 == 1 }.map { String($0 + 1) }
+        #expect(seen == expected)
+        #expect(pages == (expected.count + limit - 1) / limit)
+        await engine.stop()
+    }
+
+    @Test("the default limit comes from the declaration; the engine caps it at 500")
+    func limits() async throws {
+        let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])
+        try await fixture.append(sampleEvents(3_000))
+        let engine = try await fixture.started()
+        #expect(try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Moved")]).rows.count == 50)
+        #expect(try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Moved"), "limit": .integer(3)]).rows.count == 3)
+        #expect(try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Moved")], limit: 10_000).rows.count == 500)
+        await engine.stop()
+    }
+
+    @Test("JSON output: _json columns are emitted parsed under the name without the suffix")
+    func json() async throws {
+        let fixture = try EngineFixture(definitions: [
+            "docs": """
+            -- projection: docs
+            -- schema
+            CREATE TABLE docs (stream TEXT PRIMARY KEY, body TEXT, note TEXT);
+            -- on: *
+            INSERT OR REPLACE INTO docs VALUES (:stream, :data, :data.note);
+            -- query: all()
+            SELECT stream, body AS body_json, note, 1.5 AS real, NULL AS absent FROM docs ORDER BY stream;
+            """
+        ])
+        try await fixture.append([event("a", "X", #"{"note":"say \"hi\"\n","list":[1,2]}"#)])
+        let engine = try await fixture.started()
+        let result = try engine.query(projection: "docs", query: "all")
+        #expect(
+            result.json
+                == #"{"rows":[{"stream":"a","body":{"note":"say \"hi\"\n","list":[1,2]},"note":"say \"hi\"\n","real":1.5,"absent":null}],"next":null,"position":1}"#
+        )
+        await engine.stop()
+    }
+
+    @Test("parameter, cursor and name errors say what is wrong")
+    func errors() async throws {
+        let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])
+        try await fixture.append(sampleEvents(100))
+        let engine = try await fixture.started()
+        #expect(throws: ProjectionError.missingParameter("type")) { try engine.query(projection: "items", query: "by_type") }
+        #expect(throws: ProjectionError.invalidParameter(name: "kind", reason: "query 'by_type' has no such parameter")) {
+            try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Moved"), "kind": .text("x")])
+        }
+        #expect(throws: ProjectionError.invalidParameter(name: "limit", reason: "must be at least 1")) {
+            try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Moved")], limit: 0)
+        }
+        #expect(throws: ProjectionError.invalidCursor) {
+            try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Moved")], cursor: "not-a-cursor")
+        }
+        let page = try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Moved")], limit: 2)
+        #expect(throws: ProjectionError.invalidCursor) { try engine.query(projection: "items", query: "items", cursor: page.next) }
+        #expect(throws: ProjectionError.unknownQuery(projection: "items", query: "nope")) { try engine.query(projection: "items", query: "nope") }
+        #expect(throws: ProjectionError.unknownProjection("nope")) { try engine.query(projection: "nope", query: "all") }
+        #expect(throws: ProjectionError.positionBeyondHead(requested: 101, head: 100)) {
+            try engine.query(projection: "items", query: "items", asOf: .position(101))
+        }
+        await engine.stop()
+    }
+
+    @Test("cursors round-trip every value kind")
+    func cursorEncoding() {
+        let values: [QueryValue] = [.null, .integer(-7), .real(2.25), .text("a:b;c\u{0}é"), .text("")]
+        let cursor = QueryCursor.encode(query: "q", values: values)
+        #expect(!cursor.contains("=") && !cursor.contains("+") && !cursor.contains("/"))
+        #expect(QueryCursor.decode(cursor, query: "q", count: 5) == values)
+        #expect(QueryCursor.decode(cursor, query: "other", count: 5) == nil)
+        #expect(QueryCursor.decode(cursor, query: "q", count: 4) == nil)
+    }
+}

@@ -1,0 +1,153 @@
+import EventLog
+import Foundation
+import TestSupport
+import Testing
+
+@testable import ProjectionEngine
+
+@Suite("engine runtime")
+struct RuntimeTests {
+    static let unique = """
+        -- projection: unique
+        -- description: Fails on the second event of a stream (the primary key refuses it).
+        -- schema
+        CREATE TABLE firsts (stream TEXT PRIMARY KEY, position INTEGER NOT NULL);
+        -- on: *
+        INSERT INTO firsts (stream, position) VALUES (:stream, :position);
+        -- query: all()
+        SELECT stream, position FROM firsts ORDER BY position;
+        """
+
+    @Test("a failing statement stops only its projection, at that event, with the error in status")
+    func runtimeFailure() async throws {
+        let fixture = try EngineFixture(definitions: ["unique": Self.unique, "counter": try DefinitionFiles.text("counter")])
+        // Streams s-0 … s-6, then s-0 again at position 8: the 8th event fails `unique`, after it went live
+        // (a projection failing during its first build is never served) and in the middle of a batch.
+        try await fixture.append(sampleEvents(5, streams: 7))
+        let engine = try await fixture.started { $0.batchEventsMax = 5 }
+        let last = try await fixture.append(sampleEvents(15, streams: 7, offset: 5))
+        #expect(try await engine.waitUntil(projection: "counter", position: last, timeout: .seconds(10)))
+        #expect(try await engine.waitUntil(projection: "unique", position: last, timeout: .seconds(10)) == false)
+        let statuses = Dictionary(uniqueKeysWithValues: engine.status().map { ($0.name, $0) })
+        let unique = try #require(statuses["unique"])
+        guard case .failed(let position, let message) = unique.state else {
+            Issue.record("expected a failure, got \(unique.state)")
+            return
+        }
+        #expect(position == 8)
+        #expect(message.contains("UNIQUE constraint failed: firsts.stream"), "\(message)")
+        #expect(message.contains("line 6"), "\(message)")
+        #expect(unique.checkpoint == 7)
+        #expect(unique.lag == 13)
+        #expect(statuses["counter"]?.state == .live)
+        #expect(statuses["counter"]?.checkpoint == 20)
+        // The failed projection still answers, as of its checkpoint; a new event does not move it.
+        let answer = try engine.query(projection: "unique", query: "all")
+        #expect(answer.position == 7)
+        #expect(answer.rows.count == 7)
+        let next = try await fixture.append(sampleEvents(1, offset: 20))
+        #expect(try await engine.waitUntil(projection: "counter", position: next, timeout: .seconds(10)))
+        #expect(try await engine.waitUntil(projection: "unique", position: next, timeout: .seconds(10)) == false)
+        await engine.stop()
+        // The failure is recorded in the database, which stays at 7.
+        let meta = try #require(DatabaseMeta.read(path: fixture.projectionsDirectory + "/unique/\(unique.servingVersion!).sqlite"))
+        #expect(meta.checkpoint == 7)
+        #expect(meta.failedPosition == 8)
+    }
+
+    @Test("live: an append becomes visible through waitUntil, woken by the commit")
+    func live() async throws {
+        let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])
+        try await fixture.append(sampleEvents(30))
+        let engine = try await fixture.started()
+        #expect(engine.status().first?.state == .live)
+        #expect(try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Deleted")]).rows.isEmpty)
+        let position = try await fixture.append([event("s-1", "Deleted", #"{"n":99}"#)])
+        let started = ContinuousClock.now
+        #expect(try await engine.waitUntil(projection: "items", position: position, timeout: .seconds(10)))
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let result = try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Deleted")])
+        #expect(result.texts == ["31|s-1|99"])
+        #expect(result.position == 31)
+        // Waiting for a position not yet appended times out.
+        #expect(try await engine.waitUntil(projection: "items", position: 1_000, timeout: .milliseconds(100)) == false)
+        await engine.stop()
+    }
+
+    @Test("a restart continues from the checkpoint: same rows as an uninterrupted run")
+    func restart() async throws {
+        let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])
+        try await fixture.append(sampleEvents(300))
+        let first = try await fixture.started { $0.batchEventsMax = 64 }
+        let version = try #require(first.status().first?.servingVersion)
+        await first.stop()
+        try await fixture.append(sampleEvents(200, offset: 300))
+        let second = try await fixture.started { $0.batchEventsMax = 64 }
+        #expect(second.status().first?.checkpoint == 500)
+        #expect(second.status().first?.servingVersion == version)
+        await second.stop()
+        let incremental = try dump(path: fixture.projectionsDirectory + "/items/\(version).sqlite")
+        let definition = try #require(try fixture.load().definitions.first)
+        let fresh = try dump(try freshRebuild(definition, log: fixture.log, through: 500))
+        #expect(incremental.checkpoint == 500)
+        #expect(incremental.rows == fresh)
+    }
+
+    @Test("blue/green: a changed definition is built beside the served one, which answers until the swap")
+    func blueGreen() async throws {
+        let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])
+        try await fixture.append(sampleEvents(20_000))
+        let first = try await fixture.started { $0.batchEventsMax = 2_000 }
+        let oldVersion = try #require(first.status().first?.servingVersion)
+        await first.stop()
+        // Version 2 doubles `n`: answers tell which database served them.
+        let changed = try DefinitionFiles.text("items").replacingOccurrences(
+            of: "VALUES (:position, :type, :stream, :data.n)", with: "VALUES (:position, :type, :stream, :data.n * 2)")
+        try fixture.write("items", changed)
+        // Small batches so the build takes long enough to be seen.
+        let engine = try fixture.engine { $0.batchEventsMax = 50 }
+        try engine.start()
+        let during = try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Created")], limit: 1)
+        #expect(during.texts == ["1|s-0|0"])
+        let status = try #require(engine.status().first)
+        #expect(status.state == .rebuilding)
+        #expect(status.servingVersion == oldVersion)
+        #expect(status.definitionVersion != oldVersion)
+        let fourth = try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Created")], cursor: during.next, limit: 1)
+        #expect(fourth.texts == ["4|s-3|3"], "the old version (n, not 2n) still answers")
+        #expect(await engine.waitUntilCaughtUp(timeout: .seconds(120)))
+        let after = try #require(engine.status().first)
+        #expect(after.state == .live)
+        #expect(after.servingVersion == after.definitionVersion)
+        let new = try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Created")], cursor: during.next, limit: 1)
+        #expect(new.texts == ["4|s-3|6"], "the new version answers after the swap")
+        // The old file is gone; only the new version's database remains.
+        let files = try FileManager.default.contentsOfDirectory(atPath: fixture.projectionsDirectory + "/items").filter { $0.hasSuffix(".sqlite") }
+        #expect(files == ["\(after.definitionVersion).sqlite"])
+        // And it keeps following the log.
+        let position = try await fixture.append(sampleEvents(1, offset: 20_000))
+        #expect(try await engine.waitUntil(projection: "items", position: position, timeout: .seconds(10)))
+        await engine.stop()
+    }
+
+    @Test("rebuild NAME builds the same version beside the served one and swaps it in")
+    func rebuild() async throws {
+        let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])
+        try await fixture.append(sampleEvents(5_000))
+        let engine = try await fixture.started()
+        let before = try engine.query(projection: "items", query: "items")
+        let version = try #require(engine.status().first?.servingVersion)
+        try engine.rebuild("items")
+        #expect(try engine.query(projection: "items", query: "items") == before)
+        #expect(await engine.waitUntilCaughtUp(timeout: .seconds(60)))
+        #expect(try engine.query(projection: "items", query: "items") == before)
+        let files = try FileManager.default.contentsOfDirectory(atPath: fixture.projectionsDirectory + "/items").filter { $0.hasSuffix(".sqlite") }
+        #expect(files == ["\(version).b.sqlite"])
+        try engine.rebuild("items")
+        #expect(await engine.waitUntilCaughtUp(timeout: .seconds(60)))
+        let again = try FileManager.default.contentsOfDirectory(atPath: fixture.projectionsDirectory + "/items").filter { $0.hasSuffix(".sqlite") }
+        #expect(again == ["\(version).sqlite"])
+        #expect(try engine.query(projection: "items", query: "items") == before)
+        await engine.stop()
+    }
+}

@@ -48,6 +48,45 @@ struct OpenAPIDocumentTests {
         await harness.close()
     }
 
+    /// The server refuses unknown members (JSONBody.finish), so every object a JSON request body can
+    /// hold must say so, or generated clients and schemathesis would believe extra members are fine.
+    @Test("every object schema a JSON request body reaches has additionalProperties: false")
+    func strictRequestBodies() async throws {
+        let harness = try await ServerHarness.make()
+        let document = try await document(harness)
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        var visited = Set<String>()
+        var loose: [String] = []
+        func visit(_ value: Any, at path: String) {
+            if let array = value as? [Any] {
+                for (index, element) in array.enumerated() { visit(element, at: "\(path)[\(index)]") }
+                return
+            }
+            guard let object = value as? [String: Any] else { return }
+            if let reference = object["$ref"] as? String {
+                let name = String(reference.split(separator: "/").last ?? "")
+                if visited.insert(name).inserted, let schema = schemas[name] { visit(schema, at: name) }
+                return
+            }
+            if object["properties"] != nil, object["additionalProperties"] as? Bool != false { loose.append(path) }
+            // `if` is a condition on the object, not an object schema of its own.
+            for (key, member) in object where key != "if" { visit(member, at: "\(path).\(key)") }
+        }
+        let paths = try #require(document["paths"] as? [String: [String: [String: Any]]])
+        var bodies = 0
+        for (path, item) in paths {
+            for (method, operation) in item {
+                let content = (operation["requestBody"] as? [String: Any])?["content"] as? [String: Any]
+                guard let json = content?["application/json"] else { continue }
+                bodies += 1
+                visit(json, at: "\(method) \(path)")
+            }
+        }
+        #expect(bodies > 20)
+        #expect(loose == [])
+        await harness.close()
+    }
+
     @Test("workspace routes need the bearer token; operations routes need none")
     func security() async throws {
         let harness = try await ServerHarness.make()

@@ -48,13 +48,11 @@ struct ProblemTranslation: RouterMiddleware {
 final class RouteTable: Sendable {
     private let table = Mutex<[(components: [Substring], methods: Set<String>)]>([])
 
-    /// Takes the routes `Router.routes` lists; a `GET` route also answers `HEAD` (Hummingbird adds it).
+    /// Takes the routes `Router.routes` lists. (No `HEAD` for a `GET` route: the router is built
+    /// without `autoGenerateHeadEndpoints`, so `HEAD` is not answered and `Allow` must not claim it.)
     func load(_ routes: [(method: String, path: String)]) {
         var byPath: [String: Set<String>] = [:]
-        for route in routes {
-            byPath[route.path, default: []].insert(route.method)
-            if route.method == "GET" { byPath[route.path, default: []].insert("HEAD") }
-        }
+        for route in routes { byPath[route.path, default: []].insert(route.method) }
         table.withLock { $0 = byPath.map { (components: $0.key.split(separator: "/"), methods: $0.value) } }
     }
 

@@ -4,10 +4,11 @@
 SWIFT ?= swift
 DATA ?= ./taskledger-data
 WORKSPACE ?= demo
+PORT ?= 8080
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := liblz4-dev libsqlite3-dev lz4 jq sqlite3 xxd curl openssl python3 python3-venv
 
-.PHONY: run test deps build release bench format lint clean schemathesis
+.PHONY: run sample test deps build release bench format lint clean schemathesis
 
 ## deps: install the system packages the build and the tests need (apt-get update first).
 deps:
@@ -23,10 +24,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## run: build in release, then append a sample to a local workspace log and verify it.
-## (The HTTP server arrives with the API issue; until then `make run` shows the log at work.)
+## run: build in release and serve the API on 127.0.0.1:8080; the first run creates workspace `demo`
+## and prints its tokens once (PORT, DATA and WORKSPACE change the defaults).
 run: release
-	@./scripts/run-sample.sh "$$($(SWIFT) build -c release --show-bin-path)/taskledger" "$(DATA)" "$(WORKSPACE)"
+	@./scripts/run-server.sh "$$($(SWIFT) build -c release --show-bin-path)/taskledger" "$(DATA)" "$(WORKSPACE)" "$(PORT)"
+
+## sample: append the sample history to a workspace log with the log tools, read, verify, show stats.
+sample: release
+	@./scripts/run-sample.sh "$$($(SWIFT) build -c release --show-bin-path)/taskledger" "$(DATA)" "$(WORKSPACE)-log"
 
 ## test: the whole suite (unit, crash, torn-write, CLI, lz4 interoperability and HTTP end-to-end tests).
 test: deps

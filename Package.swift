@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "APIServerTests",
             dependencies: [
-                "APIServer", "CommandService", "EventLog", "TestSupport", "Workflow",
+                "APIServer", "CommandService", "EventLog", "ProjectionEngine", "TestSupport", "Workflow",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

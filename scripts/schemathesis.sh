@@ -37,7 +37,8 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 base="http://127.0.0.1:$port"
 # A high per-token rate: the run comes from one token, and 429s would only hide the routes behind them
 # (the rate limit itself is covered by the route tests).
-"$binary" serve --data "$work/data" --port "$port" --log-level warning --token-rate 100000 2>"$work/server.log" &
+"$binary" serve --data "$work/data" --port "$port" --projections "$root/Projections" --log-level warning --token-rate 100000 \
+    2>"$work/server.log" &
 server=$!
 for _ in $(seq 100); do
     curl -fs "$base/healthz" >/dev/null 2>&1 && break
@@ -107,20 +108,26 @@ documents = { values = ["d1"] }
 workflows = { values = ["wf"] }
 labels = { values = ["bug"] }
 EOF
-# `wait` holds an NDJSON read up to 30 s when the log has nothing at `from` yet: correct, but a run of
-# such requests would take hours, so generated waits are capped at a fraction of a second.
+# `wait` holds an NDJSON read up to 30 s when the log has nothing at `from` yet, and `minPosition` holds
+# a read up to 5 s when the read model is not there yet: correct, but a run of such requests would take
+# hours, so generated waits are capped at a fraction of a second and positions at one the log has.
 cat >"$work/hooks.py" <<'EOF'
 import schemathesis
 
 
+def cap(query, name, limit, kind):
+    try:
+        if kind(query[name]) > limit:
+            query[name] = limit
+    except (KeyError, TypeError, ValueError, OverflowError):
+        pass
+
+
 @schemathesis.hook
 def map_query(context, query):
-    if query and "wait" in query:
-        try:
-            if float(query["wait"]) > 0.2:
-                query["wait"] = 0.2
-        except (TypeError, ValueError):
-            pass
+    if query:
+        cap(query, "wait", 0.2, float)
+        cap(query, "minPosition", 1, int)
     return query
 EOF
 

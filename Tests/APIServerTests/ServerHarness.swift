@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ProjectionEngine
 import TestSupport
 import Workflow
 
@@ -50,10 +51,17 @@ struct ServerHarness: Sendable {
         }
         var options = testOptions()
         options.createIfMissing = false
+        // The repository's built-in read models.
+        let projectionsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Projections").path
+        let definitions = try DefinitionLoader.load(directory: projectionsDirectory).definitions
+        var engineOptions = ProjectionEngineOptions()
+        engineOptions.logger.logLevel = .critical
         let server = TaskledgerServer(
             configuration: ServerConfiguration(
                 dataDirectory: directory.path, bodyLimit: 4_096, logOptions: options, tokenRequestsPerSecond: tokenRate,
-                tokenRequestBurst: tokenBurst ?? tokenRate * 2))
+                tokenRequestBurst: tokenBurst ?? tokenRate * 2, projections: definitions,
+                projectionOptions: engineOptions))
         return ServerHarness(directory: directory, server: server, tokens: tokens)
     }
 

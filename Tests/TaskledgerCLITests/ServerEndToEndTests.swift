@@ -54,6 +54,20 @@ struct ServerEndToEndTests {
         response = try server.request("POST", ws + "/tasks/t1/approvals/\(approval)/decisions", token: admin, body: #"{"verdict":"approve"}"#)
         #expect(response.status == 200 && response.body.contains("TaskMoved"), "\(response.body)")
 
+        // Read your writes: the approval's position as minPosition; the board shows the card done.
+        let grantedAt = try #require((try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any])?["position"] as? Int)
+        response = try server.request("GET", ws + "/projects/p1/board?minPosition=\(grantedAt)", token: lin)
+        #expect(response.status == 200)
+        let columns = (try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
+        #expect(columns.first { $0["state"] as? String == "done" }?["count"] as? Int == 1, "\(response.body)")
+        // As it was before the approval: in review.
+        response = try server.request("GET", ws + "/projects/p1/board?at=\(grantedAt - 4)", token: lin)
+        let before = (try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
+        #expect(before.first { $0["state"] as? String == "review" }?["count"] as? Int == 1, "\(response.body)")
+        // The audit trail, exported as CSV by the admin.
+        response = try server.request("GET", ws + "/audit/export?format=csv&minPosition=\(grantedAt)", token: admin)
+        #expect(response.status == 200 && response.body.contains("Requested approval to move OPS-1"), "\(response.body.prefix(300))")
+
         // SSE with curl: the catch-up ends with the approval; resume after it.
         let sse = try run(
             server.curl,

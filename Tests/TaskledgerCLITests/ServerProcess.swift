@@ -18,7 +18,10 @@ final class ServerProcess: @unchecked Sendable {
         port = try freePort()
         self.scheme = scheme
         process.executableURL = URL(fileURLWithPath: try taskledgerBinary())
-        process.arguments = ["serve", "--data", data, "--port", String(port), "--log-level", "warning"] + extra
+        // The repository's built-in read models, wherever the tests run from.
+        let projections = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Projections").path
+        process.arguments = ["serve", "--data", data, "--port", String(port), "--log-level", "warning", "--projections", projections] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

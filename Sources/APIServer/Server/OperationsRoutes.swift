@@ -15,8 +15,19 @@ struct OperationsRoutes {
             guard exists, isDirectory.boolValue, !server.subscriptions.isShuttingDown else {
                 throw Problem(.serviceUnavailable, code: "not-ready", detail: "the data directory is missing or the server is shutting down")
             }
+            // Not ready while a read model has stopped on a failing event: reads would be stale for good.
             let open = await server.registry.openWorkspaces
-            return Self.json(#"{"status":"ready","openWorkspaces":\#(open.count)}"#)
+            for hosted in open {
+                for status in hosted.projections?.status() ?? [] {
+                    if case .failed(let position, let message) = status.state {
+                        throw Problem(
+                            .serviceUnavailable, code: "projection-failed",
+                            detail: "\(hosted.name)/\(status.name) stopped at position \(position): \(message)")
+                    }
+                }
+            }
+            let lag = open.flatMap { $0.projections?.status() ?? [] }.map(\.lag).max() ?? 0
+            return Self.json(#"{"status":"ready","openWorkspaces":\#(open.count),"projectionLagMax":\#(lag)}"#)
         }
         router.get("metrics") { _, _ in
             var text = server.metrics.render()
@@ -25,9 +36,24 @@ struct OperationsRoutes {
             text += "# HELP taskledger_subscription_events_total Events read for subscribers.\n"
             text += "# TYPE taskledger_subscription_events_total counter\n"
             text += "taskledger_subscription_events_total \(server.subscriptions.deliveredCount)\n"
-            for hosted in await server.registry.openWorkspaces.sorted(by: { $0.name < $1.name }) {
+            text += "# HELP taskledger_log_head_position The last committed position of each open workspace.\n"
+            text += "# TYPE taskledger_log_head_position gauge\n"
+            let open = await server.registry.openWorkspaces.sorted(by: { $0.name < $1.name })
+            for hosted in open {
                 text += "taskledger_log_head_position{workspace=\"\(hosted.name)\"} \(hosted.log.head.position)\n"
             }
+            text += "# HELP taskledger_projection_lag_events Events the projection has yet to apply.\n"
+            text += "# TYPE taskledger_projection_lag_events gauge\n"
+            var rates = ""
+            for hosted in open {
+                for status in hosted.projections?.status() ?? [] {
+                    let labels = "workspace=\"\(hosted.name)\",projection=\"\(status.name)\""
+                    text += "taskledger_projection_lag_events{\(labels)} \(status.lag)\n"
+                    rates += "taskledger_projection_apply_rate{\(labels)} \(status.eventsPerSecond)\n"
+                }
+            }
+            text += "# HELP taskledger_projection_apply_rate Events applied per second recently (rebuilds included).\n"
+            text += "# TYPE taskledger_projection_apply_rate gauge\n" + rates
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }

@@ -5,6 +5,7 @@ import HummingbirdCore
 import HummingbirdTLS
 public import Logging
 import NIOSSL
+public import ProjectionEngine
 import ServiceLifecycle
 
 /// What `taskledger serve` is given.
@@ -19,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     /// PEM certificate chain and private key: TLS (and HSTS) when both are given.
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// The projection definitions every workspace's read models are built from (`Projections/`).
+    public var projections: [ProjectionDefinition]
+    public var projectionOptions: ProjectionEngineOptions
     /// Requests per token: a sustained rate and a burst (429 with `Retry-After` beyond).
     public var tokenRequestsPerSecond: Double
     public var tokenRequestBurst: Double
@@ -26,8 +30,11 @@ public struct ServerConfiguration: Sendable {
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20,
         commands: CommandService.Configuration = .init(), logOptions: EventLogOptions = EventLogOptions(), tlsCertificate: String? = nil,
-        tlsKey: String? = nil, tokenRequestsPerSecond: Double = 200, tokenRequestBurst: Double = 400
+        tlsKey: String? = nil, tokenRequestsPerSecond: Double = 200, tokenRequestBurst: Double = 400, projections: [ProjectionDefinition] = [],
+        projectionOptions: ProjectionEngineOptions = ProjectionEngineOptions()
     ) {
+        self.projections = projections
+        self.projectionOptions = projectionOptions
         self.tlsCertificate = tlsCertificate
         self.tlsKey = tlsKey
         self.tokenRequestsPerSecond = tokenRequestsPerSecond
@@ -58,7 +65,8 @@ public final class TaskledgerServer: Sendable {
         self.configuration = configuration
         tokenLimiter = TokenRateLimiter(perSecond: configuration.tokenRequestsPerSecond, burst: configuration.tokenRequestBurst)
         registry = WorkspaceRegistry(
-            dataDirectory: configuration.dataDirectory, options: configuration.logOptions, configuration: configuration.commands)
+            dataDirectory: configuration.dataDirectory, options: configuration.logOptions, configuration: configuration.commands,
+            definitions: configuration.projections, engineOptions: configuration.projectionOptions)
     }
 
     /// Every route, with the middleware that answers problems, logs and measures requests.
@@ -76,6 +84,7 @@ public final class TaskledgerServer: Sendable {
         TaskRelationRoutes(tasks: tasks).add(to: workspace)
         MilestoneRoutes(writes: writes).add(to: workspace)
         DocumentRoutes(writes: writes).add(to: workspace)
+        ProjectionRoutes().add(to: workspace)
         ProjectRoutes(writes: writes).add(to: workspace)
         WorkspaceRoutes(writes: writes).add(to: workspace)
         TokenRoutes(writes: writes).add(to: workspace)

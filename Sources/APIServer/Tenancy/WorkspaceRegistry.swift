@@ -2,21 +2,34 @@ public import CommandService
 public import EventLog
 import Foundation
 import Logging
+public import ProjectionEngine
 
 /// One workspace the server hosts: its log and its command service, opened on first use.
 public final class HostedWorkspace: Sendable {
     public let name: String
     public let log: EventLog
     public let service: CommandService
+    /// The workspace's read models, started when the workspace is opened (nil when the server has no
+    /// projection definitions).
+    let projections: ProjectionEngine?
     let authentications = AuthenticationCache()
     let idempotency = IdempotencyStore()
     private let dataDirectory: String
 
-    init(name: String, log: EventLog, service: CommandService, dataDirectory: String) {
+    init(name: String, log: EventLog, service: CommandService, projections: ProjectionEngine?, dataDirectory: String) {
+        self.projections = projections
         self.name = name
         self.log = log
         self.service = service
         self.dataDirectory = dataDirectory
+    }
+
+    /// The projection engine, or 503 when the server runs without projection definitions.
+    func projectionEngine() async throws -> ProjectionEngine {
+        guard let projections else {
+            throw Problem(.serviceUnavailable, code: "no-projections", detail: "this server was started without projection definitions")
+        }
+        return projections
     }
 
     /// The workspace's document store (`<data>/workspaces/<ws>/documents`).
@@ -41,13 +54,17 @@ public actor WorkspaceRegistry {
     public nonisolated let openMax: Int
     private let options: EventLogOptions
     private let configuration: CommandService.Configuration
+    private let definitions: [ProjectionDefinition]
+    private let engineOptions: ProjectionEngineOptions
     private var open: [String: HostedWorkspace] = [:]
     private var closed = false
 
     public init(
         dataDirectory: String, options: EventLogOptions = EventLogOptions(), configuration: CommandService.Configuration = .init(),
-        openMax: Int = 256
+        definitions: [ProjectionDefinition] = [], engineOptions: ProjectionEngineOptions = ProjectionEngineOptions(), openMax: Int = 256
     ) {
+        self.definitions = definitions
+        self.engineOptions = engineOptions
         self.dataDirectory = dataDirectory
         self.options = options
         self.configuration = configuration
@@ -81,7 +98,18 @@ public actor WorkspaceRegistry {
             await log.close()
             throw Problem(.serviceUnavailable, code: error.code, detail: "workspace \"\(name)\" cannot be loaded: \(error)")
         }
-        let hosted = HostedWorkspace(name: name, log: log, service: service, dataDirectory: dataDirectory)
+        var projections: ProjectionEngine?
+        if !definitions.isEmpty {
+            let engine = ProjectionEngine(log: log, dataDirectory: dataDirectory, definitions: definitions, options: engineOptions)
+            do {
+                try engine.start()
+            } catch {
+                await log.close()
+                throw Problem(.serviceUnavailable, code: error.code, detail: "the read models of \"\(name)\" cannot start: \(error)")
+            }
+            projections = engine
+        }
+        let hosted = HostedWorkspace(name: name, log: log, service: service, projections: projections, dataDirectory: dataDirectory)
         open[name] = hosted
         return hosted
     }
@@ -92,7 +120,10 @@ public actor WorkspaceRegistry {
     /// Closes every log (finishing appends in flight) and refuses to open more.
     public func closeAll() async {
         closed = true
-        for hosted in open.values { await hosted.log.close() }
+        for hosted in open.values {
+            await hosted.projections?.stop()
+            await hosted.log.close()
+        }
         open.removeAll()
     }
 }

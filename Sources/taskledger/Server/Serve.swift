@@ -2,7 +2,9 @@ import APIServer
 import ArgumentParser
 import CommandService
 import EventLog
+import Foundation
 import Logging
+import ProjectionEngine
 
 /// `taskledger serve`: the HTTP API over every workspace in the data directory.
 struct Serve: AsyncParsableCommand {
@@ -36,6 +38,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests per second per API token (sustained; bursts of twice that).")
     var tokenRate = 200.0
 
+    @Option(help: "The projection definitions (one .sql file each); every workspace's read models are built from them.")
+    var projections = "Projections"
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -56,9 +61,25 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = level
         var logOptions = EventLogOptions()
         logOptions.logger = logger
+        var definitions: [ProjectionDefinition] = []
+        if FileManager.default.fileExists(atPath: projections) {
+            do {
+                let loaded = try DefinitionLoader.load(directory: projections)
+                definitions = loaded.definitions
+                // A malformed file fails only itself: the others are served.
+                for error in loaded.errors { logger.error("invalid projection definition", metadata: ["error": "\(error)"]) }
+            } catch {
+                throw fail("\(error.code): \(error.description)", status: ExitStatus.badInput)
+            }
+        } else {
+            logger.warning("no projection definitions; reads are unavailable", metadata: ["directory": "\(projections)"])
+        }
+        var projectionOptions = ProjectionEngineOptions()
+        projectionOptions.logger = logger
         let configuration = ServerConfiguration(
             dataDirectory: dataDirectory, host: host, port: port, bodyLimit: bodyLimit, logOptions: logOptions, tlsCertificate: tlsCert,
-            tlsKey: tlsKey, tokenRequestsPerSecond: tokenRate, tokenRequestBurst: tokenRate * 2)
+            tlsKey: tlsKey, tokenRequestsPerSecond: tokenRate, tokenRequestBurst: tokenRate * 2, projections: definitions,
+            projectionOptions: projectionOptions)
         let server = TaskledgerServer(configuration: configuration)
         logger.notice("taskledger serving", metadata: ["address": "\(host):\(port)", "data": "\(dataDirectory)"])
         try await server.run(logger: logger)

@@ -1,0 +1,99 @@
+import APIServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("HTTP: read models — read-your-writes, ETag, as of, audit export, access")
+struct ReadRouteTests {
+    @Test("a write's position as minPosition makes the board show it; ETag and If-None-Match; as of an earlier position")
+    func boardReadYourWrites() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let ws = "/v1/workspaces/acme"
+            let created = try await client.execute(
+                uri: ws + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"),
+                body: body(#"{"id":"t1","title":"Rotate keys","estimate":"3pt"}"#))
+            let createdAt = try #require(created.json["position"] as? Int)
+            let moved = try await client.execute(
+                uri: ws + "/tasks/t1/moves", method: .post, headers: harness.headers("dev"), body: body(#"{"to":"doing"}"#))
+            let movedAt = try #require(moved.json["position"] as? Int)
+
+            let board = try await client.execute(
+                uri: ws + "/projects/p1/board?minPosition=\(movedAt)", method: .get, headers: harness.headers("dev", json: false))
+            #expect(board.status == .ok, "\(board.text)")
+            #expect((board.json["position"] as? Int ?? 0) >= movedAt)
+            let columns = try #require(board.json["rows"] as? [[String: Any]])
+            #expect(columns.first { $0["state"] as? String == "doing" }?["count"] as? Int == 1)
+            #expect(columns.first { $0["state"] as? String == "backlog" }?["count"] as? Int == 0)
+            let etag = try #require(board.headers[.eTag])
+
+            try await client.execute(
+                uri: ws + "/projects/p1/board", method: .get, headers: harness.headers("dev", json: false, [.ifNoneMatch: etag])
+            ) { #expect($0.status == .notModified) }
+
+            // As of the creation: the card was in the backlog.
+            let before = try await client.execute(
+                uri: ws + "/projects/p1/board?at=\(createdAt)", method: .get, headers: harness.headers("dev", json: false))
+            #expect(before.json["position"] as? Int == createdAt)
+            let old = try #require(before.json["rows"] as? [[String: Any]])
+            #expect(old.first { $0["state"] as? String == "backlog" }?["count"] as? Int == 1)
+
+            let cards = try await client.execute(
+                uri: ws + "/projects/p1/board/columns/doing?minPosition=\(movedAt)", method: .get, headers: harness.headers("dev", json: false))
+            #expect((cards.json["rows"] as? [[String: Any]])?.first?["task"] as? String == "t1", "\(cards.text)")
+
+            let task = try await client.execute(
+                uri: ws + "/tasks/t1?minPosition=\(movedAt)", method: .get, headers: harness.headers("dev", json: false))
+            #expect((task.json["rows"] as? [[String: Any]])?.first?["state"] as? String == "doing", "\(task.text)")
+            let history = try await client.execute(
+                uri: ws + "/tasks/t1/history?minPosition=\(movedAt)", method: .get, headers: harness.headers("dev", json: false))
+            #expect(((history.json["rows"] as? [[String: Any]])?.count ?? 0) >= 1, "\(history.text)")
+
+            // Waiting for a position the log will not reach within the bound is a 504, not a hang.
+            try await client.execute(uri: ws + "/projects/p1/board?minPosition=999999", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .gatewayTimeout)
+                #expect($0.json["code"] as? String == "not-caught-up")
+            }
+            try await client.execute(uri: ws + "/projections/board/nope", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .notFound)
+                #expect($0.json["code"] as? String == "unknown-query")
+            }
+            let status = try await client.execute(uri: ws + "/projections", method: .get, headers: harness.headers("dev", json: false))
+            #expect(((status.json["projections"] as? [[String: Any]])?.count ?? 0) == 6)
+        }
+        await harness.close()
+    }
+
+    @Test("the audit trail: filters, full-text search, NDJSON and CSV export; audit.read needed")
+    func audit() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let ws = "/v1/workspaces/acme"
+            let created = try await client.execute(
+                uri: ws + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"),
+                body: body(#"{"id":"t1","title":"Renew the wildcard certificate"}"#))
+            let at = try #require(created.json["position"] as? Int)
+            let trail = try await client.execute(
+                uri: ws + "/audit?minPosition=\(at)&text=wildcard", method: .get, headers: harness.headers("auditor", json: false))
+            let rows = try #require(trail.json["rows"] as? [[String: Any]], "\(trail.text)")
+            #expect(rows.count == 1 && rows.first?["type"] as? String == "TaskCreated")
+            #expect(rows.first?["token"] as? String == "k-dev")
+            try await client.execute(uri: ws + "/audit", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .forbidden)
+            }
+
+            let ndjson = try await client.execute(
+                uri: ws + "/audit/export?minPosition=\(at)", method: .get, headers: harness.headers("auditor", json: false))
+            #expect(ndjson.headers[.contentType] == "application/x-ndjson")
+            let lines = ndjson.text.split(separator: "\n")
+            #expect(lines.count == at, "one line per event")
+            let csv = try await client.execute(
+                uri: ws + "/audit/export?format=csv&type=TaskCreated", method: .get, headers: harness.headers("auditor", json: false))
+            let csvLines = csv.text.split(separator: "\r\n")
+            #expect(csvLines.first?.hasPrefix("position,") == true)
+            #expect(csvLines.count == 2 && csvLines[1].contains("Renew the wildcard certificate"))
+        }
+        await harness.close()
+    }
+}

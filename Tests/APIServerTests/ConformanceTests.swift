@@ -60,6 +60,30 @@ struct ConformanceTests {
         await harness.close()
     }
 
+    @Test("a malformed full-text expression on the audit trail is a 400, not a 500")
+    func malformedFullTextSearch() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            // `minPosition` waits for the read model to be live: a fresh server is still catching up.
+            for match in ["", "%22", "AND", "a%20OR", "a:b", "*"] {
+                for route in ["audit", "audit/export"] {
+                    try await client.execute(
+                        uri: "/v1/workspaces/acme/\(route)?minPosition=1&match=\(match)", method: .get,
+                        headers: harness.headers("auditor", json: false)
+                    ) { response in
+                        #expect(response.status == .badRequest, "\(route)?match=\(match)")
+                        #expect(response.json["code"] as? String == "invalid-parameter")
+                    }
+                }
+            }
+            // A valid expression still searches.
+            try await client.execute(
+                uri: "/v1/workspaces/acme/audit?minPosition=1&match=hello", method: .get, headers: harness.headers("auditor", json: false)
+            ) { #expect($0.status == .ok) }
+        }
+        await harness.close()
+    }
+
     @Test("Last-Event-ID at the largest position is a 400, not an overflow")
     func lastEventIDOverflow() async throws {
         let harness = try await ServerHarness.make()

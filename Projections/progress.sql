@@ -60,7 +60,24 @@ CREATE TABLE tasks (
     completed_at TEXT,
     state_entered_at TEXT NOT NULL,
     -- The decision time of the change being applied: the burndown day the triggers book it on.
-    changed_at TEXT NOT NULL
+    changed_at TEXT NOT NULL,
+    -- The milestone or sprint the task is in (at most one).
+    milestone TEXT
+);
+CREATE INDEX tasks_by_milestone ON tasks (milestone, deleted, category);
+CREATE TABLE milestones (
+    milestone TEXT PRIMARY KEY,
+    project TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    start_date TEXT,
+    due_date TEXT,
+    -- planned | active | closed
+    status TEXT NOT NULL DEFAULT 'planned',
+    -- When a sprint started: how many tasks and points it took on (its scope snapshot).
+    scope_tasks INTEGER,
+    scope_points INTEGER,
+    carried_over INTEGER
 );
 CREATE INDEX tasks_by_project ON tasks (project, deleted, category);
 -- Per project and UTC day: what changed scope and done (see the rules above).
@@ -195,6 +212,30 @@ UPDATE tasks SET completed_at = :at WHERE task = :data.taskID;
 -- on: TaskReopened
 UPDATE tasks SET completed_at = NULL WHERE task = :data.taskID;
 
+-- on: MilestoneCreated
+INSERT INTO milestones (milestone, project, kind, name, start_date, due_date)
+VALUES (:data.milestoneID, :data.projectID, :data.kind, :data.name, :data.startDate, :data.dueDate);
+
+-- on: MilestoneUpdated
+UPDATE milestones SET name = :data.name, start_date = :data.startDate, due_date = :data.dueDate WHERE milestone = :data.milestoneID;
+
+-- on: SprintStarted
+UPDATE milestones SET status = 'active', scope_tasks = json_array_length(:data, '$.scope'),
+    scope_points = (SELECT coalesce(sum(CASE WHEN s.value ->> '$.estimate' LIKE '%pt'
+                                        THEN CAST(substr(s.value ->> '$.estimate', 1, length(s.value ->> '$.estimate') - 2) AS INTEGER)
+                                        ELSE 0 END), 0)
+                    FROM json_each(:data, '$.scope') AS s)
+WHERE milestone = :data.milestoneID;
+
+-- on: SprintClosed
+UPDATE milestones SET status = 'closed', carried_over = json_array_length(:data, '$.carriedOver') WHERE milestone = :data.milestoneID;
+
+-- on: TaskAddedToMilestone
+UPDATE tasks SET milestone = :data.milestoneID WHERE task = :data.taskID;
+
+-- on: TaskRemovedFromMilestone
+UPDATE tasks SET milestone = NULL WHERE task = :data.taskID AND milestone = :data.milestoneID;
+
 -- on: TaskDeleted
 UPDATE tasks SET deleted = 1, changed_at = :at WHERE task = :data.taskID;
 
@@ -321,3 +362,24 @@ WHERE t.project = :project AND t.deleted = 0
 GROUP BY st.state
 ORDER BY min(CASE st.category WHEN 'backlog' THEN 0 WHEN 'unstarted' THEN 1 WHEN 'started' THEN 2 WHEN 'completed' THEN 3 ELSE 4 END),
          min(w.position), st.state;
+
+-- query: milestones(project)
+-- description: Each milestone and sprint of the project with its live tasks by state category (counts and points), % done, overdue tasks, and a sprint's scope at start and carry-over at close.
+SELECT ms.milestone, ms.kind, ms.name, ms.status, ms.start_date, ms.due_date,
+       count(t.task) AS tasks,
+       coalesce(sum(t.category IN ('backlog', 'unstarted')), 0) AS not_started,
+       coalesce(sum(t.category = 'started'), 0) AS started,
+       coalesce(sum(t.category = 'completed'), 0) AS completed,
+       coalesce(sum(t.category = 'canceled'), 0) AS canceled,
+       coalesce(sum(t.estimate_points), 0) AS points,
+       coalesce(sum(CASE WHEN t.category = 'completed' THEN t.estimate_points END), 0) AS completed_points,
+       round(100.0 * sum(t.category = 'completed') / nullif(sum(t.category <> 'canceled'), 0), 1) AS done_percent,
+       round(100.0 * sum(CASE WHEN t.category = 'completed' THEN t.estimate_points END)
+             / nullif(sum(CASE WHEN t.category <> 'canceled' THEN t.estimate_points END), 0), 1) AS done_points_percent,
+       coalesce(sum(t.due_date < date((SELECT at FROM clock)) AND t.category NOT IN ('completed', 'canceled')), 0) AS overdue,
+       ms.scope_tasks, ms.scope_points, ms.carried_over
+FROM milestones AS ms
+LEFT JOIN tasks AS t ON t.milestone = ms.milestone AND t.deleted = 0
+WHERE ms.project = :project
+GROUP BY ms.milestone
+ORDER BY coalesce(ms.start_date, ms.due_date, '9999'), ms.name, ms.milestone;

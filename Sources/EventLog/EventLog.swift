@@ -126,6 +126,10 @@ public final class EventLog: Sendable {
 
     // MARK: Reading
 
+    /// Batches, events and bytes written since the log was opened, with histograms of batch sizes and
+    /// flush (`fdatasync`) times.
+    public var writerStatistics: WriterStatistics { writer.statistics.value.withLock { $0 } }
+
     /// Whether `close()` has begun: no append is taken any more.
     public var isClosed: Bool { closed.withLock { $0 } }
 

@@ -74,7 +74,11 @@ public final class ProjectionEngine: Sendable {
     /// `name` is already running.
     public func rebuild(_ name: String) throws(ProjectionError) {
         let slot = try slot(name)
-        guard slot.building == nil else { return }
+        if let previous = slot.building {
+            guard !previous.isActive else { return }
+            // A build that failed keeps its thread until replaced.
+            previous.stop()
+        }
         let writer = try buildWriter(slot, livePath: slot.served?.readers.path)
         if slot.setBuilding(writer) { startFeed([writer]) } else { writer.stop() }
     }
@@ -110,7 +114,8 @@ public final class ProjectionEngine: Sendable {
     /// the projection failed before reaching it.
     public func waitUntil(projection: String, position: UInt64, timeout: Duration) async throws(ProjectionError) -> Bool {
         let slot = try slot(projection)
-        _ = await slot.wait(until: { ($0.servedCheckpoint ?? 0) >= position || $0.failed }, timeout: timeout)
+        _ = await slot.wait(
+            until: { ($0.servedCheckpoint ?? 0) >= position || $0.servedFailed || ($0.servedCheckpoint == nil && $0.buildFailed) }, timeout: timeout)
         return (slot.served?.writer?.state.checkpoint ?? 0) >= position
     }
 
@@ -118,7 +123,7 @@ public final class ProjectionEngine: Sendable {
     public func waitUntilCaughtUp(timeout: Duration) async -> Bool {
         var all = true
         for slot in slots.values {
-            let done = await slot.wait(until: { ($0.servedCaughtUp && !$0.building) || $0.failed }, timeout: timeout)
+            let done = await slot.wait(until: { ($0.servedCaughtUp && !$0.building) || $0.servedFailed || $0.buildFailed }, timeout: timeout)
             all = all && done
         }
         return all
@@ -222,27 +227,38 @@ public final class ProjectionEngine: Sendable {
             }
         }
         var servedWriter: ProjectionWriter?
-        if let keep {
-            let definition: ProjectionDefinition
-            if keep.meta.version == current.version {
-                definition = current
-            } else {
-                do {
-                    definition = try DefinitionCompiler.compile(file: "\(slot.name).sql", bytes: Array(keep.meta.source.utf8))
-                } catch {
-                    throw .definition(error)
-                }
+        if let keep, let definition = servableDefinition(keep.meta, current: current, path: keep.path) {
+            do {
+                let writer = try ProjectionWriter(
+                    definition: definition, path: keep.path, mode: .live, finalPath: keep.path,
+                    snapshots: slot.snapshots(version: definition.version), logger: options.logger,
+                    onChange: { [slot] writer, change in slot.handle(writer, change) })
+                slot.setServed(ProjectionSlot.Served(writer: writer, readers: ReaderPool(path: keep.path, definition: definition)))
+                servedWriter = writer
+            } catch {
+                // A database SQLite cannot open as it should is rebuilt, not a reason to stop the others.
+                options.logger.warning("projection \(slot.name): cannot open \(keep.path) (\(error)); rebuilding")
+                ProjectionFiles.remove(database: keep.path)
             }
-            let writer = try ProjectionWriter(
-                definition: definition, path: keep.path, mode: .live, finalPath: keep.path, snapshots: slot.snapshots(version: definition.version),
-                logger: options.logger, onChange: { [slot] writer, change in slot.handle(writer, change) })
-            slot.setServed(ProjectionSlot.Served(writer: writer, readers: ReaderPool(path: keep.path, definition: definition)))
-            servedWriter = writer
         }
-        guard keep?.meta.version != current.version else { return (servedWriter, nil) }
-        let build = try buildWriter(slot, livePath: keep?.path)
+        guard servedWriter == nil || keep?.meta.version != current.version else { return (servedWriter, nil) }
+        let build = try buildWriter(slot, livePath: servedWriter == nil ? nil : keep?.path)
         _ = slot.setBuilding(build)
         return (servedWriter, build)
+    }
+
+    /// The definition to serve a stored database with: the current one for its version, else the one it
+    /// was built from. A stored definition that no longer compiles cannot be served: its database is
+    /// removed (the current version gets built) rather than failing the other projections' start.
+    private func servableDefinition(_ meta: DatabaseMeta, current: ProjectionDefinition, path: String) -> ProjectionDefinition? {
+        if meta.version == current.version { return current }
+        do {
+            return try DefinitionCompiler.compile(file: "\(current.name).sql", bytes: Array(meta.source.utf8))
+        } catch {
+            options.logger.warning("projection \(current.name): cannot serve \(path) (its stored definition: \(error)); rebuilding")
+            ProjectionFiles.remove(database: path)
+            return nil
+        }
     }
 
     private func buildWriter(_ slot: ProjectionSlot, livePath: String?) throws(ProjectionError) -> ProjectionWriter {

@@ -37,6 +37,15 @@ struct MoreCommandRouteTests {
             let closed = try await send(.post, "/milestones/s1/close", #"{"carryOverTo":"s2"}"#)
             #expect(types(closed).first == "SprintClosed", "\(closed.text)")
 
+            // Progress per milestone: the carried-over task now counts in Sprint 2.
+            let progress = try await send(.get, "/projects/p1/milestones?minPosition=\(closed.json["position"] as? Int ?? 0)")
+            let milestones = try #require(progress.json["rows"] as? [[String: Any]], "\(progress.text)")
+            let first = try #require(milestones.first { $0["milestone"] as? String == "s1" })
+            let second = try #require(milestones.first { $0["milestone"] as? String == "s2" })
+            #expect(first["status"] as? String == "closed" && first["scope_tasks"] as? Int == 1 && first["scope_points"] as? Int == 2)
+            #expect(first["carried_over"] as? Int == 1 && first["tasks"] as? Int == 0)
+            #expect(second["tasks"] as? Int == 1 && second["points"] as? Int == 2 && second["status"] as? String == "planned")
+
             let comment = try await send(.post, "/tasks/t1/comments", #"{"id":"c1","body":"First"}"#)
             #expect(comment.status == .created)
             #expect(types(try await send(.patch, "/tasks/t1/comments/c1", #"{"body":"First, edited"}"#)) == ["CommentEdited"])

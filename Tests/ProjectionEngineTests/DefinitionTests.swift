@@ -85,6 +85,39 @@ struct DefinitionTests {
         #expect(error.description.hasPrefix("Projections/p.sql:\(line): "))
     }
 
+    @Test("a build defers only the indexes no event statement uses, and never UNIQUE ones")
+    func deferredIndexes() throws {
+        let definition = try compile(
+            """
+            -- projection: p
+            -- schema
+            CREATE TABLE t (id TEXT PRIMARY KEY, owner TEXT, state TEXT, n INTEGER);
+            CREATE INDEX t_by_owner ON t (owner);
+            CREATE INDEX t_by_state ON t (state, n);
+            CREATE UNIQUE INDEX t_by_n ON t (n);
+            -- on: Reassigned
+            UPDATE t SET state = :data.state WHERE owner = :data.owner;
+            -- on: *
+            INSERT OR IGNORE INTO t (id, owner, state, n) VALUES (:stream, :ext.actor, 'new', :position);
+            -- query: by_state(state)
+            SELECT id FROM t WHERE state = :state ORDER BY n;
+            """)
+        #expect(definition.deferredIndexes == [2], "t_by_state: only the query uses it")
+        let items = try DefinitionCompiler.compile(file: "items.sql", bytes: Array(try DefinitionFiles.text("items").utf8))
+        #expect(items.deferredIndexes == [2])
+        let triggered = try compile(
+            """
+            -- projection: p
+            -- schema
+            CREATE TABLE t (a);
+            CREATE INDEX t_a ON t (a);
+            CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN DELETE FROM t WHERE a = NEW.a - 1; END;
+            -- on: *
+            INSERT INTO t VALUES (:position);
+            """)
+        #expect(triggered.deferredIndexes.isEmpty, "triggers' plans are not visible: defer nothing")
+    }
+
     @Test("semicolons inside literals and trigger bodies do not split statements")
     func splitting() throws {
         let definition = try compile(

@@ -150,4 +150,27 @@ struct RuntimeTests {
         #expect(try engine.query(projection: "items", query: "items") == before)
         await engine.stop()
     }
+
+    @Test("a stored database that cannot be served (garbage file, stored definition that no longer compiles) is rebuilt")
+    func unservable() async throws {
+        let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items"), "counter": try DefinitionFiles.text("counter")])
+        try await fixture.append(sampleEvents(50))
+        let first = try await fixture.started()
+        let versions = Dictionary(uniqueKeysWithValues: first.status().map { ($0.name, $0.servingVersion!) })
+        await first.stop()
+        // counter: the file is not a database any more.
+        try Data(repeating: 0x41, count: 8_192).write(
+            to: URL(fileURLWithPath: fixture.projectionsDirectory + "/counter/\(versions["counter"]!).sqlite"))
+        // items: an older version whose stored source no longer compiles, while the file changed.
+        let items = try SQLiteDatabase(path: fixture.projectionsDirectory + "/items/\(versions["items"]!).sqlite")
+        try items.execute("UPDATE _projection_meta SET value = '-- projection: items\n-- onn: X' WHERE key = 'source'")
+        try fixture.write("items", try DefinitionFiles.text("items") + "\n-- changed\n")
+        let second = try await fixture.started()
+        for status in second.status() {
+            #expect(status.state == .live, "\(status.name)")
+            #expect(status.checkpoint == 50, "\(status.name)")
+        }
+        #expect(try second.query(projection: "counter", query: "all").texts == ["Closed|16", "Created|17", "Moved|17"])
+        await second.stop()
+    }
 }

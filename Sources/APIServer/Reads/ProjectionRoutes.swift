@@ -45,6 +45,7 @@ struct ProjectionRoutes {
         Alias(
             path: "projects/{project}/progress/by-assignee", projection: "progress", query: "by_assignee",
             pathParameters: ["project": "project"]),
+        Alias(path: "projects/{project}/milestones", projection: "progress", query: "milestones", pathParameters: ["project": "project"]),
         Alias(path: "projects/{project}/burndown", projection: "progress", query: "burndown", pathParameters: ["project": "project"]),
         Alias(path: "projects/{project}/cycle-time", projection: "progress", query: "cycle_time", pathParameters: ["project": "project"]),
         Alias(

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import Hummingbird
 
@@ -42,6 +43,7 @@ struct OperationsRoutes {
             for hosted in open {
                 text += "taskledger_log_head_position{workspace=\"\(hosted.name)\"} \(hosted.log.head.position)\n"
             }
+            text += Self.writerMetrics(open)
             text += "# HELP taskledger_projection_lag_events Events the projection has yet to apply.\n"
             text += "# TYPE taskledger_projection_lag_events gauge\n"
             var rates = ""
@@ -65,6 +67,30 @@ struct OperationsRoutes {
     /// `Sources/APIServer/OpenAPI/openapi.json`, embedded at build time (see Package.swift); a
     /// `ByteBuffer` is copy-on-write, so every answer shares these bytes.
     static let openAPIDocument = ByteBuffer(bytes: PackageResources.openapi_json)
+
+    /// Durable batches: flush (`fdatasync`) latency and events per batch, per workspace.
+    private static func writerMetrics(_ open: [HostedWorkspace]) -> String {
+        var text = "# HELP taskledger_log_flush_seconds Time each group commit's fdatasync took.\n"
+        text += "# TYPE taskledger_log_flush_seconds histogram\n"
+        var sizes = "# HELP taskledger_log_batch_events Events per group-committed batch.\n# TYPE taskledger_log_batch_events histogram\n"
+        for hosted in open {
+            let statistics = hosted.log.writerStatistics
+            let labels = "workspace=\"\(hosted.name)\""
+            for (index, bound) in WriterStatistics.flushBuckets.enumerated() {
+                text += "taskledger_log_flush_seconds_bucket{\(labels),le=\"\(bound)\"} \(statistics.flushSeconds[index])\n"
+            }
+            text += "taskledger_log_flush_seconds_bucket{\(labels),le=\"+Inf\"} \(statistics.batches)\n"
+            text += "taskledger_log_flush_seconds_sum{\(labels)} \(statistics.flushSecondsSum)\n"
+            text += "taskledger_log_flush_seconds_count{\(labels)} \(statistics.batches)\n"
+            for (index, bound) in WriterStatistics.batchBuckets.enumerated() {
+                sizes += "taskledger_log_batch_events_bucket{\(labels),le=\"\(Int(bound))\"} \(statistics.batchEvents[index])\n"
+            }
+            sizes += "taskledger_log_batch_events_bucket{\(labels),le=\"+Inf\"} \(statistics.batches)\n"
+            sizes += "taskledger_log_batch_events_sum{\(labels)} \(statistics.events)\n"
+            sizes += "taskledger_log_batch_events_count{\(labels)} \(statistics.batches)\n"
+        }
+        return text + sizes
+    }
 
     private static func json(_ text: String) -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -60,6 +60,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let headSignal: PositionSignal
     private let onCommit: @Sendable (IndexEntry) -> Void
     private let finished = ThreadCompletion()
+    /// Batches, events, bytes and flush times, for monitoring.
+    let statistics = WriterStatisticsBox()
 
     init(
         start: Start, options: EventLogOptions, paths: LogPaths, table: BatchTable, streamIndex: StreamIndex, headSignal: PositionSignal,
@@ -282,7 +284,14 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         let offset = segment.dataEnd
         try segment.write(batch: &scratch, preallocationBytes: options.preallocationBytes, segmentBytesMax: limits.segmentBytesMax)
+        let flushStarted = ContinuousClock.now
         if options.durability == .fsync { try segment.file.syncData() }
+        let flushed = ContinuousClock.now - flushStarted
+        statistics.value.withLock {
+            $0.record(
+                events: count, bytes: scratch.count,
+                flushSeconds: Double(flushed.components.seconds) + Double(flushed.components.attoseconds) / 1e18)
+        }
         return BatchLocation(
             firstPosition: firstPosition, eventCount: count, segment: segment.base, offset: offset,
             storedBytes: Int32(scratch.count), committedAt: committedAt, batchHash: batchHash)

@@ -45,12 +45,15 @@ public enum DefinitionCompiler {
                 queries[signature.name] = query
             }
         }
+        let scratch: SQLiteDatabase
+        do { scratch = try SQLiteDatabase.inMemory() } catch { throw DefinitionError(file: file, line: 1, message: error.message) }
+        let deferred = DeferredIndexes.find(schema: schema, handlers: handlers, database: scratch)
         let digest = SHA256.hash(data: bytes)
         let version = digest.prefix(8).map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
             .joined()
         return ProjectionDefinition(
             name: name, description: parsed.description, versionLabel: parsed.versionLabel, version: version, source: text, file: file,
-            schema: schema, handlers: handlers, queries: queries)
+            schema: schema, deferredIndexes: deferred, handlers: handlers, queries: queries)
     }
 
     private static func checkReservedNames(_ database: SQLiteDatabase, file: String, sections: [DefinitionParser.Section]) throws(DefinitionError) {

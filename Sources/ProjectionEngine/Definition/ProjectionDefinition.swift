@@ -14,6 +14,8 @@ public struct ProjectionDefinition: Sendable {
     /// The file's path, for messages.
     public let file: String
     let schema: [SQLText]
+    /// Positions in `schema` of indexes a build creates after its first catch-up (see `DeferredIndexes`).
+    let deferredIndexes: Set<Int>
     let handlers: [EventHandler]
     /// The queries by name.
     public let queries: [String: QueryDefinition]

@@ -1,9 +1,9 @@
-public import EventLog
+import EventLog
 
 /// An event as the projections need it: its payload indexed once, its type as a string, and (only when
 /// some statement binds them) its extensions and formatted times. Immutable, so one decoded batch is
 /// shared by every projection that applies it.
-public struct DecodedEvent: Sendable {
+struct DecodedEvent: Sendable {
     /// Which optional values to prepare.
     struct Needs: OptionSet, Sendable {
         let rawValue: UInt8
@@ -12,7 +12,7 @@ public struct DecodedEvent: Sendable {
         static let all: Needs = [.extensions, .time]
     }
 
-    public let event: RecordedEvent
+    let event: RecordedEvent
     let type: String
     let tape: PayloadTape
     let extensions: [String: ExtensionValue]

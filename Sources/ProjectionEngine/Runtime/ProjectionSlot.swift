@@ -27,7 +27,10 @@ final class ProjectionSlot: Sendable {
         let servedCheckpoint: UInt64?
         let servedCaughtUp: Bool
         let building: Bool
-        let failed: Bool
+        /// The served database's writer stopped on a failing statement.
+        let servedFailed: Bool
+        /// The build stopped on a failing statement.
+        let buildFailed: Bool
     }
 
     private struct State {
@@ -118,7 +121,8 @@ final class ProjectionSlot: Sendable {
             servedCheckpoint: state.served.map { _ in servedProgress?.checkpoint ?? 0 },
             servedCaughtUp: servedProgress?.caughtUp ?? false,
             building: state.building != nil,
-            failed: servedProgress?.failure != nil || state.building?.state.failure != nil)
+            servedFailed: servedProgress?.failure != nil,
+            buildFailed: state.building?.state.failure != nil)
     }
 
     /// Waits until `condition` holds, re-evaluated at every change (no polling), or `timeout` passes.

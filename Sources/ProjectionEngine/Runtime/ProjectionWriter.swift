@@ -34,6 +34,8 @@ final class ProjectionWriter: Sendable {
     }
 
     let definition: ProjectionDefinition
+    /// Which per-event values the feed must prepare for this writer's statements.
+    let needs: DecodedEvent.Needs
     private let worker: WorkerThread
     private let progress: Mutex<Progress>
     private let snapshots: SnapshotStore
@@ -72,6 +74,7 @@ final class ProjectionWriter: Sendable {
             throw .sqlite("\(path): \(error.message)")
         }
         self.applier = applier
+        needs = applier.needs
         lastSnapshot = snapshots.positions().last ?? 0
         worker = WorkerThread(name: "projection-\(definition.name)")
     }
@@ -81,7 +84,9 @@ final class ProjectionWriter: Sendable {
         try database.execute("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;")
         try database.execute("BEGIN")
         try database.execute(DatabaseMeta.createSQL)
-        for statement in definition.schema { try database.execute(statement.sql) }
+        for (offset, statement) in definition.schema.enumerated() where !definition.deferredIndexes.contains(offset) {
+            try database.execute(statement.sql)
+        }
         try DatabaseMeta.set("name", definition.name, in: database)
         try DatabaseMeta.set("version", definition.version, in: database)
         try DatabaseMeta.set("source", definition.source, in: database)
@@ -90,17 +95,6 @@ final class ProjectionWriter: Sendable {
     }
 
     var state: Progress { progress.withLock { $0 } }
-    var needs: DecodedEvent.Needs { applierNeeds }
-    private var applierNeeds: DecodedEvent.Needs {
-        // Computed from the definition so it can be read from any thread.
-        var needs: DecodedEvent.Needs = []
-        for handler in definition.handlers {
-            for statement in handler.statements {
-                for name in statement.parameters { needs.formUnion(EventField(parameter: name)?.needs ?? []) }
-            }
-        }
-        return needs
-    }
 
     /// Queues a batch, waiting while the writer is two batches behind (back-pressure for the feed).
     func enqueue(_ batch: FeedBatch) async {
@@ -175,10 +169,16 @@ final class ProjectionWriter: Sendable {
     private func promote(_ current: ProjectionApplier) {
         let buildingPath = progress.withLock { $0.path }
         do {
+            // Indexes left out of the bulk load are built once, now, before the database is served.
+            for offset in definition.deferredIndexes.sorted() { try current.database.execute(definition.schema[offset].sql) }
+            // The build never synced; this commit does (synchronous=FULL flushes the whole file), so the
+            // database is durable before it is marked complete and served.
+            try current.database.execute("PRAGMA synchronous=FULL")
             try DatabaseMeta.set("complete", "1", in: current.database)
             applier = nil
             ProjectionFiles.remove(database: finalPath)
             guard rename(buildingPath, finalPath) == 0 else { throw SQLiteError(message: "cannot rename \(buildingPath): errno \(errno)") }
+            syncDirectory(of: finalPath)
             let database = try SQLiteDatabase(path: finalPath)
             try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
             applier = try ProjectionApplier(definition: definition, database: database)
@@ -194,4 +194,13 @@ final class ProjectionWriter: Sendable {
         }
         onChange(self, .promoted)
     }
+}
+
+/// Makes a rename in the directory of `path` durable (best effort: a failure only risks a rebuild).
+private func syncDirectory(of path: String) {
+    let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+    let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
+    guard descriptor >= 0 else { return }
+    fsync(descriptor)
+    close(descriptor)
 }

@@ -10,6 +10,8 @@ struct ProjectionsOptions: ParsableArguments {
 
     /// Loads the definitions; files that fail are reported on stderr, one line each, and left out.
     func load(quiet: Bool = false) throws -> DefinitionLoader.Loaded {
+        // Loading prepares statements in SQLite, which must not be initialised before this.
+        SQLiteSetup.disableMemoryStatistics()
         let loaded: DefinitionLoader.Loaded
         do { loaded = try DefinitionLoader.load(directory: directory) } catch { throw fail(error) }
         if !quiet {
@@ -32,6 +34,8 @@ struct ProjectionsOptions: ParsableArguments {
 extension GlobalOptions {
     /// Opens the workspace's log (which must exist) for reading projections.
     func openLog() throws -> EventLog {
+        // Before the log's index opens SQLite: afterwards the setting cannot change.
+        SQLiteSetup.disableMemoryStatistics()
         do {
             return try EventLog.open(dataDirectory: dataDirectory, workspace: workspace, options: logOptions(create: false))
         } catch {

@@ -1,0 +1,35 @@
+import APIServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("HTTP: health, readiness and metrics")
+struct OperationsTests {
+    @Test("healthz and readyz answer without a token; metrics count requests, flushes, batch sizes and projection lag")
+    func operations() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            for index in 0..<3 {
+                _ = try await client.execute(
+                    uri: "/v1/workspaces/acme/projects/p1/tasks", method: .post, headers: harness.headers("dev"),
+                    body: body(#"{"title":"T\#(index)"}"#))
+            }
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let text = metrics.text
+            #expect(
+                text.contains(
+                    #"taskledger_http_request_duration_seconds_count{method="POST",route="/v1/workspaces/{ws}/projects/{project}/tasks",status="201"} 3"#
+                ))
+            let flushes = text.split(separator: "\n").first { $0.hasPrefix(#"taskledger_log_flush_seconds_count{workspace="acme"}"#) }
+            #expect(Int(flushes?.split(separator: " ").last ?? "") ?? 0 >= 3, "each durable batch is counted")
+            #expect(text.contains(#"taskledger_log_batch_events_bucket{workspace="acme",le="+Inf"}"#))
+            #expect(text.contains(#"taskledger_projection_lag_events{workspace="acme",projection="board"}"#))
+            #expect(text.contains("taskledger_subscriptions 0"))
+        }
+        await harness.close()
+    }
+}

@@ -6,9 +6,9 @@ DATA ?= ./taskledger-data
 WORKSPACE ?= demo
 PORT ?= 8080
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-APT_PACKAGES := liblz4-dev libsqlite3-dev lz4 jq sqlite3 xxd curl openssl
+APT_PACKAGES := liblz4-dev libsqlite3-dev lz4 jq sqlite3 xxd curl openssl python3 python3-venv
 
-.PHONY: run sample test deps build release bench format lint clean
+.PHONY: run sample test deps build release bench format lint clean schemathesis
 
 ## deps: install the system packages the build and the tests need (apt-get update first).
 deps:
@@ -37,6 +37,13 @@ sample: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+## schemathesis: requests generated from the OpenAPI document (Sources/APIServer/OpenAPI/openapi.json)
+## against a live debug server: no 5xx, and every status, content type and body as documented
+## (about 3 minutes; pip installs schemathesis in a temporary venv; MAX_EXAMPLES and SEED change the run).
+schemathesis: deps
+	$(SWIFT) build --product taskledger
+	./scripts/schemathesis.sh "$$($(SWIFT) build --show-bin-path)/taskledger"
 
 ## bench: the log benchmark against the SQLite baseline, in release mode; rewrites Benchmarks/RESULTS.md
 ## and Benchmarks/results/ (about 8 minutes; SECONDS_PER_RUN, REPEATS and EVENTS change the run).

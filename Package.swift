@@ -84,6 +84,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // Compiled into the module (`PackageResources.openapi_json`) rather than copied as a bundle:
+            // on Linux `Bundle.module` looks for the bundle beside the executable or at its absolute
+            // build path and traps when neither exists, so an installed binary copied on its own would
+            // crash on `GET /v1/openapi.json`. Embedded, the binary stays self-contained and the JSON
+            // file stays the single source.
+            resources: [.embedInCode("OpenAPI/openapi.json")],
             swiftSettings: strictSwift
         ),
         .executableTarget(

@@ -92,7 +92,7 @@ struct ProjectionRoutes {
             result = try engine.query(
                 projection: projection, query: query, parameters: parameters, cursor: options.cursor, limit: options.limit, asOf: options.asOf)
         } catch {
-            throw Problem(error)
+            throw Problem(error, rawFullText: parameters["match"] != nil)
         }
         let headers: HTTPFields = [.contentType: "application/json", .eTag: Self.etag(result.position), .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: result.json)))
@@ -174,7 +174,7 @@ struct ProjectionRoutes {
         do {
             first = try engine.query(projection: "audit", query: "events", parameters: parameters, limit: 500, asOf: asOf)
         } catch {
-            throw Problem(error)
+            throw Problem(error, rawFullText: parameters["match"] != nil)
         }
         let body = ResponseBody { writer in
             var page = first
@@ -231,7 +231,15 @@ struct ReadOptions {
 
 extension Problem {
     /// The problem for a failed read.
-    init(_ error: ProjectionError) {
+    ///
+    /// With `rawFullText` (the request has `match`, a raw FTS5 expression), a SQLite error is the
+    /// expression's: `fts5: syntax error`, `unterminated string`, `no such column: a` (for `a:b`), …
+    /// are the caller's mistake, a 400, not a server failure (schemathesis found `match=` answering 500).
+    init(_ error: ProjectionError, rawFullText: Bool = false) {
+        if rawFullText, case .sqlite = error {
+            self.init(.badRequest, code: "invalid-parameter", detail: "match: not a full-text search expression (FTS5): \(error.description)")
+            return
+        }
         let status: HTTPResponse.Status =
             switch error {
             case .unknownProjection, .unknownQuery: .notFound

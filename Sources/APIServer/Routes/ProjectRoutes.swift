@@ -163,10 +163,45 @@ struct WorkspaceRoutes {
         guard let value = body.optionalValue("definition") else {
             throw Problem.badRequest("definition: required", errors: ["definition: required"])
         }
+        let unknown = unknownMembers(inDefinition: value)
+        guard unknown.isEmpty else {
+            throw Problem.badRequest("the definition has \(unknown.count) unknown member(s): \(unknown.joined(separator: "; "))", errors: unknown)
+        }
         do {
             return try JSONDecoder().decode(WorkflowDefinition.self, from: Data(value.encoded()))
         } catch {
             throw Problem.badRequest("definition: \(error)", errors: ["definition: not a workflow definition (see docs/events.md, WorkflowCreated)"])
         }
+    }
+
+    /// The members a definition's objects may have. `JSONDecoder` skips unknown keys, but a misspelt
+    /// optional member (`wipLimt`, `isIntial`) must be refused as everywhere else in the API, not
+    /// silently dropped — the document (openapi.json) says `additionalProperties: false` here too.
+    private static let definitionMembers: Set<String> = ["mode", "states", "transitions"]
+    private static let stateMembers: Set<String> = ["id", "name", "category", "position", "isInitial", "isReadOnly", "wipLimit"]
+    private static let transitionMembers: Set<String> = [
+        "id", "from", "to", "allowedRoles", "allowedMembers", "actorRule", "requiredFields", "approval",
+    ]
+    private static let approvalMembers: Set<String> = [
+        "approverRoles", "approverMembers", "mode", "quorum", "stateOnApprove", "stateOnReject", "selfApprovalAllowed", "expiresAfterSeconds",
+    ]
+
+    /// `definition.…: unknown member` for each member the decoder would ignore (wrong types are left
+    /// to the decoder).
+    static func unknownMembers(inDefinition definition: JSONValue) -> [String] {
+        var errors: [String] = []
+        func check(_ value: JSONValue?, _ allowed: Set<String>, _ path: String) {
+            guard case .object(let members)? = value else { return }
+            for key in members.keys.sorted() where !allowed.contains(key) { errors.append("\(path).\(key): unknown member") }
+        }
+        check(definition, definitionMembers, "definition")
+        for (index, state) in (definition["states"]?.arrayValue ?? []).enumerated() {
+            check(state, stateMembers, "definition.states[\(index)]")
+        }
+        for (index, transition) in (definition["transitions"]?.arrayValue ?? []).enumerated() {
+            check(transition, transitionMembers, "definition.transitions[\(index)]")
+            check(transition["approval"], approvalMembers, "definition.transitions[\(index)].approval")
+        }
+        return errors
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 
 /// `/healthz` (the process answers), `/readyz` (the data directory is usable and the server is not
-/// shutting down) and `/metrics` (Prometheus text). No authentication: they expose no workspace data.
+/// shutting down), `/metrics` (Prometheus text) and `/v1/openapi.json` (the OpenAPI 3.1 document of
+/// the API). No authentication: they expose no workspace data.
 struct OperationsRoutes {
     let server: TaskledgerServer
 
@@ -58,7 +59,14 @@ struct OperationsRoutes {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        router.get("v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: Self.openAPIDocument))
+        }
     }
+
+    /// `Sources/APIServer/OpenAPI/openapi.json`, embedded at build time (see Package.swift); a
+    /// `ByteBuffer` is copy-on-write, so every answer shares these bytes.
+    static let openAPIDocument = ByteBuffer(bytes: PackageResources.openapi_json)
 
     /// Durable batches: flush (`fdatasync`) latency and events per batch, per workspace.
     private static func writerMetrics(_ open: [HostedWorkspace]) -> String {

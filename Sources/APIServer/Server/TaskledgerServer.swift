@@ -73,7 +73,8 @@ public final class TaskledgerServer: Sendable {
     public func router(logger: Logger) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestObservation(metrics: metrics, logger: logger))
-        router.add(middleware: ProblemTranslation())
+        let routes = RouteTable()
+        router.add(middleware: ProblemTranslation(routes: routes))
         if configuration.tlsCertificate != nil { router.add(middleware: StrictTransportSecurity()) }
         OperationsRoutes(server: self).add(to: router)
         let workspace = router.group("v1/workspaces/{ws}").add(middleware: Authentication(registry: registry, limiter: tokenLimiter))
@@ -88,6 +89,7 @@ public final class TaskledgerServer: Sendable {
         WorkspaceRoutes(writes: writes).add(to: workspace)
         TokenRoutes(writes: writes).add(to: workspace)
         EventRoutes(subscriptions: subscriptions).add(to: workspace)
+        routes.load(router.routes.map { (method: $0.method.rawValue, path: $0.path.description) })
         return router
     }
 

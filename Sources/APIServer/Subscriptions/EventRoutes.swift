@@ -49,7 +49,10 @@ struct EventRoutes {
             from = value
         }
         if let last = request.headers[.init("Last-Event-ID")!] {
-            guard let value = UInt64(last) else { throw Problem.badRequest("Last-Event-ID: a position", code: "invalid-parameter") }
+            // Below the largest UInt64: the next position is `value + 1`, which must not overflow (a trap).
+            guard let value = UInt64(last), value < UInt64.max else {
+                throw Problem.badRequest("Last-Event-ID: a position", code: "invalid-parameter")
+            }
             from = value + 1
         }
         let filter = Filter(

@@ -1,0 +1,99 @@
+import APIServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// What schemathesis (scripts/schemathesis.sh) found against the OpenAPI document, pinned down here.
+@Suite("HTTP: answers as the OpenAPI document says")
+struct ConformanceTests {
+    @Test("an unknown member inside a workflow definition is refused, not silently dropped")
+    func strictDefinition() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let definition =
+                #"{"mode":"open","states":[{"id":"a","name":"A","category":"backlog","position":0,"isInitial":true,"wipLimt":3}],"#
+                + #""transitions":[{"id":"t","from":"*","to":"a","approval":{"approverRoles":[],"approverMembers":["x"],"mode":"any","selfApprovalAllowed":false,"quorom":2}}],"#
+                + #""colour":"red"}"#
+            let response = try await client.execute(
+                uri: "/v1/workspaces/acme/workflows", method: .post, headers: harness.headers("acme-admin"),
+                body: body(#"{"name":"W","definition":\#(definition)}"#))
+            #expect(response.status == .badRequest)
+            #expect(response.json["code"] as? String == "invalid-request")
+            #expect(
+                response.json["errors"] as? [String] == [
+                    "definition.colour: unknown member", "definition.states[0].wipLimt: unknown member",
+                    "definition.transitions[0].approval.quorom: unknown member",
+                ])
+            // The same definition, spelt right, is accepted.
+            let fixed = definition.replacingOccurrences(of: #","wipLimt":3"#, with: "").replacingOccurrences(of: #","quorom":2"#, with: "")
+                .replacingOccurrences(of: #","colour":"red""#, with: "")
+            try await client.execute(
+                uri: "/v1/workspaces/acme/workflows", method: .post, headers: harness.headers("acme-admin"),
+                body: body(#"{"name":"W","definition":\#(fixed)}"#)
+            ) { #expect($0.status == .created, "\($0.text)") }
+        }
+        await harness.close()
+    }
+
+    @Test("a known path with another method is 405 with Allow; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let cases: [(HTTPRequest.Method, String, HTTPResponse.Status, String, String?)] = [
+                (.put, "/healthz", .methodNotAllowed, "method-not-allowed", "GET"),
+                (.delete, "/v1/openapi.json", .methodNotAllowed, "method-not-allowed", "GET"),
+                (.put, "/v1/workspaces/acme/tasks/t1/transitions", .methodNotAllowed, "method-not-allowed", "GET"),
+                (.put, "/v1/workspaces/acme/tasks/t1/moves", .methodNotAllowed, "method-not-allowed", "POST"),
+                (.get, "/v1/workspaces/acme/nothing", .notFound, "no-such-route", nil),
+                (.get, "/v1/workspaces/acme/tasks/t1/moves/extra", .notFound, "no-such-route", nil),
+            ]
+            for (method, uri, status, code, allow) in cases {
+                try await client.execute(uri: uri, method: method, headers: harness.headers("dev", json: false)) { response in
+                    #expect(response.status == status, "\(method) \(uri)")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                    #expect(response.json["code"] as? String == code, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                }
+            }
+        }
+        await harness.close()
+    }
+
+    @Test("a malformed full-text expression on the audit trail is a 400, not a 500")
+    func malformedFullTextSearch() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            // `minPosition` waits for the read model to be live: a fresh server is still catching up.
+            for match in ["", "%22", "AND", "a%20OR", "a:b", "*"] {
+                for route in ["audit", "audit/export"] {
+                    try await client.execute(
+                        uri: "/v1/workspaces/acme/\(route)?minPosition=1&match=\(match)", method: .get,
+                        headers: harness.headers("auditor", json: false)
+                    ) { response in
+                        #expect(response.status == .badRequest, "\(route)?match=\(match)")
+                        #expect(response.json["code"] as? String == "invalid-parameter")
+                    }
+                }
+            }
+            // A valid expression still searches.
+            try await client.execute(
+                uri: "/v1/workspaces/acme/audit?minPosition=1&match=hello", method: .get, headers: harness.headers("auditor", json: false)
+            ) { #expect($0.status == .ok) }
+        }
+        await harness.close()
+    }
+
+    @Test("Last-Event-ID at the largest position is a 400, not an overflow")
+    func lastEventIDOverflow() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let headers = harness.headers("auditor", json: false, [.init("Last-Event-ID")!: String(UInt64.max)])
+            try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: headers) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.json["code"] as? String == "invalid-parameter")
+            }
+        }
+        await harness.close()
+    }
+}

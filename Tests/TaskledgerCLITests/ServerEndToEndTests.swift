@@ -158,6 +158,29 @@ struct ServerEndToEndTests {
         #expect(server.terminate() == 0)
     }
 
+    @Test("the scheduler runs inside the server: a task past its due date becomes overdue, once")
+    func scheduler() async throws {
+        let directory = TestDirectory()
+        let admin = try initWorkspace(directory)
+        let server = try ServerProcess(data: directory.path, extra: ["--schedule-interval", "0.3"])
+        let ws = "/v1/workspaces/acme"
+        _ = try server.request("POST", ws + "/workflows", token: admin, body: workflow)
+        _ = try server.request(
+            "POST", ws + "/projects", token: admin, body: #"{"id":"p1","key":"OPS","name":"Ops","workflow":{"id":"wf","version":1}}"#)
+        let created = try server.request(
+            "POST", ws + "/projects/p1/tasks", token: admin, body: #"{"id":"late","title":"Late","dueDate":"2020-01-01"}"#)
+        #expect(created.status == 201, "\(created.body)")
+        var overdue: [Substring] = []
+        for _ in 0..<50 where overdue.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            overdue = try server.request("GET", ws + "/events?type=TaskBecameOverdue", token: admin).body.split(separator: "\n")
+        }
+        #expect(overdue.count == 1 && overdue[0].contains(#""actor":"scheduler""#), "\(overdue)")
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(try server.request("GET", ws + "/events?type=TaskBecameOverdue", token: admin).body.split(separator: "\n").count == 1, "once")
+        #expect(server.terminate() == 0)
+    }
+
     @Test("TLS with --tls-cert/--tls-key: HTTPS answers with HSTS")
     func tls() throws {
         guard let openssl = which("openssl") else { throw Missing(what: "openssl") }

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     /// Requests per token: a sustained rate and a burst (429 with `Retry-After` beyond).
     public var tokenRequestsPerSecond: Double
     public var tokenRequestBurst: Double
+    /// How often the scheduler runs reminder rules, overdue marking and approval expiry in every open
+    /// workspace (`CommandService.runSchedules`); nil: never. Default 60 s.
+    public var scheduleInterval: Duration? = .seconds(60)
 
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20,
@@ -114,7 +117,10 @@ public final class TaskledgerServer: Sendable {
     public func run(logger: Logger) async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [try application(logger: logger), SubscriptionShutdown(subscriptions: subscriptions)],
+                services: [
+                    try application(logger: logger), SubscriptionShutdown(subscriptions: subscriptions),
+                    Scheduler(registry: registry, interval: configuration.scheduleInterval, logger: logger),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
@@ -137,5 +143,41 @@ private struct SubscriptionShutdown: Service {
     func run() async throws {
         try? await gracefulShutdown()
         subscriptions.shutDown()
+    }
+}
+
+/// Runs the time-driven rules (reminders, overdue tasks, expired approvals) in every open workspace,
+/// every `interval`, until graceful shutdown. A failing run is logged and retried next time: the
+/// evaluations are idempotent, so nothing is lost or doubled by a skipped or repeated run.
+private struct Scheduler: Service {
+    let registry: WorkspaceRegistry
+    let interval: Duration?
+    let logger: Logger
+
+    func run() async throws {
+        guard let interval else {
+            try? await gracefulShutdown()
+            return
+        }
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            // Woken by graceful shutdown too: a sleeping scheduler must not hold the shutdown for a whole interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard !Task.isShuttingDownGracefully else { return }
+            for hosted in await registry.openWorkspaces {
+                do {
+                    let run = try await hosted.service.runSchedules()
+                    if run.remindersFired + run.tasksOverdue + run.approvalsExpired > 0 {
+                        logger.info(
+                            "scheduled rules ran",
+                            metadata: [
+                                "workspace": "\(hosted.name)", "reminders": "\(run.remindersFired)", "overdue": "\(run.tasksOverdue)",
+                                "expired": "\(run.approvalsExpired)",
+                            ])
+                    }
+                } catch {
+                    logger.error("scheduled rules failed", metadata: ["workspace": "\(hosted.name)", "error": "\(error)"])
+                }
+            }
+        }
     }
 }

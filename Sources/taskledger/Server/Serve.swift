@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The projection definitions (one .sql file each); every workspace's read models are built from them.")
     var projections = "Projections"
 
+    @Option(help: "Seconds between scheduler runs (reminders, overdue tasks, approval expiry); 0 turns it off.")
+    var scheduleInterval = 60.0
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -50,6 +53,7 @@ struct Serve: AsyncParsableCommand {
         guard bodyLimit >= 1_024 else { throw ValidationError("--body-limit must be at least 1024") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard tokenRate > 0 else { throw ValidationError("--token-rate must be positive") }
+        guard scheduleInterval >= 0 else { throw ValidationError("--schedule-interval must be 0 or more") }
     }
 
     func run() async throws {
@@ -80,7 +84,9 @@ struct Serve: AsyncParsableCommand {
             dataDirectory: dataDirectory, host: host, port: port, bodyLimit: bodyLimit, logOptions: logOptions, tlsCertificate: tlsCert,
             tlsKey: tlsKey, tokenRequestsPerSecond: tokenRate, tokenRequestBurst: tokenRate * 2, projections: definitions,
             projectionOptions: projectionOptions)
-        let server = TaskledgerServer(configuration: configuration)
+        var settings = configuration
+        settings.scheduleInterval = scheduleInterval > 0 ? .milliseconds(Int64(scheduleInterval * 1_000)) : nil
+        let server = TaskledgerServer(configuration: settings)
         logger.notice("taskledger serving", metadata: ["address": "\(host):\(port)", "data": "\(dataDirectory)"])
         try await server.run(logger: logger)
         logger.notice("taskledger stopped")

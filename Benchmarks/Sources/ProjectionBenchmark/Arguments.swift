@@ -9,10 +9,12 @@ struct Arguments {
     /// Concurrent clients generating the workspace through the command service.
     var clients = 16
     var repeats = 3
-    var queries = 60
+    var queries = 50
     var liveSeconds = 20.0
     var liveRate = 1_000.0
     var batch = 1_000
+    /// The engine's `batchEventsMax` (its default when nil).
+    nonisolated(unsafe) static var engineBatch: Int?
     /// Scratch directory; the generated log is cached in `<dir>/dataset` between runs.
     var directory = NSTemporaryDirectory() + "taskledger-projection-bench"
     var projections: String = {
@@ -23,6 +25,8 @@ struct Arguments {
     }()
     var json: String?
     var only: String?
+    /// Only these projections (comma-separated), e.g. to measure one alone.
+    var select: String?
     var seed: UInt64 = 20_261_127
 
     init() {
@@ -38,10 +42,12 @@ struct Arguments {
             case "--live-seconds": liveSeconds = Double(value)!
             case "--live-rate": liveRate = Double(value)!
             case "--batch": batch = Int(value)!
+            case "--engine-batch": Arguments.engineBatch = Int(value)!
             case "--dir": directory = value
             case "--projections": projections = value
             case "--json": json = value
             case "--only": only = value
+            case "--select": select = value
             case "--seed": seed = UInt64(value)!
             default: fatalError("unknown argument \(argument)")
             }

@@ -15,12 +15,15 @@ enum Rebuild {
     static func definitions(_ arguments: Arguments) throws -> [ProjectionDefinition] {
         let loaded = try DefinitionLoader.load(directory: arguments.projections)
         if let error = loaded.errors.first { fatalError("a built-in definition does not load: \(error)") }
-        return loaded.definitions
+        guard let select = arguments.select else { return loaded.definitions }
+        let names = Set(select.split(separator: ",").map(String.init))
+        return loaded.definitions.filter { names.contains($0.name) }
     }
 
     static func options() -> ProjectionEngineOptions {
         var options = ProjectionEngineOptions()
         options.logger.logLevel = .error
+        if let batch = Arguments.engineBatch { options.batchEventsMax = batch }
         return options
     }
 

@@ -25,7 +25,8 @@ func runs(_ values: [Double], _ digits: Int = 0) -> String { values.map { fmt($0
 
 var engine: ProjectionEngine?
 let projectionsDirectory = arguments.directory + "/projections"
-if parts.contains("rebuild") || parts.contains("asof") || parts.contains("live") {
+// `--only live` alone follows the projections an earlier run left in the scratch directory (built first if none).
+if parts.contains("rebuild") || parts.contains("asof") {
     var rebuilds: [RebuildRun] = []
     var baselines: [RebuildRun] = []
     let repeats = parts.contains("rebuild") ? arguments.repeats : 1
@@ -103,8 +104,11 @@ if parts.contains("live") {
     try FileManager.default.copyItem(atPath: datasetDirectory, toPath: liveDirectory)
     let liveLog = try Workload.openLog(liveDirectory, durability: .fsync)
     let liveEngine = ProjectionEngine(log: liveLog, dataDirectory: projectionsDirectory, definitions: definitions, options: Rebuild.options())
+    let catchUpStarted = nanosNow()
+    let catchUpCPU = processCPUNanos()
     try liveEngine.start()
-    guard await liveEngine.waitUntilCaughtUp(timeout: .seconds(600)) else { fatalError("the live engine did not catch up") }
+    guard await liveEngine.waitUntilCaughtUp(timeout: .seconds(3_600)) else { fatalError("the live engine did not catch up") }
+    say("live engine ready in \(fmt(seconds(since: catchUpStarted), 1)) s, \(fmt(Double(processCPUNanos() - catchUpCPU) / 1e3 / Double(head), 2)) µs CPU per log event")
     let live = try await LiveLag.run(log: liveLog, engine: liveEngine, arguments: arguments)
     await liveEngine.stop()
     await liveLog.close()

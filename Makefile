@@ -45,8 +45,8 @@ schemathesis: deps
 	$(SWIFT) build --product taskledger
 	./scripts/schemathesis.sh "$$($(SWIFT) build --show-bin-path)/taskledger"
 
-## bench: the log benchmark against the SQLite baseline, in release mode; rewrites Benchmarks/RESULTS.md
-## and Benchmarks/results/ (about 8 minutes; SECONDS_PER_RUN, REPEATS and EVENTS change the run).
+## bench: the log, command-service and projection benchmarks against their SQLite baselines, in release mode; rewrites Benchmarks/RESULTS.md
+## and Benchmarks/results/ (about 13 minutes; SECONDS_PER_RUN, REPEATS, EVENTS and PROJECTION_REPEATS change the run).
 bench: deps
 	./Benchmarks/run-log-bench.sh
 

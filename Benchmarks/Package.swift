@@ -31,6 +31,17 @@ let package = Package(
                 .product(name: "Workflow", package: "Taskledger"),
             ]
         ),
+        .executableTarget(
+            name: "ProjectionBenchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "CommandService", package: "Taskledger"),
+                .product(name: "EventLog", package: "Taskledger"),
+                .product(name: "ProjectionEngine", package: "Taskledger"),
+                .product(name: "Workflow", package: "Taskledger"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

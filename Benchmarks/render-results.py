@@ -77,6 +77,7 @@ def main():
     parser.add_argument("--figures"); parser.add_argument("--tables"); parser.add_argument("--command")
     parser.add_argument("--scratch"); parser.add_argument("--chart")
     parser.add_argument("--command-figures"); parser.add_argument("--command-tables")
+    parser.add_argument("--projection-figures"); parser.add_argument("--projection-tables"); parser.add_argument("--projection-command")
     a = parser.parse_args()
     figures = json.load(open(a.figures))
     tables = open(a.tables).read().strip()
@@ -131,5 +132,30 @@ def main():
         print("\nCommand: `Benchmarks/.build/release/CommandBenchmark --tasks 50000 --clients 16` with the same seconds and repeats. "
               "Every command is decided against state loaded from the log (or the service's cache) and appended durably; "
               "the 50,000 tasks are created through the service first.")
+
+    if a.projection_figures:
+        render_projections(json.load(open(a.projection_figures)), open(a.projection_tables).read().strip(), a.projection_command)
+
+def render_projections(p, tables, command):
+    """The projections issue's targets and the ProjectionBenchmark tables."""
+    print("\n## Targets (issue: projections)\n")
+    print("| target | required | measured | |")
+    print("|---|---|---|---|")
+    rows = [
+        ("full rebuild of the six built-ins, 1M-event log", "≥ 150,000 events/s", p.get("rebuildEventsPerSecond"), lambda v: v >= 150_000,
+         lambda v: f"{int(v):,} events/s ({p.get('rebuildCpuMicrosPerEvent', 0):.1f} µs CPU/event; SQLite baseline {int(p.get('baselineEventsPerSecond', 0)):,}/s, ratio {p.get('rebuildToBaseline', 0):.3f})"),
+        ("board \"as of\" a random position, p50", "< 200 ms", p.get("asOfP50Ms"), lambda v: v < 200, lambda v: f"{v:.1f} ms (p99 {p.get('asOfP99Ms', 0):.1f} ms)"),
+        ("live lag at 1,000 events/s, p99", "< 50 ms", p.get("liveLagP99Ms"), lambda v: v < 50, lambda v: f"{v:.2f} ms (p50 {p.get('liveLagP50Ms', 0):.2f} ms, {int(p.get('liveEventsPerSecond', 0)):,} events/s)"),
+    ]
+    for name, required, value, ok, fmt in rows:
+        if value is None:
+            continue
+        print(f"| {name} | {required} | {fmt(value)} | {'met' if ok(value) else '**missed**'} |")
+    print()
+    generated = p.get("generatedSeconds")
+    print(f"Data set: {p.get('logEvents', 0):,} events, {p.get('tasks', 0):,} tasks, seed {p.get('seed')}, made through the command service "
+          + (f"in {generated:.0f} s this run" if generated else "(cached from an earlier run in the same scratch directory)")
+          + ". Command: `" + (command or "") + "`.\n")
+    print(tables)
 
 main()

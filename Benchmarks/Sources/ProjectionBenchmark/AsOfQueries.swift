@@ -1,0 +1,47 @@
+import BenchmarkSupport
+import EventLog
+import Foundation
+import ProjectionEngine
+import Workflow
+
+/// Latencies in milliseconds, with exact percentiles (the samples are few enough to keep them all).
+struct Latencies {
+    var samples: [Double] = []
+    func percentile(_ p: Double) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        let sorted = samples.sorted()
+        return sorted[
+            min(
+                sorted.count - 1,
+                Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1 < 0 ? 0 : Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)]
+    }
+    var max: Double { samples.max() ?? 0 }
+}
+
+enum AsOfQueries {
+    /// `queries` board queries "as of" random positions of the log, through the engine's as-of path
+    /// (nearest snapshot copied into memory, the events after it replayed): alternately `board.columns`
+    /// and the first page of `board.column`, for a random project and column.
+    static func run(engine: ProjectionEngine, head: UInt64, queries: Int, seed: UInt64) throws -> Latencies {
+        var random = SplitMix(state: seed)
+        var latencies = Latencies()
+        // One unmeasured query: the first opens the log's segment files for reading.
+        _ = try engine.query(projection: "board", query: "columns", parameters: ["project": .text("OPS")], asOf: .position(head / 2))
+        for n in 0..<queries {
+            let position = 1 + random.next() % head
+            let project = Workload.projects[Int(random.next() % UInt64(Workload.projects.count))].key
+            let started = nanosNow()
+            let result: QueryResult
+            if n % 2 == 0 {
+                result = try engine.query(projection: "board", query: "columns", parameters: ["project": .text(project)], asOf: .position(position))
+            } else {
+                let state = Workload.states[Int(random.next() % 5)].rawValue
+                result = try engine.query(
+                    projection: "board", query: "column", parameters: ["project": .text(project), "state": .text(state)], asOf: .position(position))
+            }
+            latencies.samples.append(Double(nanosNow() - started) / 1e6)
+            precondition(result.position == position, "answered at \(result.position), asked \(position)")
+        }
+        return latencies
+    }
+}

@@ -46,7 +46,7 @@ schemathesis: deps
 	./scripts/schemathesis.sh "$$($(SWIFT) build --show-bin-path)/taskledger"
 
 ## bench: the log, command-service and projection benchmarks against their SQLite baselines, in release mode; rewrites Benchmarks/RESULTS.md
-## and Benchmarks/results/ (about 13 minutes; SECONDS_PER_RUN, REPEATS, EVENTS and PROJECTION_REPEATS change the run).
+## and Benchmarks/results/ (about 8 minutes on an idle 2-core machine; SECONDS_PER_RUN, REPEATS, EVENTS and PROJECTION_REPEATS change the run).
 bench: deps
 	./Benchmarks/run-log-bench.sh
 

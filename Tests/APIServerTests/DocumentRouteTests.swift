@@ -52,3 +52,24 @@ struct DocumentRouteTests {
         await harness.close()
     }
 }
+
+@Suite("HTTP: document uploads and Idempotency-Key")
+struct DocumentIdempotencyTests {
+    @Test("a retried upload replays its answer; the same key with other bytes is 422, not a replay")
+    func retriedUpload() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let uri = "/v1/workspaces/acme/projects/p1/documents?id=d1&title=Notes&fileName=notes.txt"
+            var headers = harness.headers("dev", json: false, [.init("Idempotency-Key")!: "upload-1"])
+            headers[.contentType] = "text/plain"
+            let first = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: "first draft"))
+            #expect(first.status == .created)
+            let again = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: "first draft"))
+            #expect(again.headers[.init("Idempotent-Replayed")!] == "true")
+            let other = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: "second draft"))
+            #expect(other.status == .unprocessableContent)
+            #expect(other.json["code"] as? String == "idempotency-key-reused")
+        }
+        await harness.close()
+    }
+}

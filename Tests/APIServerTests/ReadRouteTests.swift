@@ -96,4 +96,57 @@ struct ReadRouteTests {
         }
         await harness.close()
     }
+
+    @Test("a guest reads only the projects they belong to; the audit trail needs audit.read")
+    func guestAccess() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let ws = "/v1/workspaces/acme"
+            let demoted = try await client.execute(
+                uri: ws + "/members/dev/role", method: .put, headers: harness.headers("acme-admin"), body: body(#"{"role":"guest"}"#))
+            let at = try #require(demoted.json["position"] as? Int)
+            // dev is a member of p1: the board is readable; an unscoped task list is not.
+            try await client.execute(uri: ws + "/projects/p1/board?minPosition=\(at)", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .ok, "\($0.text)")
+            }
+            try await client.execute(uri: ws + "/projections/task/tasks", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .forbidden)
+                #expect($0.json["code"] as? String == "missing-permission")
+            }
+            try await client.execute(uri: ws + "/projects/nope/board", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: ws + "/activity", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .forbidden)
+            }
+        }
+        await harness.close()
+    }
+
+    @Test("PATCH with only a due date keeps the start date; null clears it")
+    func patchDates() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let ws = "/v1/workspaces/acme"
+            _ = try await client.execute(
+                uri: ws + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"),
+                body: body(#"{"id":"t1","title":"Dated","startDate":"2026-12-01","dueDate":"2026-12-10"}"#))
+            let moved = try await client.execute(
+                uri: ws + "/tasks/t1", method: .patch, headers: harness.headers("dev"), body: body(#"{"dueDate":"2026-12-20"}"#))
+            let at = try #require(moved.json["position"] as? Int, "\(moved.text)")
+            var task = try await client.execute(uri: ws + "/tasks/t1?minPosition=\(at)", method: .get, headers: harness.headers("dev", json: false))
+            var row = (task.json["rows"] as? [[String: Any]])?.first
+            #expect(row?["start_date"] as? String == "2026-12-01", "\(task.text)")
+            #expect(row?["due_date"] as? String == "2026-12-20")
+            let cleared = try await client.execute(
+                uri: ws + "/tasks/t1", method: .patch, headers: harness.headers("dev"), body: body(#"{"startDate":null}"#))
+            let clearedAt = try #require(cleared.json["position"] as? Int)
+            task = try await client.execute(
+                uri: ws + "/tasks/t1?minPosition=\(clearedAt)", method: .get, headers: harness.headers("dev", json: false))
+            row = (task.json["rows"] as? [[String: Any]])?.first
+            #expect(row?["start_date"] is NSNull || row?["start_date"] == nil, "\(task.text)")
+            #expect(row?["due_date"] as? String == "2026-12-20")
+        }
+        await harness.close()
+    }
 }

@@ -9,18 +9,13 @@ import Workflow
 /// the versions they had when it was checked: revoking the token or removing its member appends to one
 /// of them, and the next request checks again. Expiry is checked on every use.
 final class AuthenticationCache: Sendable {
-    private struct Entry {
-        var authenticated: CommandService.Authenticated
-        var hash: String
-    }
-
-    private let entries = Mutex<[String: Entry]>([:])
+    /// By the presented token's SHA-256 (hex), never the token itself.
+    private let entries = Mutex<[String: CommandService.Authenticated]>([:])
     private static let entriesMax = 10_000
 
     func lookup(_ presented: String, log: EventLog) -> CommandService.Authenticated? {
         let hash = TokenSecret.hash(of: presented).description
-        guard let entry = entries.withLock({ $0[hash] }) else { return nil }
-        let current = entry.authenticated
+        guard let current = entries.withLock({ $0[hash] }) else { return nil }
         guard log.version(of: StreamName.token(current.token).rawValue) == current.tokenVersion,
             log.version(of: StreamName.workspace.rawValue) == current.workspaceVersion,
             current.expiresAt.map({ Timestamp.now().unixMicros < $0.unixMicros }) ?? true
@@ -32,7 +27,7 @@ final class AuthenticationCache: Sendable {
         let hash = TokenSecret.hash(of: presented).description
         entries.withLock { table in
             if table.count >= Self.entriesMax { table.removeAll(keepingCapacity: true) }
-            table[hash] = Entry(authenticated: authenticated, hash: hash)
+            table[hash] = authenticated
         }
     }
 }

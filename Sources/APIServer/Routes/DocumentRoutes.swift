@@ -24,7 +24,9 @@ struct DocumentRoutes {
             let id = DocumentID(query.get("id") ?? EventID.generate().description)
             let file = try await store(request, context, fileName: fileName)
             let new = NewDocument(attachedTo: attachment, title: title, file: file)
-            return try await writes.run(request, context: context, stream: .document(id), status: .created) {
+            // An upload has no JSON body: its bytes (by digest) and its query string identify the request for Idempotency-Key.
+            let content = Array((file.sha256 + "\n" + (request.uri.query ?? "")).utf8)
+            return try await writes.run(request, context: context, stream: .document(id), status: .created, contentDigest: content) {
                 service, metadata, expected throws(CommandError) in
                 try await service.execute(DocumentCommand(document: id, .add(new)), project: project, metadata: metadata, expectedVersion: expected)
             }
@@ -35,7 +37,7 @@ struct DocumentRoutes {
                 throw Problem.badRequest("fileName is a required query parameter", code: "invalid-parameter")
             }
             let file = try await store(request, context, fileName: fileName)
-            return try await run(request, context, id, .addVersion(file))
+            return try await run(request, context, id, .addVersion(file), contentDigest: Array((file.sha256 + "\n" + (request.uri.query ?? "")).utf8))
         }
         group.get("documents/{document}/content") { request, context in try await content(request, context) }
         group.delete("documents/{document}") { request, context in
@@ -47,8 +49,11 @@ struct DocumentRoutes {
         }
     }
 
-    private func run(_ request: Request, _ context: APIRequestContext, _ id: DocumentID, _ action: DocumentAction) async throws -> Response {
-        try await writes.run(request, context: context, stream: .document(id)) { service, metadata, expected throws(CommandError) in
+    private func run(
+        _ request: Request, _ context: APIRequestContext, _ id: DocumentID, _ action: DocumentAction, contentDigest: [UInt8]? = nil
+    ) async throws -> Response {
+        try await writes.run(request, context: context, stream: .document(id), contentDigest: contentDigest) {
+            service, metadata, expected throws(CommandError) in
             try await service.execute(DocumentCommand(document: id, action), metadata: metadata, expectedVersion: expected)
         }
     }

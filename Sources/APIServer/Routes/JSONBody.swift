@@ -1,5 +1,6 @@
 import Crypto
 import Hummingbird
+import Workflow
 
 /// A request's JSON object body, read strictly: the content type must be JSON (415), the size within
 /// the limit (413), the bytes one JSON object (400 naming the byte), every member of the expected type
@@ -66,6 +67,30 @@ struct JSONBody {
         if value.isNull { return (true, nil) }
         guard case .string(let text) = value else { return (true, mismatch(key, "a string or null")) }
         return (true, text)
+    }
+
+    /// A `YYYY-MM-DD` date that may be absent, or null (clear), or a date (set).
+    mutating func nullableDate(_ key: String) -> (present: Bool, value: CalendarDate?) {
+        let text = nullableString(key)
+        guard let value = text.value else { return (text.present, nil) }
+        guard let date = CalendarDate(iso: value) else {
+            errors.append("\(key): expected YYYY-MM-DD")
+            return (true, nil)
+        }
+        return (true, date)
+    }
+
+    mutating func optionalDate(_ key: String) -> CalendarDate? { nullableDate(key).value }
+
+    /// An estimate such as `"3pt"` or `"5h"` that may be absent, or null (clear), or set.
+    mutating func nullableEstimate(_ key: String) -> (present: Bool, value: Estimate?) {
+        let text = nullableString(key)
+        guard let value = text.value else { return (text.present, nil) }
+        guard let estimate = Estimate(value) else {
+            errors.append("\(key): expected e.g. \"3pt\" or \"5h\"")
+            return (true, nil)
+        }
+        return (true, estimate)
     }
 
     mutating func optionalInteger(_ key: String) -> Int? {

@@ -62,8 +62,8 @@ struct MilestoneRoutes {
                 if let value = MilestoneKind(rawValue: text) { kind = value } else { body.addError("kind: one of milestone, sprint") }
             }
             let name = body.string("name")
-            let start = Self.date(&body, "startDate")
-            let due = Self.date(&body, "dueDate")
+            let start = body.optionalDate("startDate")
+            let due = body.optionalDate("dueDate")
             try body.finish()
             let new = NewMilestone(kind: kind, name: name, startDate: start, dueDate: due)
             return try await writes.run(request, context: context, stream: .milestone(id), status: .created, body: body) {
@@ -89,14 +89,5 @@ struct MilestoneRoutes {
             service, metadata, expected throws(CommandError) in
             try await service.execute(MilestoneCommand(milestone: id, action), metadata: metadata, expectedVersion: expected)
         }
-    }
-
-    private static func date(_ body: inout JSONBody, _ key: String) -> CalendarDate? {
-        guard let text = body.optionalString(key) else { return nil }
-        guard let date = CalendarDate(iso: text) else {
-            body.addError("\(key): expected YYYY-MM-DD")
-            return nil
-        }
-        return date
     }
 }

@@ -43,9 +43,9 @@ struct TaskRoutes {
         }
         new.assignees = (body.optionalStrings("assignees") ?? []).map(MemberID.init(rawValue:))
         new.labels = body.optionalStrings("labels") ?? []
-        new.startDate = date(&body, "startDate")
-        new.dueDate = date(&body, "dueDate")
-        new.estimate = estimate(&body, "estimate")
+        new.startDate = body.optionalDate("startDate")
+        new.dueDate = body.optionalDate("dueDate")
+        new.estimate = body.nullableEstimate("estimate").value
         new.rank = body.optionalString("rank")
         try body.finish()
         return try await writes.run(request, context: context, stream: .task(id), status: .created, body: body) {
@@ -72,44 +72,28 @@ struct TaskRoutes {
                 body.addError("priority: one of none, low, medium, high, urgent")
             }
         }
-        let start = body.nullableString("startDate")
-        let due = body.nullableString("dueDate")
-        if start.present || due.present {
-            let startDate = start.value.flatMap { text in
-                CalendarDate(iso: text)
-                    ?? {
-                        body.addError("startDate: expected YYYY-MM-DD"); return nil
-                    }()
-            }
-            let dueDate = due.value.flatMap { text in
-                CalendarDate(iso: text)
-                    ?? {
-                        body.addError("dueDate: expected YYYY-MM-DD"); return nil
-                    }()
-            }
-            actions.append(.setDates(start: startDate, due: dueDate))
-        }
-        let estimateText = body.nullableString("estimate")
-        if estimateText.present {
-            if let text = estimateText.value {
-                if let value = Estimate(text) {
-                    actions.append(.setEstimate(value))
-                } else {
-                    body.addError("estimate: expected e.g. \"3pt\" or \"5h\"")
-                }
-            } else {
-                actions.append(.setEstimate(nil))
-            }
-        }
+        // A date left out keeps its value: the command sets both, so the current one is read at execution.
+        let start = body.nullableDate("startDate")
+        let due = body.nullableDate("dueDate")
+        let changesDates = start.present || due.present
+        let estimate = body.nullableEstimate("estimate")
+        if estimate.present { actions.append(.setEstimate(estimate.value)) }
         if let labels = body.optionalStrings("labels") { actions.append(.setLabels(labels)) }
         if let rank = body.optionalString("rank") { actions.append(.reorder(rank: rank)) }
         let expectedVersion = body.optionalInteger("expectedVersion").map { UInt64(max(0, $0)) }
         try body.finish()
-        guard !actions.isEmpty else { throw Problem.badRequest("the body changes nothing", code: "empty-change") }
+        guard !actions.isEmpty || changesDates else { throw Problem.badRequest("the body changes nothing", code: "empty-change") }
         return try await writes.run(request, context: context, stream: .task(task), bodyExpectedVersion: expectedVersion, body: body) {
             service, metadata, expected throws(CommandError) in
             var combined: CommandOutcome?
             var expected = expected
+            var actions = actions
+            if changesDates {
+                let current = try await service.task(task)
+                let startDate = start.present ? start.value : current?.startDate
+                let dueDate = due.present ? due.value : current?.dueDate
+                actions.append(.setDates(start: startDate, due: dueDate))
+            }
             for action in actions {
                 let outcome = try await service.execute(TaskCommand(task: task, action), metadata: metadata, expectedVersion: expected)
                 if let version = outcome.streamVersions[StreamName.task(task).rawValue], expected != nil { expected = version }
@@ -209,23 +193,5 @@ struct TaskRoutes {
                 }),
         ])
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body.encoded())))
-    }
-
-    private func date(_ body: inout JSONBody, _ key: String) -> CalendarDate? {
-        guard let text = body.optionalString(key) else { return nil }
-        guard let date = CalendarDate(iso: text) else {
-            body.addError("\(key): expected YYYY-MM-DD")
-            return nil
-        }
-        return date
-    }
-
-    private func estimate(_ body: inout JSONBody, _ key: String) -> Estimate? {
-        guard let text = body.optionalString(key) else { return nil }
-        guard let value = Estimate(text) else {
-            body.addError("\(key): expected e.g. \"3pt\" or \"5h\"")
-            return nil
-        }
-        return value
     }
 }

@@ -18,7 +18,7 @@ struct WriteHandling {
 
     func run(
         _ request: Request, context: APIRequestContext, stream: StreamName, status: HTTPResponse.Status = .ok,
-        bodyExpectedVersion: UInt64? = nil, body: JSONBody? = nil, execute: Execute
+        bodyExpectedVersion: UInt64? = nil, body: JSONBody? = nil, contentDigest: [UInt8]? = nil, execute: Execute
     ) async throws -> Response {
         let caller = try context.requireCaller()
         let requestID = request.headers[.init("X-Request-ID")!] ?? EventID.generate().description
@@ -36,7 +36,7 @@ struct WriteHandling {
             guard (1...255).contains(idempotencyKey.utf8.count) else {
                 throw Problem.badRequest("Idempotency-Key must be 1-255 characters", code: "invalid-idempotency-key")
             }
-            let fingerprint = Self.fingerprint(request, digest: body?.digest ?? [])
+            let fingerprint = Self.fingerprint(request, digest: contentDigest ?? body?.digest ?? [])
             switch caller.workspace.idempotency.lookup(token: caller.token.rawValue, key: idempotencyKey, fingerprint: fingerprint) {
             case .replay(let stored): return stored.response(replayed: true)
             case .mismatch:
@@ -59,7 +59,8 @@ struct WriteHandling {
         let stored = StoredAnswer(status: status, body: Self.answer(outcome))
         if let idempotencyKey {
             caller.workspace.idempotency.store(
-                token: caller.token.rawValue, key: idempotencyKey, fingerprint: Self.fingerprint(request, digest: body?.digest ?? []), stored)
+                token: caller.token.rawValue, key: idempotencyKey,
+                fingerprint: Self.fingerprint(request, digest: contentDigest ?? body?.digest ?? []), stored)
         }
         return stored.response(replayed: false)
     }

@@ -15,9 +15,8 @@ struct RequestObservation: RouterMiddleware {
         let started = ContinuousClock.now
         var status = HTTPResponse.Status.internalServerError
         defer {
-            let seconds =
-                Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-                + Double((ContinuousClock.now - started).components.seconds)
+            let elapsed = (ContinuousClock.now - started).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             let route = context.endpointPath ?? "unmatched"
             metrics.record(method: request.method.rawValue, route: route, status: Int(status.code), seconds: seconds)
             var metadata: Logger.Metadata = [

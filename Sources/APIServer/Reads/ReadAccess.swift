@@ -8,6 +8,22 @@ import Workflow
 /// - everything else is open to the workspace's members, auditors and admins; a guest reads only the
 ///   projects they are a member of, so a guest's read must name the `project` or a `task` of one.
 enum ReadAccess {
+    /// Throws 403 unless the caller has `audit.read` (admins and auditors).
+    static func requireAuditRead(_ caller: Caller) async throws {
+        do {
+            guard let workspace = try await caller.workspace.service.workspace(), workspace.members[caller.member] != nil else {
+                throw Problem(.forbidden, code: "missing-permission", detail: "not a member of this workspace")
+            }
+            guard try Actor.resolve(member: caller.member, workspace: workspace, project: nil).has(.auditRead) else {
+                throw Problem(.forbidden, code: "missing-permission", detail: "checkpoints need the audit.read permission")
+            }
+        } catch let error as CommandError {
+            throw Problem(error)
+        } catch let error as DomainError {
+            throw Problem(.forbidden, code: error.code, detail: error.description)
+        }
+    }
+
     static func check(_ caller: Caller, projection: String, parameters: [String: QueryValue]) async throws {
         let service = caller.workspace.service
         do {

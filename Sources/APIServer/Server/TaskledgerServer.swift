@@ -29,6 +29,11 @@ public struct ServerConfiguration: Sendable {
     /// How often the scheduler runs reminder rules, overdue marking and approval expiry in every open
     /// workspace (`CommandService.runSchedules`); nil: never. Default 60 s.
     public var scheduleInterval: Duration? = .seconds(60)
+    /// How often every open workspace whose head moved gets a signed checkpoint (and one more at
+    /// shutdown); nil: only on request (`POST …/checkpoints`). Default 5 min.
+    public var checkpointInterval: Duration? = .seconds(300)
+    /// The Ed25519 checkpoint key file; default `<data>/keys/checkpoint-ed25519.key` (created, mode 0600).
+    public var checkpointKeyPath: String?
 
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20,
@@ -63,9 +68,11 @@ public final class TaskledgerServer: Sendable {
     let subscriptions = SubscriptionRegistry()
     let metrics = RequestMetrics()
     let tokenLimiter: TokenRateLimiter
+    let checkpoints: CheckpointSigner
 
     public init(configuration: ServerConfiguration) {
         self.configuration = configuration
+        checkpoints = CheckpointSigner(dataDirectory: configuration.dataDirectory, keyPath: configuration.checkpointKeyPath)
         tokenLimiter = TokenRateLimiter(perSecond: configuration.tokenRequestsPerSecond, burst: configuration.tokenRequestBurst)
         registry = WorkspaceRegistry(
             dataDirectory: configuration.dataDirectory, options: configuration.logOptions, configuration: configuration.commands,
@@ -92,6 +99,7 @@ public final class TaskledgerServer: Sendable {
         WorkspaceRoutes(writes: writes).add(to: workspace)
         TokenRoutes(writes: writes).add(to: workspace)
         EventRoutes(subscriptions: subscriptions).add(to: workspace)
+        CheckpointRoutes(signer: checkpoints).add(to: workspace)
         routes.load(router.routes.map { (method: $0.method.rawValue, path: $0.path.description) })
         return router
     }
@@ -115,11 +123,15 @@ public final class TaskledgerServer: Sendable {
     /// otherwise hold their connections open), the server stops accepting and finishes the requests in
     /// flight, then every log finishes its appends, flushes and closes.
     public func run(logger: Logger) async throws {
+        // Created (or loaded) before serving: a key file that others can read stops the start.
+        let key = try checkpoints.signingKey()
+        logger.info("checkpoint key", metadata: ["keyID": "\(key.keyID)", "publicKey": "\(key.publicKeyHex)"])
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     try application(logger: logger), SubscriptionShutdown(subscriptions: subscriptions),
                     Scheduler(registry: registry, interval: configuration.scheduleInterval, logger: logger),
+                    CheckpointService(registry: registry, signer: checkpoints, interval: configuration.checkpointInterval, logger: logger),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -178,6 +190,34 @@ private struct Scheduler: Service {
                     logger.error("scheduled rules failed", metadata: ["workspace": "\(hosted.name)", "error": "\(error)"])
                 }
             }
+        }
+    }
+}
+
+/// Signs a checkpoint of every open workspace whose head moved, every `interval`, and once more at
+/// graceful shutdown, so the last checkpoint covers the last write.
+private struct CheckpointService: Service {
+    let registry: WorkspaceRegistry
+    let signer: CheckpointSigner
+    let interval: Duration?
+    let logger: Logger
+
+    func run() async throws {
+        if let interval {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                guard !Task.isShuttingDownGracefully else { break }
+                await signAll()
+            }
+        } else {
+            try? await gracefulShutdown()
+        }
+        await signAll()
+    }
+
+    private func signAll() async {
+        for (name, error) in signer.signMoved(await registry.openWorkspaces) {
+            logger.error("checkpoint failed", metadata: ["workspace": "\(name)", "error": "\(error)"])
         }
     }
 }

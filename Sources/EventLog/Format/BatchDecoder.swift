@@ -3,6 +3,14 @@ struct DecodedBatch: Sendable {
     let header: BatchHeader
     let events: [RecordedEvent]
     let raw: SharedBytes
+    /// The redacted events of the batch: their positions and the positions of the records that
+    /// ordered their redaction (docs/auditing.md).
+    var redactions: [Redaction] = []
+
+    struct Redaction: Sendable, Equatable {
+        let position: UInt64
+        let record: UInt64
+    }
 }
 
 /// Turns a batch's LZ4 frame into events and checks that they are the events its header promises.
@@ -28,6 +36,7 @@ final class BatchDecoder: @unchecked Sendable {
         var events: [RecordedEvent] = []
         events.reserveCapacity(Int(header.eventCount))
         var digests: [UInt8] = []
+        var redactions: [DecodedBatch.Redaction] = []
         if checkDigest { digests.reserveCapacity(32 * Int(header.eventCount)) }
         let failure: String? = raw.withUnsafeBytes { bytes in
             var start = 0
@@ -41,7 +50,18 @@ final class BatchDecoder: @unchecked Sendable {
                 guard fields.position == expected else {
                     return "line \(events.count + 1) has position \(fields.position ?? 0), expected \(expected)"
                 }
-                if checkDigest {
+                if let kept = fields.redactedDigest {
+                    // A redacted line keeps the digest of the line as first written, so the batch's
+                    // content digest, and with it the chain, still verifies (docs/auditing.md).
+                    guard kept.count == 66,
+                        let digest = Digest32(
+                            hex: String(
+                                decoding: UnsafeRawBufferPointer(rebasing: bytes[(kept.lowerBound + 1)..<(kept.upperBound - 1)]), as: UTF8.self)),
+                        let record = fields.redactedBy, record > expected
+                    else { return "line \(events.count + 1) is a redacted event without a valid redacteddigest and redactedby" }
+                    redactions.append(.init(position: expected, record: record))
+                    if checkDigest { digest.append(to: &digests) }
+                } else if checkDigest {
                     Digest32.sha256(UnsafeRawBufferPointer(rebasing: bytes[line])).append(to: &digests)
                 }
                 events.append(
@@ -62,7 +82,7 @@ final class BatchDecoder: @unchecked Sendable {
             let digest = digests.withUnsafeBytes { Digest32.sha256($0) }
             guard digest == header.contentDigest else { return .failure(Failure(reason: "content digest mismatch")) }
         }
-        return .success(DecodedBatch(header: header, events: events, raw: storage))
+        return .success(DecodedBatch(header: header, events: events, raw: storage, redactions: redactions))
     }
 }
 

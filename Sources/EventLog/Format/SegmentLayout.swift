@@ -9,6 +9,8 @@ struct LogPaths: Sendable {
         directory = dataDirectory + "/workspaces/" + workspace + "/log"
     }
 
+    init(directory: String) { self.directory = directory }
+
     var index: String { directory + "/index.sqlite3" }
     var quarantine: String { directory + "/quarantine" }
 

@@ -120,6 +120,10 @@ enum EnvelopeCodec {
         var data: Range<Int>?
         var position: UInt64?
         var streamVersion: UInt64?
+        /// `redacteddigest`: the line digest of the event as first written (a redacted line only).
+        var redactedDigest: Range<Int>?
+        /// `redactedby`: the position of the `EventsRedacted` record that ordered the redaction.
+        var redactedBy: UInt64?
     }
 
     /// Scans the top-level object of the line at `line`; nil when it is not the envelope the log writes.
@@ -136,6 +140,8 @@ enum EnvelopeCodec {
             case 7 where keyEquals(bytes, key, "subject"): fields.subject = value
             case 8 where keyEquals(bytes, key, "position"): fields.position = parseUInt(bytes, value)
             case 13 where keyEquals(bytes, key, "streamversion"): fields.streamVersion = parseUInt(bytes, value)
+            case 14 where keyEquals(bytes, key, "redacteddigest"): fields.redactedDigest = value
+            case 10 where keyEquals(bytes, key, "redactedby"): fields.redactedBy = parseUInt(bytes, value)
             default: break
             }
             return true
@@ -212,7 +218,7 @@ enum EnvelopeCodec {
     }
 
     /// The index after the (compact) JSON value starting at `start`.
-    private static func skipValue(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int? {
+    static func skipValue(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int? {
         guard start < end else { return nil }
         switch bytes[start] {
         case UInt8(ascii: "\""): return skipString(bytes, start, end)

@@ -21,6 +21,14 @@ public struct LogVerifier: Sendable {
         paths = LogPaths(dataDirectory: dataDirectory, workspace: workspace)
     }
 
+    /// A verifier of the segments in `logDirectory` (a backup's `log/`, say), which belong to `workspace`:
+    /// the genesis hash depends on the workspace's name.
+    public init(logDirectory: String, workspace: String) throws(EventLogError) {
+        try EventLog.validateWorkspaceName(workspace)
+        self.workspace = workspace
+        paths = LogPaths(directory: logDirectory)
+    }
+
     /// The log directory this verifier reads.
     public var directory: String { paths.directory }
 
@@ -30,9 +38,29 @@ public struct LogVerifier: Sendable {
     /// Batches are read in order and checked in chunks: decompression, envelope decoding and the line
     /// digests of a chunk's batches run on all cores at once (they are independent); the chain, positions,
     /// commit times and stream versions are then checked in order, so the first bad batch is the one named.
-    public func verify(progress: ((VerificationReport) -> Void)? = nil) throws(EventLogError) -> VerificationReport {
+    ///
+    /// - Parameters:
+    ///   - resuming: where an earlier verification stopped (`report.resumeState`): only the batches after it
+    ///     are read, after checking that the batch it ended with is still there, unchanged. Nil: from genesis.
+    ///   - watching: positions whose chain hash to report (`report.hashes`) when a batch ends there: how a
+    ///     signed checkpoint is compared with the log.
+    public func verify(
+        resuming: VerificationState? = nil, watching: Set<UInt64> = [], progress: ((VerificationReport) -> Void)? = nil
+    ) throws(EventLogError) -> VerificationReport {
         var chain = ChainCheck()
         var report = VerificationReport(head: LogHead(position: 0, batchHash: BatchHeader.genesisHash(workspace: workspace), committedAt: nil))
+        var startSegment: UInt64 = 0
+        var startOffset: Int64 = 0
+        if let resuming {
+            guard resuming.workspace == workspace else {
+                throw .invalidInput(reason: "the saved verification state is of workspace \(quoted(resuming.workspace))")
+            }
+            chain.streams = resuming.streams
+            chain.redacted = Set(resuming.redactedPositions)
+            report.resume(from: resuming)
+            startSegment = resuming.segment
+            startOffset = resuming.offset
+        }
         var chunk: [ScannedBatch] = []
         var chunkBytes = 0
 
@@ -56,6 +84,8 @@ public struct LogVerifier: Sendable {
                     return false
                 }
                 report.record(batch.header)
+                report.end = (batch.segment, batch.offset + Int64(batch.header.storedBytes))
+                if watching.contains(batch.header.lastPosition) { report.hashes[batch.header.lastPosition] = batch.header.batchHash }
                 report.streams = chain.streams.count
                 if report.batches % 1_024 == 0 { progress?(report) }
             }
@@ -65,9 +95,13 @@ public struct LogVerifier: Sendable {
         guard Directory.isDirectory(paths.directory) else { throw .workspaceNotFound(workspace) }
         let segments = try SegmentName.list(in: paths.directory)
         report.segments = segments.count
-        for (number, base) in segments.enumerated() {
+        if let resuming, let problem = try checkResumePoint(resuming, segments: segments) {
+            report.problem = problem
+            return report
+        }
+        for (number, base) in segments.enumerated() where base >= startSegment {
             let file = try FileHandle.open(paths.segment(base), writable: false)
-            var cursor = try SegmentCursor(file: file)
+            var cursor = try SegmentCursor(file: file, startingAt: base == startSegment ? startOffset : 0)
             while true {
                 let damage: (Int64, String, BatchHeader?)? = try cursor.next { (item) throws(EventLogError) -> (Int64, String, BatchHeader?)? in
                     switch item {
@@ -96,7 +130,43 @@ public struct LogVerifier: Sendable {
                 return report
             }
         }
+        if let (record, positions) = chain.awaiting.min(by: { $0.key < $1.key }) {
+            // Redacted lines name a record the log does not hold (it would have been checked on the way).
+            report.problem = BadBatch(
+                position: positions.min() ?? 0, segment: "", offset: -1,
+                reason: "event \(positions.min() ?? 0) is redacted by record \(record), which is not an EventsRedacted record of the log")
+            return report
+        }
+        report.redactedPositions = chain.redacted.sorted()
+        report.redactionRecords += chain.records
+        report.pendingRedactions = chain.pending.sorted()
+        report.streamVersions = chain.streams
         return report
+    }
+
+    /// Nil when the batch a saved state ended with is still where it was, with the same chain hash.
+    private func checkResumePoint(_ state: VerificationState, segments: [UInt64]) throws(EventLogError) -> BadBatch? {
+        guard state.headPosition > 0 else { return nil }
+        let where_ = SegmentName.fileName(base: state.segment)
+        guard segments.contains(state.segment) else {
+            return BadBatch(position: state.headPosition, segment: where_, offset: state.offset, reason: "the segment verified last time is gone")
+        }
+        let file = try FileHandle.open(paths.segment(state.segment), writable: false)
+        let headerOffset = state.offset - Int64(state.lastBatchBytes)
+        guard headerOffset >= 0, try file.size() >= state.offset else {
+            return BadBatch(
+                position: state.headPosition, segment: where_, offset: state.offset, reason: "the segment is shorter than when it was verified")
+        }
+        let bytes = try file.read(count: BatchHeader.encodedSize, at: headerOffset)
+        let decoded = bytes.withUnsafeBytes { BatchHeader.decode($0) }
+        guard case .header(let header) = decoded, header.lastPosition == state.headPosition, header.batchHash.description == state.headHash,
+            header.storedBytes == state.lastBatchBytes
+        else {
+            return BadBatch(
+                position: state.headPosition, segment: where_, offset: headerOffset,
+                reason: "the batch verified last time at this offset has changed (run a full verify)")
+        }
+        return nil
     }
 
     /// Reads every batch header (and frame checksum) without decompressing: for `dump` and `stats`.
@@ -174,6 +244,19 @@ public struct VerificationReport: Sendable {
     public var problem: BadBatch?
     /// An unfinished final write (never acknowledged); the next open cuts it off.
     public var tornTail: BadBatch?
+    /// The chain hash at each watched position where a batch ends.
+    public var hashes: [UInt64: Digest32] = [:]
+    /// Events whose payload was redacted (each backed by an `EventsRedacted` record of the log).
+    public var redactedPositions: [UInt64] = []
+    /// `EventsRedacted` records read.
+    public var redactionRecords = 0
+    /// Positions an `EventsRedacted` record lists whose events are not redacted yet (an interrupted
+    /// `taskledger redact`; `taskledger redact --resume` finishes it).
+    public var pendingRedactions: [UInt64] = []
+    /// The segment and the offset just after the last good batch (for `resumeState`).
+    var end: (segment: UInt64, offset: Int64) = (0, 0)
+    var lastBatchBytes = 0
+    var streamVersions: [String: UInt64] = [:]
 
     public var isIntact: Bool { problem == nil }
     /// Stored bytes per raw JSON byte.
@@ -209,6 +292,7 @@ public struct BatchSummary: Sendable {
 extension VerificationReport {
     /// Counts a good batch and moves the head to it.
     mutating func record(_ header: BatchHeader) {
+        lastBatchBytes = header.storedBytes
         batches += 1
         events += UInt64(header.eventCount)
         rawBytes += UInt64(header.rawBytes)
@@ -243,10 +327,18 @@ struct ScannedBatch: Sendable {
     }
 }
 
-/// The checks that need batches in order: positions, segment names, the hash chain, commit times, and
-/// stream versions that grow by one.
+/// The checks that need batches in order: positions, segment names, the hash chain, commit times,
+/// stream versions that grow by one, and that every redacted event is backed by a later
+/// `EventsRedacted` record listing it.
 struct ChainCheck {
     var streams: [String: UInt64] = [:]
+    /// Positions of redacted events seen.
+    var redacted: Set<UInt64> = []
+    /// Record position → the redacted events that name it and are waiting for it.
+    var awaiting: [UInt64: Set<UInt64>] = [:]
+    /// `EventsRedacted` records seen, and the positions they list whose events are not redacted.
+    var records = 0
+    var pending: Set<UInt64> = []
 
     /// Nil when `batch` continues the chain that ends at `head`; otherwise why not.
     mutating func accept(_ batch: ScannedBatch, _ decoded: DecodedBatch, head: LogHead) -> String? {
@@ -271,6 +363,31 @@ struct ChainCheck {
                 return "event \(event.position): stream \(quoted(stream)) goes from version \(expected - 1) to \(event.streamVersion)"
             }
             seen[stream] = expected
+        }
+        for redaction in decoded.redactions {
+            redacted.insert(redaction.position)
+            awaiting[redaction.record, default: []].insert(redaction.position)
+        }
+        if !awaiting.isEmpty || !redacted.isEmpty {
+            for event in decoded.events where event.hasType(RedactionRecord.eventType) && event.isInStream(RedactionRecord.stream) {
+                guard let record = RedactionRecord(json: event.data) else {
+                    return "event \(event.position): an EventsRedacted record whose data does not list positions"
+                }
+                if let waiting = awaiting.removeValue(forKey: event.position), !waiting.isSubset(of: Set(record.positions)) {
+                    return
+                        "event \(event.position): redacted events \(waiting.subtracting(record.positions).sorted()) name this record, which does not list them"
+                }
+                records += 1
+                pending.formUnion(record.positions.filter { !redacted.contains($0) })
+            }
+        } else {
+            for event in decoded.events where event.hasType(RedactionRecord.eventType) && event.isInStream(RedactionRecord.stream) {
+                records += 1
+                if let record = RedactionRecord(json: event.data) { pending.formUnion(record.positions) }
+            }
+        }
+        if let waiting = awaiting.first(where: { $0.key <= header.lastPosition }) {
+            return "event \(waiting.value.min() ?? 0) is redacted by record \(waiting.key), which is not an EventsRedacted record"
         }
         streams.merge(seen) { _, new in new }
         return nil

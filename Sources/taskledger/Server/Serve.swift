@@ -44,6 +44,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between scheduler runs (reminders, overdue tasks, approval expiry); 0 turns it off.")
     var scheduleInterval = 60.0
 
+    @Option(help: "Seconds between signed checkpoints of every workspace whose head moved (one more at shutdown); 0: only on request.")
+    var checkpointInterval = 300.0
+
+    @Option(help: "The Ed25519 checkpoint key file (default: <data>/keys/checkpoint-ed25519.key; created, mode 0600, when missing).")
+    var checkpointKey: String?
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -54,6 +60,7 @@ struct Serve: AsyncParsableCommand {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard tokenRate > 0 else { throw ValidationError("--token-rate must be positive") }
         guard scheduleInterval >= 0 else { throw ValidationError("--schedule-interval must be 0 or more") }
+        guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-interval must be 0 or more") }
     }
 
     func run() async throws {
@@ -86,6 +93,8 @@ struct Serve: AsyncParsableCommand {
             projectionOptions: projectionOptions)
         var settings = configuration
         settings.scheduleInterval = scheduleInterval > 0 ? .milliseconds(Int64(scheduleInterval * 1_000)) : nil
+        settings.checkpointInterval = checkpointInterval > 0 ? .milliseconds(Int64(checkpointInterval * 1_000)) : nil
+        settings.checkpointKeyPath = checkpointKey
         let server = TaskledgerServer(configuration: settings)
         logger.notice("taskledger serving", metadata: ["address": "\(host):\(port)", "data": "\(dataDirectory)"])
         try await server.run(logger: logger)

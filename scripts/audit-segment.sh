@@ -199,12 +199,23 @@ for segment in "$@"; do
       position=$((position + 1))
     done <"$work/fields"
 
-    # Line digests: SHA-256 of each line without its newline. contentDigest: SHA-256 of those 32-byte
-    # digests, concatenated in order.
+    # Line digests: SHA-256 of each line without its newline — or, for a redacted line, the digest of the
+    # line as first written, which it keeps in "redacteddigest" (docs/auditing.md). contentDigest: SHA-256
+    # of those 32-byte digests, concatenated in order.
     rm -f "$work"/line.*
     split -l 1 -d -a 8 "$work/lines" "$work/line."
     truncate -s -1 "$work"/line.*
-    digests=$(sha256sum "$work"/line.* | cut -c1-64 | tr -d '\n')
+    digests=""
+    while read -r computed file; do
+      line=$(<"$file")
+      # Outside JSON strings only: inside one, its quotes would be escaped.
+      if [[ $line == *',"redacteddigest":"'* ]]; then
+        kept=${line#*,\"redacteddigest\":\"}
+        digests+=${kept:0:64}
+      else
+        digests+=$computed
+      fi
+    done < <(sha256sum "$work"/line.*)
     actual=$(sha256_hex "$digests")
     [[ $actual == "$content_digest" ]] || fail "$where: contentDigest $actual, header says $content_digest"
 

@@ -4,7 +4,7 @@ import Foundation
 /// The auditor and operator toolkit on a large workspace, through the real `taskledger` binary (release):
 /// full verify (events/s), incremental verify with nothing new, full backup, incremental backup with no
 /// change, and restore including the rebuild of every built-in projection. Baselines from the same run:
-/// `lz4 -dc` of every segment to /dev/null and `sha256sum` of every segment (the floor of reading,
+/// `lz4 -dc` of every segment to /dev/null, and piped into `sha256sum` (the floor of reading,
 /// decompressing and hashing the log) for verify; `cp -r` of the log directory for a full backup.
 ///
 /// `OperationsBenchmark --taskledger BIN --data DIR --workspace W [--projections DIR] [--repeats R] [--scratch DIR] [--json FILE]`
@@ -47,7 +47,7 @@ func timed(_ executable: String, _ arguments: [String], stdout: String? = nil) -
     process.arguments = arguments
     let pipe = Pipe()
     if let stdout {
-        FileManager.default.createFile(atPath: stdout, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: stdout)
     } else {
         process.standardOutput = pipe
@@ -89,7 +89,7 @@ let logBytes = segments.map { (try? fileManager.attributesOfItem(atPath: $0)[.si
 say("workspace \(arguments.workspace): \(events) events, \(segments.count) segments, \(logBytes) bytes")
 
 var figures: [String: Double] = [:]
-func measure(_ name: String, repeats: Int, setup: () -> Void = {}, _ body: () -> Double) {
+@MainActor func measure(_ name: String, repeats: Int, setup: () -> Void = {}, _ body: () -> Double) {
     var runs: [Double] = []
     for _ in 0..<repeats {
         setup()
@@ -107,7 +107,10 @@ measure("verify_full", repeats: arguments.repeats) {
 measure("baseline_lz4_decompress", repeats: arguments.repeats) {
     timed(lz4, ["-dc", "-m"] + segments, stdout: "/dev/null").seconds
 }
-measure("baseline_sha256sum", repeats: arguments.repeats) { timed(sha, segments).seconds }
+// The least work a verification can do: decompress every line and hash it all once (one stream, one core each).
+measure("baseline_lz4_sha256sum", repeats: arguments.repeats) {
+    timed("/bin/sh", ["-c", "\(lz4) -dc -m \"$@\" | \(sha) > /dev/null", "sh"] + segments).seconds
+}
 measure("verify_incremental_nothing_new", repeats: arguments.repeats) {
     timed(bin, ["verify", "--incremental", "--state", arguments.scratch + "/state.json"] + common).seconds
 }
@@ -144,7 +147,7 @@ print(
     "| verify, whole chain (\(events) events, \(segments.count) segments, \(logBytes / 1_048_576) MiB) | \(String(format: "%.2f", figures["verify_full"]!)) s = **\(Int(verifyRate)) events/s** | ≥ 1,000,000 events/s |"
 )
 print("| baseline: `lz4 -dc` of every segment | \(String(format: "%.2f", figures["baseline_lz4_decompress"]!)) s | |")
-print("| baseline: `sha256sum` of every segment | \(String(format: "%.2f", figures["baseline_sha256sum"]!)) s | |")
+print("| baseline: `lz4 -dc` of every segment piped into `sha256sum` | \(String(format: "%.2f", figures["baseline_lz4_sha256sum"]!)) s | |")
 print("| verify --incremental, nothing new | \(String(format: "%.3f", figures["verify_incremental_nothing_new"]!)) s | |")
 print("| backup, full (copy + verify the copy) | \(String(format: "%.2f", figures["backup_full"]!)) s | |")
 print("| baseline: `cp -r` of the log directory | \(String(format: "%.2f", figures["baseline_cp_r"]!)) s | |")

@@ -63,35 +63,47 @@ final class LZ4FrameDecompressor {
     /// Decompresses one whole frame of `expectedBytes` content; returns nil with a reason when the frame
     /// is damaged (bad structure, wrong length, or content checksum mismatch).
     func decompress(_ frame: UnsafeRawBufferPointer, expectedBytes: Int) -> Result<[UInt8], DecompressionFailure> {
-        LZ4F_resetDecompressionContext(context)
         // Not zero-filled first: every byte is written by the decompressor, or the result is discarded.
         var output = [UInt8](unsafeUninitializedCapacity: expectedBytes) { _, count in count = expectedBytes }
+        if let failure = decompress(frame, expectedBytes: expectedBytes, into: &output) { return .failure(failure) }
+        return .success(output)
+    }
+
+    /// Decompresses into `output` (resized to `expectedBytes`; reusing one buffer saves an allocation
+    /// per batch when many are read in a row); nil on success.
+    func decompress(_ frame: UnsafeRawBufferPointer, expectedBytes: Int, into output: inout [UInt8]) -> DecompressionFailure? {
+        LZ4F_resetDecompressionContext(context)
+        if output.count < expectedBytes {
+            output = [UInt8](unsafeUninitializedCapacity: expectedBytes) { _, count in count = expectedBytes }
+        } else if output.count > expectedBytes {
+            output.removeLast(output.count - expectedBytes)
+        }
         var consumedTotal = 0
         var producedTotal = 0
         var hint = 1
         while hint != 0 {
             var consumed = frame.count - consumedTotal
             var produced = expectedBytes - producedTotal
-            guard consumed > 0 else { return .failure(DecompressionFailure(reason: "LZ4 frame ends early")) }
+            guard consumed > 0 else { return (DecompressionFailure(reason: "LZ4 frame ends early")) }
             hint = output.withUnsafeMutableBytes { out in
                 LZ4F_decompress(context, out.baseAddress! + producedTotal, &produced, frame.baseAddress! + consumedTotal, &consumed, nil)
             }
             if LZ4F_isError(hint) != 0 {
-                return .failure(DecompressionFailure(reason: "LZ4: " + String(cString: LZ4F_getErrorName(hint))))
+                return DecompressionFailure(reason: "LZ4: " + String(cString: LZ4F_getErrorName(hint)))
             }
             consumedTotal += consumed
             producedTotal += produced
             if consumed == 0 && produced == 0 && hint != 0 {
-                return .failure(DecompressionFailure(reason: "LZ4 frame is incomplete"))
+                return DecompressionFailure(reason: "LZ4 frame is incomplete")
             }
         }
         guard producedTotal == expectedBytes else {
-            return .failure(DecompressionFailure(reason: "LZ4 frame holds \(producedTotal) bytes, header says \(expectedBytes)"))
+            return DecompressionFailure(reason: "LZ4 frame holds \(producedTotal) bytes, header says \(expectedBytes)")
         }
         guard consumedTotal == frame.count else {
-            return .failure(DecompressionFailure(reason: "LZ4 frame is \(consumedTotal) bytes, header says \(frame.count)"))
+            return DecompressionFailure(reason: "LZ4 frame is \(consumedTotal) bytes, header says \(frame.count)")
         }
-        return .success(output)
+        return nil
     }
 
     struct DecompressionFailure: Error {

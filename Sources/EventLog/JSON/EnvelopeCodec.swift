@@ -127,8 +127,10 @@ enum EnvelopeCodec {
     }
 
     /// Scans the top-level object of the line at `line`; nil when it is not the envelope the log writes.
-    static func decodeFields(_ bytes: UnsafeRawBufferPointer, line: Range<Int>) -> Fields? {
+    /// With `parseID` false, the id is only checked for its length (the verifier needs no `EventID`).
+    static func decodeFields(_ bytes: UnsafeRawBufferPointer, line: Range<Int>, parseID: Bool = true) -> Fields? {
         var fields = Fields()
+        var sawID = false
         let ok = forEachMember(bytes, line: line, dataIsLast: true) { key, value in
             switch key.count - 2 {
             case 4 where keyEquals(bytes, key, "type"): fields.type = value
@@ -136,7 +138,10 @@ enum EnvelopeCodec {
             case 4 where keyEquals(bytes, key, "time"): fields.time = value
             case 2 where keyEquals(bytes, key, "id"):
                 guard value.count == 38 else { return false }
-                fields.id = EventID(text: UnsafeRawBufferPointer(rebasing: bytes[(value.lowerBound + 1)..<(value.upperBound - 1)]))
+                sawID = true
+                if parseID {
+                    fields.id = EventID(text: UnsafeRawBufferPointer(rebasing: bytes[(value.lowerBound + 1)..<(value.upperBound - 1)]))
+                }
             case 7 where keyEquals(bytes, key, "subject"): fields.subject = value
             case 8 where keyEquals(bytes, key, "position"): fields.position = parseUInt(bytes, value)
             case 13 where keyEquals(bytes, key, "streamversion"): fields.streamVersion = parseUInt(bytes, value)
@@ -146,7 +151,7 @@ enum EnvelopeCodec {
             }
             return true
         }
-        guard ok, fields.id != nil, fields.type != nil, fields.subject != nil, fields.data != nil, fields.position != nil,
+        guard ok, sawID, !parseID || fields.id != nil, fields.type != nil, fields.subject != nil, fields.data != nil, fields.position != nil,
             fields.streamVersion != nil
         else { return nil }
         return fields

@@ -62,20 +62,22 @@ public struct LogVerifier: Sendable {
             startOffset = resuming.offset
         }
         var chunk: [ScannedBatch] = []
-        var chunkBytes = 0
+        // The chunk's frames, back to back: one buffer instead of an array per batch.
+        var frames: [UInt8] = []
+        frames.reserveCapacity(ScannedBatch.chunkBytesMax + (1 << 20))
 
         /// Checks the chunk; returns false (with `report.problem` set) at the first bad batch.
         func flush() -> Bool {
             defer {
                 chunk.removeAll(keepingCapacity: true)
-                chunkBytes = 0
+                frames.removeAll(keepingCapacity: true)
             }
-            let results = ScannedBatch.decodeInParallel(chunk)
+            let results = ScannedBatch.checkInParallel(chunk, frames: frames)
             for (batch, result) in zip(chunk, results) {
                 let reason: String?
                 switch result {
                 case .failure(let failure): reason = failure.reason
-                case .success(let decoded): reason = chain.accept(batch, decoded, head: report.head)
+                case .success(let checked): reason = chain.accept(batch, checked, head: report.head)
                 }
                 if let reason {
                     report.problem = BadBatch(
@@ -110,12 +112,12 @@ public struct LogVerifier: Sendable {
                     case .damaged(let offset, let reason, let header):
                         return (offset, reason, header)
                     case .batch(let header, let offset, let frame):
-                        chunk.append(ScannedBatch(header: header, frame: Array(frame), segment: base, offset: offset))
-                        chunkBytes += frame.count
+                        chunk.append(ScannedBatch(header: header, frameStart: frames.count, segment: base, offset: offset))
+                        frames.append(contentsOf: frame)
                         return nil
                     }
                 }
-                if chunkBytes >= ScannedBatch.chunkBytesMax || damage != nil {
+                if frames.count >= ScannedBatch.chunkBytesMax || damage != nil {
                     guard flush() else { return report }
                 }
                 guard let (offset, reason, header) = damage else { continue }
@@ -301,30 +303,62 @@ extension VerificationReport {
     }
 }
 
-/// A batch read by the verifier, with its own copy of the frame so that it can be checked on any thread.
+/// A batch read by the verifier: its header, and where its frame is in the chunk's buffer.
 struct ScannedBatch: Sendable {
     let header: BatchHeader
-    let frame: [UInt8]
+    let frameStart: Int
     let segment: UInt64
     let offset: Int64
 
     /// How many frame bytes the verifier gathers before checking them in parallel (bounds its memory).
     static let chunkBytesMax = 8 << 20
 
-    /// Decompresses, decodes and checks the line digests of every batch, on all cores.
-    static func decodeInParallel(_ batches: [ScannedBatch]) -> [Result<DecodedBatch, BatchDecoder.Failure>] {
-        let results = Mutex([Result<DecodedBatch, BatchDecoder.Failure>?](repeating: nil, count: batches.count))
+    /// Decompresses and checks the line and content digests of every batch, on all cores; each worker
+    /// takes every n-th batch and fills its own slots of the result.
+    static func checkInParallel(_ batches: [ScannedBatch], frames: [UInt8]) -> [Result<CheckedBatch, BatchDecoder.Failure>] {
+        let slots = ResultSlots(count: batches.count)
         let workers = max(1, min(batches.count, ProcessInfo.processInfo.activeProcessorCount))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let decoder = BatchDecoder()
-            for index in stride(from: worker, to: batches.count, by: workers) {
-                let batch = batches[index]
-                let result = batch.frame.withUnsafeBytes { decoder.decode(batch.header, frame: $0, checkDigest: true) }
-                results.withLock { $0[index] = result }
+        frames.withUnsafeBytes { bytes in
+            let frameBytes = UncheckedSendable(bytes)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let checker = BatchChecker()
+                for index in stride(from: worker, to: batches.count, by: workers) {
+                    let batch = batches[index]
+                    let frame = UnsafeRawBufferPointer(
+                        rebasing: frameBytes.value[batch.frameStart..<(batch.frameStart + Int(batch.header.frameBytes))])
+                    slots.set(index, checker.check(batch.header, frame: frame))
+                }
             }
         }
-        return results.withLock { $0.map { $0! } }
+        return slots.take()
     }
+}
+
+/// Result slots that parallel workers fill, each a slot of its own (no lock: no two write the same).
+private final class ResultSlots: @unchecked Sendable {
+    private let pointer: UnsafeMutablePointer<Result<CheckedBatch, BatchDecoder.Failure>?>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ value: Result<CheckedBatch, BatchDecoder.Failure>) { pointer[index] = value }
+
+    func take() -> [Result<CheckedBatch, BatchDecoder.Failure>] { (0..<count).map { pointer[$0]! } }
+
+    deinit {
+        pointer.deinitialize(count: count)
+        pointer.deallocate()
+    }
+}
+
+/// A value handed to parallel workers that only read it while the caller keeps it alive.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// The checks that need batches in order: positions, segment names, the hash chain, commit times,
@@ -341,7 +375,7 @@ struct ChainCheck {
     var pending: Set<UInt64> = []
 
     /// Nil when `batch` continues the chain that ends at `head`; otherwise why not.
-    mutating func accept(_ batch: ScannedBatch, _ decoded: DecodedBatch, head: LogHead) -> String? {
+    mutating func accept(_ batch: ScannedBatch, _ checked: CheckedBatch, head: LogHead) -> String? {
         let header = batch.header
         guard header.firstPosition == head.position + 1 else {
             return "batch starts at position \(header.firstPosition), expected \(head.position + 1)"
@@ -355,41 +389,45 @@ struct ChainCheck {
             previous: header.previousHash, firstPosition: header.firstPosition, eventCount: header.eventCount,
             committedAt: header.committedAt, contentDigest: header.contentDigest)
         guard expectedHash == header.batchHash else { return "batch hash does not match its contents" }
-        var seen: [String: UInt64] = [:]
-        for event in decoded.events {
-            let stream = event.stream
-            let expected = (seen[stream] ?? streams[stream] ?? 0) + 1
-            guard event.streamVersion == expected else {
-                return "event \(event.position): stream \(quoted(stream)) goes from version \(expected - 1) to \(event.streamVersion)"
+        // Versions are written into the map as they are checked: a failure ends the verification, so no
+        // batch's half-applied versions are ever used.
+        for (index, stream) in checked.streams.enumerated() {
+            let version = checked.versions[index]
+            let ok = streams.withValue(for: stream) { current in
+                guard version == current + 1 else { return false }
+                current = version
+                return true
             }
-            seen[stream] = expected
+            guard ok else {
+                return
+                    "event \(header.firstPosition + UInt64(index)): stream \(quoted(stream)) goes from version \(streams[stream] ?? 0) to \(version)"
+            }
         }
-        for redaction in decoded.redactions {
+        for redaction in checked.redactions {
             redacted.insert(redaction.position)
             awaiting[redaction.record, default: []].insert(redaction.position)
         }
-        if !awaiting.isEmpty || !redacted.isEmpty {
-            for event in decoded.events where event.hasType(RedactionRecord.eventType) && event.isInStream(RedactionRecord.stream) {
-                guard let record = RedactionRecord(json: event.data) else {
-                    return "event \(event.position): an EventsRedacted record whose data does not list positions"
-                }
-                if let waiting = awaiting.removeValue(forKey: event.position), !waiting.isSubset(of: Set(record.positions)) {
-                    return
-                        "event \(event.position): redacted events \(waiting.subtracting(record.positions).sorted()) name this record, which does not list them"
-                }
-                records += 1
-                pending.formUnion(record.positions.filter { !redacted.contains($0) })
+        for (position, data) in checked.records {
+            guard let record = RedactionRecord(json: data) else {
+                return "event \(position): an EventsRedacted record whose data does not list positions"
             }
-        } else {
-            for event in decoded.events where event.hasType(RedactionRecord.eventType) && event.isInStream(RedactionRecord.stream) {
-                records += 1
-                if let record = RedactionRecord(json: event.data) { pending.formUnion(record.positions) }
+            if let waiting = awaiting.removeValue(forKey: position), !waiting.isSubset(of: Set(record.positions)) {
+                return
+                    "event \(position): redacted events \(waiting.subtracting(record.positions).sorted()) name this record, which does not list them"
             }
+            records += 1
+            pending.formUnion(record.positions.filter { !redacted.contains($0) })
         }
-        if let waiting = awaiting.first(where: { $0.key <= header.lastPosition }) {
+        if !awaiting.isEmpty, let waiting = awaiting.first(where: { $0.key <= header.lastPosition }) {
             return "event \(waiting.value.min() ?? 0) is redacted by record \(waiting.key), which is not an EventsRedacted record"
         }
-        streams.merge(seen) { _, new in new }
         return nil
+    }
+}
+
+extension Dictionary where Value == UInt64 {
+    /// Runs `body` on the value for `key` (0 when absent) in place, storing what it leaves; one hash lookup.
+    fileprivate mutating func withValue(for key: Key, _ body: (inout UInt64) -> Bool) -> Bool {
+        body(&self[key, default: 0])
     }
 }

@@ -1,0 +1,75 @@
+/// What the verifier needs of one batch, found without building events: each event's stream and
+/// version (for the in-order version check), its redaction attributes, and the payloads of
+/// `EventsRedacted` records. The line digests and the content digest are checked here.
+struct CheckedBatch: Sendable {
+    var streams: [String] = []
+    var versions: [UInt64] = []
+    var redactions: [DecodedBatch.Redaction] = []
+    /// (position, data) of each `EventsRedacted` record on stream `redaction`.
+    var records: [(position: UInt64, data: [UInt8])] = []
+}
+
+/// The verifier's decoder: decompresses into a buffer it reuses, scans each line's envelope fields
+/// without parsing ids or making `RecordedEvent`s, and recomputes the line digests and the content
+/// digest. One per thread. (`BatchDecoder` makes events for readers; this makes only what the checks need,
+/// which is most of the difference between verifying at ~170k and at several hundred thousand events/s.)
+final class BatchChecker {
+    private let decompressor = LZ4FrameDecompressor()
+    private var raw: [UInt8] = []
+    private var digests: [UInt8] = []
+    private static let recordType = Array("\"\(RedactionRecord.eventType)\"".utf8)
+    private static let recordStream = Array("\"\(RedactionRecord.stream)\"".utf8)
+
+    func check(_ header: BatchHeader, frame: UnsafeRawBufferPointer) -> Result<CheckedBatch, BatchDecoder.Failure> {
+        if let failure = decompressor.decompress(frame, expectedBytes: Int(header.rawBytes), into: &raw) {
+            return .failure(.init(reason: failure.reason))
+        }
+        var checked = CheckedBatch()
+        checked.streams.reserveCapacity(Int(header.eventCount))
+        checked.versions.reserveCapacity(Int(header.eventCount))
+        digests.removeAll(keepingCapacity: true)
+        let failure: String? = raw.withUnsafeBytes { bytes in
+            var start = 0
+            var expected = header.firstPosition
+            var count = 0
+            while start < bytes.count {
+                guard let newline = firstNewline(bytes, from: start) else { return "the last line has no newline" }
+                let line = start..<newline
+                count += 1
+                guard let fields = EnvelopeCodec.decodeFields(bytes, line: line, parseID: false) else {
+                    return "line \(count) is not a stored event envelope"
+                }
+                guard fields.position == expected else { return "line \(count) has position \(fields.position ?? 0), expected \(expected)" }
+                if let kept = fields.redactedDigest {
+                    guard kept.count == 66,
+                        let digest = Digest32(
+                            hex: String(
+                                decoding: UnsafeRawBufferPointer(rebasing: bytes[(kept.lowerBound + 1)..<(kept.upperBound - 1)]), as: UTF8.self)),
+                        let record = fields.redactedBy, record > expected
+                    else { return "line \(count) is a redacted event without a valid redacteddigest and redactedby" }
+                    checked.redactions.append(.init(position: expected, record: record))
+                    digest.append(to: &digests)
+                } else {
+                    Digest32.sha256(UnsafeRawBufferPointer(rebasing: bytes[line])).append(to: &digests)
+                }
+                let subject = fields.subject!
+                checked.streams.append(JSONText.decodeString(bytes, subject) ?? "")
+                checked.versions.append(fields.streamVersion!)
+                let type = fields.type!
+                if type.count == Self.recordType.count, subject.count == Self.recordStream.count,
+                    bytes[type].elementsEqual(Self.recordType), bytes[subject].elementsEqual(Self.recordStream)
+                {
+                    checked.records.append((expected, Array(bytes[fields.data!])))
+                }
+                expected += 1
+                start = newline + 1
+            }
+            guard count == Int(header.eventCount) else { return "batch holds \(count) events, header says \(header.eventCount)" }
+            return nil
+        }
+        if let failure { return .failure(.init(reason: failure)) }
+        let digest = digests.withUnsafeBytes { Digest32.sha256($0) }
+        guard digest == header.contentDigest else { return .failure(.init(reason: "content digest mismatch")) }
+        return .success(checked)
+    }
+}

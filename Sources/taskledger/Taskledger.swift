@@ -1,12 +1,12 @@
 import ArgumentParser
 
-/// The one executable: `taskledger <command>`: `serve`, `init`, `token`, `log`.
+/// The one executable: `taskledger <command>`: `serve`, `init`, `token`, `log`, `demo`.
 @main
 struct Taskledger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "taskledger",
         abstract: "An event-sourced project-workflow server with a compressed, tamper-evident log.",
         version: "0.1.0",
-        subcommands: [Serve.self, Init.self, TokenCommands.self, ProjectionsCommand.self, LogCommand.self]
+        subcommands: [Serve.self, Init.self, TokenCommands.self, ProjectionsCommand.self, LogCommand.self, DemoCommand.self]
     )
 }

@@ -44,6 +44,18 @@ struct DemoGeneratorTests {
         #expect(documents(first) == documents(second))
     }
 
+    @Test("make run's history (seed 42, 20,000 events) is byte for byte the one Fixtures/demo records")
+    func fixtureDigest() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/demo/seed-42-events-20000.sha256")
+        let expected = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: " ").first.map(String.init) ?? ""
+        }
+        let directory = TestDirectory()
+        try generate(directory, seed: 42, events: 20_000)
+        #expect(try segmentDigests(directory, "demo") == expected)
+    }
+
     @Test("several workspaces are generated concurrently, each still reproducible")
     func workspacesConcurrently() throws {
         let first = TestDirectory()

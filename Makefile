@@ -24,8 +24,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## run: build in release and serve the API on 127.0.0.1:8080; the first run creates workspace `demo`
-## and prints its tokens once (PORT, DATA and WORKSPACE change the defaults).
+## run: build in release and serve the API on 127.0.0.1:8080; the first run generates workspace `demo`
+## (taskledger demo generate --seed 42 --events 20000) and prints its tokens once (PORT, DATA and
+## WORKSPACE change the defaults; SCHEDULE_INTERVAL in the environment turns the scheduler on).
 run: release
 	@./scripts/run-server.sh "$$($(SWIFT) build -c release --show-bin-path)/taskledger" "$(DATA)" "$(WORKSPACE)" "$(PORT)"
 

@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "CommandService", targets: ["CommandService"]),
         .library(name: "APIServer", targets: ["APIServer"]),
         .library(name: "ProjectionEngine", targets: ["ProjectionEngine"]),
+        .library(name: "DemoData", targets: ["DemoData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,6 +63,8 @@ let package = Package(
             dependencies: ["EventLog", "Workflow", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
+        // The deterministic demo-history generator (`taskledger demo generate`, `make run`, benchmarks).
+        .target(name: "DemoData", dependencies: ["CommandService", "EventLog", "Workflow"], swiftSettings: strictSwift),
         .target(
             name: "ProjectionEngine",
             dependencies: [
@@ -95,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "taskledger",
             dependencies: [
-                "APIServer", "CommandService", "EventLog", "ProjectionEngine", "Workflow",
+                "APIServer", "CommandService", "DemoData", "EventLog", "ProjectionEngine", "Workflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskledgerCLITests",
-            dependencies: ["EventLog", "TestSupport", "taskledger"],
+            dependencies: ["CommandService", "DemoData", "EventLog", "TestSupport", "Workflow", "taskledger"],
             swiftSettings: strictSwift
         ),
     ],

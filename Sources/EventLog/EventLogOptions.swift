@@ -27,6 +27,11 @@ public struct EventLogOptions: Sendable {
     /// Whether `open` creates a workspace log that does not exist yet.
     public var createIfMissing = true
     public var logger = Logger(label: "taskledger.eventlog")
+    /// The clock a batch's commit time (every event's `time`) is read from. The wall clock by default;
+    /// injected only where the log's bytes must be reproducible (the demo generator writes a simulated
+    /// history whose times must follow its simulated clock, and the same seed must give the same bytes).
+    /// The writer never lets commit times go backwards, whatever the clock says.
+    public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
 
     public init() {}
 }

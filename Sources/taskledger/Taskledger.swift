@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The one executable: `taskledger <command>`: `serve`, `init`, `token`, `projections`, `verify`, `backup`,
-/// `restore`, `export`, `redact`, `checkpoint`, `log`.
+/// `restore`, `export`, `redact`, `checkpoint`, `log`, `demo`.
 @main
 struct Taskledger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +10,7 @@ struct Taskledger: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self, Init.self, TokenCommands.self, ProjectionsCommand.self, Verify.self, Backup.self, Restore.self, Export.self, Redact.self,
-            CheckpointCommands.self, LogCommand.self,
+            CheckpointCommands.self, LogCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -69,11 +69,17 @@ public actor CommandService {
         public var willAppend: (@Sendable (_ attempt: Int) async -> Void)?
         /// Commands per stream (per aggregate) over time, checked with `clock`. Default `.standard`.
         public var streamRateLimit: StreamRateLimit
+        /// Makes the id of each event the service appends, given the decision's `now`, in append order.
+        /// Nil (the default) lets the log make a UUIDv7 from the wall clock and a process-random counter.
+        /// Injected, like `clock`, only where the log's bytes must be reproducible (the demo generator,
+        /// which runs its commands one at a time so the calls come in a deterministic order).
+        public var eventIDs: (@Sendable (_ decidedAt: Instant) -> EventID)?
 
         public init(
             cacheBytesMax: Int = 64 << 20, maxRetries: Int = CommandService.defaultMaxRetries, limits: Limits = .standard,
             clock: @escaping @Sendable () -> Instant = { Instant(unixMicros: Timestamp.now().unixMicros) },
-            willAppend: (@Sendable (_ attempt: Int) async -> Void)? = nil, streamRateLimit: StreamRateLimit = .standard
+            willAppend: (@Sendable (_ attempt: Int) async -> Void)? = nil, streamRateLimit: StreamRateLimit = .standard,
+            eventIDs: (@Sendable (_ decidedAt: Instant) -> EventID)? = nil
         ) {
             self.cacheBytesMax = cacheBytesMax
             self.maxRetries = maxRetries
@@ -81,6 +87,7 @@ public actor CommandService {
             self.clock = clock
             self.willAppend = willAppend
             self.streamRateLimit = streamRateLimit
+            self.eventIDs = eventIDs
         }
     }
 
@@ -343,7 +350,7 @@ public actor CommandService {
             do throws(CommandError) {
                 result = try await Self.append(
                     decision.events, expectations: expectations, metadata: metadata, actorKind: decision.actorKind, log: log,
-                    own: ownCommits)
+                    own: ownCommits, eventIDs: configuration.eventIDs)
             } catch {
                 index.release(reservation)
                 guard case .log(.wrongExpectedVersion(let stream, _, let actual)) = error else { throw error }
@@ -359,13 +366,13 @@ public actor CommandService {
     /// costliest step of a command, and the actor decides other commands meanwhile.
     private nonisolated static func append(
         _ events: [DomainEvent], expectations: [String: ExpectedVersion], metadata: CommandMetadata, actorKind: CommandMetadata.ActorKind,
-        log: EventLog, own: OwnCommits
+        log: EventLog, own: OwnCommits, eventIDs: (@Sendable (Instant) -> EventID)?
     ) async throws(CommandError) -> AppendResult {
         var proposed: [ProposedEvent] = []
         proposed.reserveCapacity(events.count)
         for event in events {
             do {
-                proposed.append(try EventEnvelopeMapping.proposedEvent(event, metadata: metadata, actorKind: actorKind))
+                proposed.append(try EventEnvelopeMapping.proposedEvent(event, metadata: metadata, actorKind: actorKind, id: eventIDs?(event.at)))
             } catch {
                 throw .unencodableEvent(error)
             }

@@ -156,7 +156,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func process(_ batch: [Pending]) {
-        let committedAt = max(Timestamp.now(), head.committedAt ?? Timestamp(unixMicros: 0))
+        let committedAt = max(options.clock(), head.committedAt ?? Timestamp(unixMicros: 0))
         var time: [UInt8] = []
         committedAt.appendRFC3339(to: &time)
         // Versions and ids go straight into the writer's maps: if the batch's write fails, the log refuses

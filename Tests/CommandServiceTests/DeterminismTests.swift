@@ -1,0 +1,45 @@
+import CommandService
+import EventLog
+import Synchronization
+import TestSupport
+import Testing
+import Workflow
+
+/// The two injection points that make a log's bytes reproducible (the demo generator uses them): the
+/// log's commit clock (`EventLogOptions.clock`) and the service's event ids (`Configuration.eventIDs`).
+@Suite("Deterministic clocks and event ids")
+struct DeterminismTests {
+    @Test("events carry the injected ids and the injected commit time; commit times never go backwards")
+    func injectedClockAndIDs() async throws {
+        let directory = TestDirectory()
+        let commitMicros = Mutex<Int64>(1_780_000_000_000_000)
+        let log = try EventLog.open(
+            dataDirectory: directory.path, workspace: "acme",
+            options: testOptions { $0.clock = { Timestamp(unixMicros: commitMicros.withLock { $0 }) } })
+        let counter = Mutex<UInt64>(0)
+        let service = try CommandService(
+            log: log,
+            configuration: .init(
+                clock: { Instant(unixMicros: 1_780_000_000_000_000) },
+                eventIDs: { _ in
+                    EventID(
+                        high: 0x0190_0000_0000_7000,
+                        low: 0x8000_0000_0000_0000
+                            | counter.withLock {
+                                $0 += 1; return $0
+                            })
+                }))
+        try await service.execute(
+            WorkspaceCommand.create(
+                NewWorkspace(id: "acme", slug: "acme", name: "Acme", founder: NewMember(id: "admin", displayName: "Ada", email: "ada@acme.test"))),
+            metadata: metadata("admin"))
+        commitMicros.withLock { $0 -= 5_000_000 }  // a clock that jumps back must not make time run backwards
+        try await service.execute(
+            WorkspaceCommand.addMember(NewMember(id: "lin", displayName: "Lin", email: "lin@acme.test")), metadata: metadata("admin"))
+        let events = try log.read(from: 1, maxCount: 10)
+        #expect(events.count == 3)
+        #expect(events.map(\.id.low) == [0x8000_0000_0000_0001, 0x8000_0000_0000_0002, 0x8000_0000_0000_0003])
+        #expect(events.allSatisfy { $0.time == Timestamp(unixMicros: 1_780_000_000_000_000) })
+        await log.close()
+    }
+}

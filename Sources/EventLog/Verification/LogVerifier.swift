@@ -65,15 +65,29 @@ public struct LogVerifier: Sendable {
         // The chunk's frames, back to back: one buffer instead of an array per batch.
         var frames: [UInt8] = []
         frames.reserveCapacity(ScannedBatch.chunkBytesMax + (1 << 20))
+        // A pipeline: while the cores check one chunk's frames, this thread reads the next chunk and runs
+        // the in-order checks of the previous one.
+        var inFlight: ChunkCheck?
 
-        /// Checks the chunk; returns false (with `report.problem` set) at the first bad batch.
-        func flush() -> Bool {
-            defer {
-                chunk.removeAll(keepingCapacity: true)
-                frames.removeAll(keepingCapacity: true)
-            }
-            let results = ScannedBatch.checkInParallel(chunk, frames: frames)
-            for (batch, result) in zip(chunk, results) {
+        /// Starts checking the gathered chunk in the background; then finishes the chunk before it.
+        /// Returns false (with `report.problem` set) at the first bad batch.
+        func submit() -> Bool {
+            guard !chunk.isEmpty else { return drain() }
+            let started = ChunkCheck(batches: chunk, frames: frames)
+            chunk = []
+            frames = []
+            frames.reserveCapacity(ScannedBatch.chunkBytesMax + (1 << 20))
+            let ok = drain()
+            inFlight = started
+            return ok
+        }
+
+        /// Waits for the chunk in flight and runs the in-order checks on it.
+        func drain() -> Bool {
+            guard let job = inFlight else { return true }
+            inFlight = nil
+            let results = job.wait()
+            for (batch, result) in zip(job.batches, results) {
                 let reason: String?
                 switch result {
                 case .failure(let failure): reason = failure.reason
@@ -92,6 +106,15 @@ public struct LogVerifier: Sendable {
                 if report.batches % 1_024 == 0 { progress?(report) }
             }
             return true
+        }
+
+        /// Checks everything gathered so far, in order.
+        func flushAll() -> Bool {
+            guard submit() else {
+                _ = inFlight?.wait()
+                return false
+            }
+            return drain()
         }
 
         guard Directory.isDirectory(paths.directory) else { throw .workspaceNotFound(workspace) }
@@ -117,11 +140,15 @@ public struct LogVerifier: Sendable {
                         return nil
                     }
                 }
-                if frames.count >= ScannedBatch.chunkBytesMax || damage != nil {
-                    guard flush() else { return report }
+                if frames.count >= ScannedBatch.chunkBytesMax {
+                    guard submit() else {
+                        _ = inFlight?.wait()
+                        return report
+                    }
                 }
                 guard let (offset, reason, header) = damage else { continue }
                 if offset < 0 { break }
+                guard flushAll() else { return report }
                 let location = BadBatch(
                     position: header?.firstPosition ?? report.head.position + 1, segment: SegmentName.fileName(base: base), offset: offset,
                     reason: reason)
@@ -132,6 +159,7 @@ public struct LogVerifier: Sendable {
                 return report
             }
         }
+        guard flushAll() else { return report }
         if let (record, positions) = chain.awaiting.min(by: { $0.key < $1.key }) {
             // Redacted lines name a record the log does not hold (it would have been checked on the way).
             report.problem = BadBatch(
@@ -331,6 +359,28 @@ struct ScannedBatch: Sendable {
             }
         }
         return slots.take()
+    }
+}
+
+/// One chunk being checked on a background thread (which spreads it over all cores).
+private final class ChunkCheck: @unchecked Sendable {
+    let batches: [ScannedBatch]
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the background thread before `done` is signalled, read after `wait`.
+    private var results: [Result<CheckedBatch, BatchDecoder.Failure>] = []
+
+    init(batches: [ScannedBatch], frames: [UInt8]) {
+        self.batches = batches
+        DispatchQueue.global().async { [self] in
+            results = ScannedBatch.checkInParallel(batches, frames: frames)
+            done.signal()
+        }
+    }
+
+    /// The results, once the check is done (call once).
+    func wait() -> [Result<CheckedBatch, BatchDecoder.Failure>] {
+        done.wait()
+        return results
     }
 }
 

@@ -37,7 +37,6 @@ CREATE INDEX events_by_actor ON events (actor, position);
 CREATE INDEX events_by_type ON events (type, position);
 CREATE INDEX events_by_stream ON events (stream, position);
 CREATE INDEX events_by_at ON events (at);
-CREATE VIRTUAL TABLE events_text USING fts5(summary, payload, content = '', tokenize = 'unicode61');
 -- Names for summaries, as last seen.
 CREATE TABLE members (member TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE projects (project TEXT PRIMARY KEY, key TEXT NOT NULL, name TEXT NOT NULL);
@@ -226,8 +225,14 @@ LEFT JOIN (
         END, '; ') AS list
     FROM json_each(:data, '$.changes') AS c) AS ch;
 
-INSERT INTO events_text (rowid, summary, payload)
-SELECT position, summary, data FROM events WHERE position = :position;
+-- schema: after build
+-- The full-text index is filled in one pass once a build has caught up (per event it cost ~4x more),
+-- then kept by the trigger for every event after that.
+CREATE VIRTUAL TABLE events_text USING fts5(summary, payload, content = '', tokenize = 'unicode61');
+INSERT INTO events_text (rowid, summary, payload) SELECT position, summary, data FROM events;
+CREATE TRIGGER events_text_insert AFTER INSERT ON events BEGIN
+    INSERT INTO events_text (rowid, summary, payload) VALUES (NEW.position, NEW.summary, NEW.data);
+END;
 
 -- query: events(actor = NULL, type = NULL, stream = NULL, stream_prefix = NULL, from = NULL, to = NULL, text = NULL, match = NULL, limit = 50)
 -- description: The trail, newest first, filtered by actor, type (one or a comma-separated list), stream, stream prefix, time range and full text; paged by cursor.

@@ -91,6 +91,8 @@ final class ProjectionWriter: Sendable {
         try DatabaseMeta.set("version", definition.version, in: database)
         try DatabaseMeta.set("source", definition.source, in: database)
         try DatabaseMeta.set("complete", "0", in: database)
+        // Snapshots copy this flag: one taken before the `after build` schema ran must run it (AsOfReplay).
+        try DatabaseMeta.set(DatabaseMeta.afterBuildKey, "0", in: database)
         try database.execute("COMMIT")
     }
 
@@ -171,6 +173,9 @@ final class ProjectionWriter: Sendable {
         do {
             // Indexes left out of the bulk load are built once, now, before the database is served.
             for offset in definition.deferredIndexes.sorted() { try current.database.execute(definition.schema[offset].sql) }
+            // Then the definition's own `after build` schema (full-text tables filled in one pass, triggers).
+            for statement in definition.afterBuild { try current.database.execute(statement.sql) }
+            try DatabaseMeta.set(DatabaseMeta.afterBuildKey, "1", in: current.database)
             // The build never synced; this commit does (synchronous=FULL flushes the whole file), so the
             // database is durable before it is marked complete and served.
             try current.database.execute("PRAGMA synchronous=FULL")

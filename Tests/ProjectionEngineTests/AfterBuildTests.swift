@@ -81,6 +81,15 @@ struct AfterBuildTests {
             #expect(try count(engine, asOf: .position(position)) == moved(through: position), "as of \(position)")
         }
         await engine.stop()
+        // Live, the snapshot is copied by a reader off the writer's thread (stop waits for it), and is
+        // named by the checkpoint it holds.
+        let live = snapshots.positions().filter { $0 > 1_000 }
+        #expect(!live.isEmpty, "a snapshot after crossing 1,250 live")
+        for position in live {
+            let copy = try SQLiteDatabase(path: snapshots.path(position), mode: .readOnly)
+            #expect(try copy.scalar("SELECT position FROM _projection_checkpoint WHERE id = 1") == Int64(position))
+            #expect(try DatabaseMeta.lacksAfterBuild(copy) == false)
+        }
     }
 
     @Test("the engine's default spacing applies to a file without the directive")

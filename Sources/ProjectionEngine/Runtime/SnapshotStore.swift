@@ -53,6 +53,19 @@ struct SnapshotStore: Sendable {
         prune()
     }
 
+    /// Snapshots the served (WAL) database at `path` through a read-only connection, at whatever
+    /// checkpoint its read transaction sees (the writer goes on meanwhile); the file is named by that
+    /// checkpoint, so it is exact.
+    func take(readingFrom path: String) throws(SQLiteError) {
+        let source = try SQLiteDatabase(path: path, mode: .readOnly)
+        // One read transaction for the checkpoint and the copy: the backup reads the same state.
+        try source.execute("BEGIN")
+        defer { try? source.execute("COMMIT") }
+        let position = UInt64(try source.scalar("SELECT position FROM _projection_checkpoint WHERE id = 1") ?? 0)
+        guard !FileManager.default.fileExists(atPath: self.path(position)) else { return }
+        try take(source, position: position)
+    }
+
     /// Thins the snapshots until at most `keepMax` remain and they take at most `bytesMax`: each step
     /// drops the snapshot (never the newest) whose removal leaves the smallest gap between its
     /// neighbours (the older one on a tie), so the kept ones stay spread over the whole history and an

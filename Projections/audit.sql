@@ -37,7 +37,6 @@ CREATE INDEX events_by_actor ON events (actor, position);
 CREATE INDEX events_by_type ON events (type, position);
 CREATE INDEX events_by_stream ON events (stream, position);
 CREATE INDEX events_by_at ON events (at);
-CREATE VIRTUAL TABLE events_text USING fts5(summary, payload, content = '', tokenize = 'unicode61');
 -- Names for summaries, as last seen.
 CREATE TABLE members (member TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE projects (project TEXT PRIMARY KEY, key TEXT NOT NULL, name TEXT NOT NULL);
@@ -51,6 +50,8 @@ CREATE TABLE tasks (
     state TEXT NOT NULL
 );
 CREATE TABLE reminder_rules (rule TEXT PRIMARY KEY, name TEXT NOT NULL);
+-- The summary of the event being applied, written by its type's section, read by the `*` section (one row).
+CREATE TABLE summary (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL, text TEXT, changes TEXT);
 
 -- on: MemberAdded
 INSERT OR REPLACE INTO members (member, name) VALUES (:data.memberID, :data.displayName);
@@ -76,145 +77,23 @@ VALUES (:data.taskID, :data.key, :data.title, :data.workflow.workflow, :data.wor
 -- on: ReminderRuleCreated, ReminderRuleChanged
 INSERT OR REPLACE INTO reminder_rules (rule, name) VALUES (:data.ruleID, :data.definition.name);
 
--- on: *
--- Runs after the sections above, so an event's own names (a new member, task or project) are known.
-INSERT INTO events (
-    position, id, at, actor, actor_name, actor_kind, token, origin, request, correlation, causation, type, stream,
-    stream_version, summary, changes, data)
-SELECT :position, :id, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :ext.actorkind, :ext.tokenid,
-    :ext.origin, :ext.requestid, :ext.correlationid, :ext.causationid, :type, :stream, :streamversion,
-    coalesce(CASE :type
-        WHEN 'WorkspaceCreated' THEN 'Created workspace ' || :data.name
-        WHEN 'WorkspaceSettingsChanged' THEN 'Changed workspace settings: ' || ch.list
-        WHEN 'MemberAdded' THEN 'Added ' || :data.displayName || ' (' || :data.kind || ') as ' || :data.role
-        WHEN 'MemberRoleChanged' THEN 'Changed the workspace role of ' || :data.memberName || ' from ' || :data.from || ' to ' || :data.to
-        WHEN 'MemberRemoved' THEN 'Removed ' || :data.memberName || ' from the workspace'
-        WHEN 'ProjectCreated' THEN 'Created project ' || :data.key || ' "' || :data.name || '"'
-        WHEN 'ProjectUpdated' THEN 'Updated project ' || p.key || ': ' || ch.list
-        WHEN 'ProjectArchived' THEN 'Archived project ' || p.key
-        WHEN 'ProjectRestored' THEN 'Restored project ' || p.key
-        WHEN 'ProjectMemberAdded' THEN 'Added ' || :data.memberName || ' to ' || p.key || ' as ' || :data.role
-        WHEN 'ProjectMemberRoleChanged' THEN
-            'Changed the role of ' || :data.memberName || ' in ' || p.key || ' from ' || :data.from || ' to ' || :data.to
-        WHEN 'ProjectMemberRemoved' THEN 'Removed ' || :data.memberName || ' from ' || p.key
-        WHEN 'ProjectWorkflowChanged' THEN
-            'Pinned ' || p.key || ' to ' || coalesce(w.name, :data.to.workflow) || ' version ' || :data.to.version
-            || ' (was version ' || :data.from.version || ')'
-        WHEN 'LabelCreated' THEN 'Created label ' || :data.name || ' in ' || p.key
-        WHEN 'LabelUpdated' THEN 'Updated label ' || :data.name || ' in ' || p.key || ': ' || ch.list
-        WHEN 'LabelDeleted' THEN 'Deleted label ' || :data.name || ' in ' || p.key
-        WHEN 'TasksMigratedToWorkflowVersion' THEN
-            'Migrated the tasks of ' || p.key || ' from version ' || :data.from.version || ' to version ' || :data.to.version
-        WHEN 'MilestoneCreated' THEN 'Created ' || :data.kind || ' "' || :data.name || '" in ' || coalesce(p.key, :data.projectID)
-        WHEN 'MilestoneUpdated' THEN 'Updated "' || :data.name || '": ' || ch.list
-        WHEN 'SprintStarted' THEN 'Started sprint ' || :data.milestoneID || ' with ' || json_array_length(:data, '$.scope') || ' tasks'
-        WHEN 'SprintClosed' THEN
-            'Closed sprint ' || :data.milestoneID || ': ' || json_array_length(:data, '$.completed') || ' completed, '
-            || json_array_length(:data, '$.carriedOver') || ' carried over'
-            || CASE WHEN :data.carriedOverTo IS NOT NULL THEN ' to ' || :data.carriedOverTo ELSE '' END
-        WHEN 'DocumentAdded' THEN
-            'Uploaded "' || :data.title || '" (' || :data.file.fileName || ', ' || :data.file.sizeBytes || ' bytes)'
-        WHEN 'DocumentVersionAdded' THEN
-            'Uploaded version ' || :data.version || ' of document ' || :data.documentID || ' (' || :data.file.fileName || ')'
-        WHEN 'DocumentShared' THEN 'Shared document ' || :data.documentID || ' with ' || coalesce(:data.withDisplay, 'someone')
-        WHEN 'DocumentUnshared' THEN 'Stopped sharing document ' || :data.documentID || ' with ' || coalesce(:data.withDisplay, 'someone')
-        WHEN 'DocumentRemoved' THEN 'Removed document ' || :data.documentID
-        WHEN 'TokenIssued' THEN 'Issued token ' || :data.tokenID || ' "' || :data.name || '" to ' || :data.memberName
-        WHEN 'TokenRevoked' THEN
-            'Revoked token ' || :data.tokenID || CASE WHEN :data.reason IS NOT NULL THEN ': ' || :data.reason ELSE '' END
-        WHEN 'AccessDenied' THEN
-            'Refused ' || :data.command || ' to ' || coalesce((SELECT name FROM members WHERE member = :data.memberID), :data.memberID)
-            || ': missing ' || :data.permission
-        WHEN 'WorkflowCreated' THEN 'Created workflow ' || :data.name
-        WHEN 'WorkflowVersionPublished' THEN
-            'Published version ' || :data.version || ' of workflow ' || coalesce(w.name, :data.workflowID) || ' ('
-            || json_array_length(:data, '$.definition.states') || ' states, '
-            || json_array_length(:data, '$.definition.transitions') || ' transitions)'
-        WHEN 'TaskCreated' THEN 'Created ' || :data.key || ' "' || :data.title || '" in ' || :data.stateName
-        WHEN 'TaskEdited' THEN 'Edited ' || t.key || ': ' || ch.list
-        WHEN 'TaskAssigned' THEN 'Assigned ' || t.key || ' to ' || :data.memberName
-        WHEN 'TaskUnassigned' THEN 'Unassigned ' || :data.memberName || ' from ' || t.key
-        WHEN 'TaskPriorityChanged' THEN 'Changed ' || t.key || ': ' || ch.list
-        WHEN 'TaskDatesChanged' THEN 'Changed ' || t.key || ': ' || ch.list
-        WHEN 'TaskEstimateChanged' THEN 'Changed ' || t.key || ': ' || ch.list
-        WHEN 'TaskLabelsChanged' THEN
-            'Changed the labels of ' || t.key || ':'
-            || coalesce((SELECT group_concat(' +' || value, '') FROM json_each(:data, '$.added')), '')
-            || coalesce((SELECT group_concat(' -' || value, '') FROM json_each(:data, '$.removed')), '')
-        WHEN 'TaskMoved' THEN
-            'Moved ' || t.key || ' from ' || :data.fromName || ' to ' || :data.toName
-            || CASE WHEN :data.approvalID IS NOT NULL THEN ' (approval ' || :data.approvalID || ')' ELSE '' END
-            || CASE WHEN :data.wipLimitExceeded THEN ', over the WIP limit' ELSE '' END
-        WHEN 'TaskReordered' THEN 'Reordered ' || t.key || ' in ' || coalesce(s.name, :data.state)
-        WHEN 'TaskCompleted' THEN 'Completed ' || t.key
-        WHEN 'TaskReopened' THEN 'Reopened ' || t.key
-        WHEN 'TaskParentChanged' THEN 'Changed ' || t.key || ': ' || ch.list
-        WHEN 'TaskAddedToMilestone' THEN 'Changed ' || t.key || ': ' || ch.list
-        WHEN 'TaskRemovedFromMilestone' THEN 'Changed ' || t.key || ': ' || ch.list
-        WHEN 'TaskArchived' THEN 'Archived ' || t.key || ' "' || t.title || '"'
-        WHEN 'TaskUnarchived' THEN 'Unarchived ' || t.key || ' "' || t.title || '"'
-        WHEN 'TaskBecameOverdue' THEN t.key || ' became overdue (due ' || :data.dueDate || ')'
-        WHEN 'TaskWorkflowMigrated' THEN
-            'Migrated ' || t.key || ' to version ' || :data.to.version || ': ' || :data.fromName || ' → ' || :data.toName
-        WHEN 'TaskDeleted' THEN 'Deleted ' || t.key || ' "' || t.title || '"'
-        WHEN 'TaskRestored' THEN 'Restored ' || t.key || ' "' || t.title || '"'
-        WHEN 'CommentAdded' THEN
-            'Commented on ' || t.key || ': '
-            || CASE WHEN length(:data.body) > 60 THEN substr(:data.body, 1, 59) || '…' ELSE :data.body END
-        WHEN 'CommentEdited' THEN 'Edited comment ' || :data.commentID || ' on ' || t.key
-        WHEN 'CommentDeleted' THEN 'Deleted comment ' || :data.commentID || ' on ' || t.key
-        WHEN 'CommentRestored' THEN 'Restored comment ' || :data.commentID || ' on ' || t.key
-        WHEN 'ApprovalRequested' THEN
-            'Requested approval to move ' || t.key || ' from ' || coalesce(sf.name, :data.from) || ' to '
-            || coalesce(st.name, :data.to)
-        WHEN 'ApprovalDecisionRecorded' THEN
-            coalesce(m.name, :data.approver) || CASE :data.decision WHEN 'approve' THEN ' approved ' ELSE ' rejected ' END
-            || t.key || CASE WHEN :data.comment IS NOT NULL THEN ': ' || :data.comment ELSE '' END
-        WHEN 'ApprovalGranted' THEN 'Approval ' || :data.approvalID || ' of ' || t.key || ' granted'
-        WHEN 'ApprovalRejected' THEN 'Approval ' || :data.approvalID || ' of ' || t.key || ' rejected'
-        WHEN 'ApprovalCancelled' THEN
-            'Approval ' || :data.approvalID || ' of ' || t.key || ' cancelled'
-            || CASE WHEN :data.reason IS NOT NULL THEN ': ' || :data.reason ELSE '' END
-        WHEN 'ApprovalExpired' THEN 'Approval ' || :data.approvalID || ' of ' || t.key || ' expired'
-        WHEN 'ReminderRuleCreated' THEN 'Created reminder rule "' || :data.definition.name || '"'
-        WHEN 'ReminderRuleChanged' THEN 'Changed reminder rule "' || :data.definition.name || '"'
-        WHEN 'ReminderRuleDisabled' THEN 'Disabled reminder rule "' || coalesce(r.name, :data.ruleID) || '"'
-        WHEN 'ReminderRuleEnabled' THEN 'Enabled reminder rule "' || coalesce(r.name, :data.ruleID) || '"'
-        WHEN 'ReminderFired' THEN
-            'Reminder "' || coalesce(r.name, :data.ruleID) || '" fired for ' || coalesce(t.key, :data.taskID) || ' to '
-            || coalesce((SELECT group_concat(coalesce(mm.name, e.value), ', ')
-                         FROM json_each(:data, '$.recipients') AS e LEFT JOIN members AS mm ON mm.member = e.value), 'nobody')
-    END, :type || ' on ' || :stream),
-    coalesce(
-        :data.changes,
-        CASE :type
-            WHEN 'TaskMoved' THEN json_array(json_object(
-                'field', 'state', 'from', :data.from, 'to', :data.to, 'fromDisplay', :data.fromName, 'toDisplay', :data.toName))
-            WHEN 'TaskAssigned' THEN json_array(json_object(
-                'field', 'assignees', 'from', NULL, 'to', :data.memberID, 'fromDisplay', NULL, 'toDisplay', :data.memberName))
-            WHEN 'TaskUnassigned' THEN json_array(json_object(
-                'field', 'assignees', 'from', :data.memberID, 'to', NULL, 'fromDisplay', :data.memberName, 'toDisplay', NULL))
-            WHEN 'TaskReordered' THEN json_array(json_object(
-                'field', 'rank', 'from', :data.from, 'to', :data.to, 'fromDisplay', :data.from, 'toDisplay', :data.to))
-            WHEN 'MemberRoleChanged' THEN json_array(json_object(
-                'field', 'role', 'from', :data.from, 'to', :data.to, 'fromDisplay', :data.from, 'toDisplay', :data.to))
-            WHEN 'ProjectMemberRoleChanged' THEN json_array(json_object(
-                'field', 'role', 'from', :data.from, 'to', :data.to, 'fromDisplay', :data.from, 'toDisplay', :data.to))
-            WHEN 'ProjectWorkflowChanged' THEN json_array(json_object(
-                'field', 'workflow', 'from', json(:data.from), 'to', json(:data.to),
-                'fromDisplay', :data.from.workflow || ' v' || :data.from.version,
-                'toDisplay', :data.to.workflow || ' v' || :data.to.version))
-        END),
-    :data
+-- Each event's one-line summary (and, for events without `changes`, the change derived from the
+-- payload), by type: a section per type binds only the fields and looks up only the names its summary
+-- uses (one statement for all types bound ~80 parameters per event). The row is read by the `*`
+-- section below, which records the event; a type without a section gets the default summary.
+-- on: WorkspaceCreated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Created workspace ' || :data.name,
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: WorkspaceSettingsChanged
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Changed workspace settings: ' || ch.list,
+       NULL
 FROM (SELECT 1) AS one
-LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END)
-LEFT JOIN projects AS p ON p.project = :data.projectID
-LEFT JOIN workflows AS w ON w.workflow = coalesce(:data.workflowID, :data.to.workflow)
-LEFT JOIN workflow_states AS s ON s.workflow = t.workflow AND s.version = t.version AND s.state = :data.state
-LEFT JOIN workflow_states AS sf ON sf.workflow = t.workflow AND sf.version = t.version AND sf.state = :data.from
-LEFT JOIN workflow_states AS st ON st.workflow = t.workflow AND st.version = t.version AND st.state = :data.to
-LEFT JOIN members AS m ON m.member = :data.approver
-LEFT JOIN reminder_rules AS r ON r.rule = :data.ruleID
 LEFT JOIN (
     SELECT group_concat(
         CASE
@@ -226,8 +105,569 @@ LEFT JOIN (
         END, '; ') AS list
     FROM json_each(:data, '$.changes') AS c) AS ch;
 
-INSERT INTO events_text (rowid, summary, payload)
-SELECT position, summary, data FROM events WHERE position = :position;
+-- on: MemberAdded
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Added ' || :data.displayName || ' (' || :data.kind || ') as ' || :data.role,
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: MemberRoleChanged
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Changed the workspace role of ' || :data.memberName || ' from ' || :data.from || ' to ' || :data.to,
+       json_array(json_object(
+           'field', 'role', 'from', :data.from, 'to', :data.to, 'fromDisplay', :data.from, 'toDisplay', :data.to))
+FROM (SELECT 1) AS one;
+
+-- on: MemberRemoved
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Removed ' || :data.memberName || ' from the workspace',
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: ProjectCreated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Created project ' || :data.key || ' "' || :data.name || '"',
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: ProjectUpdated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Updated project ' || p.key || ': ' || ch.list,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID
+LEFT JOIN (
+    SELECT group_concat(
+        CASE
+            WHEN c.value ->> '$.field' = 'description' THEN 'description changed'
+            WHEN c.value -> '$.from' IS NULL OR c.value ->> '$.fromDisplay' = '' THEN
+                (c.value ->> '$.field') || ' set to ' || coalesce(nullif(c.value ->> '$.toDisplay', ''), 'nothing')
+            WHEN c.value -> '$.to' IS NULL OR c.value ->> '$.toDisplay' = '' THEN (c.value ->> '$.field') || ' cleared'
+            ELSE (c.value ->> '$.field') || ' ' || (c.value ->> '$.fromDisplay') || ' → ' || (c.value ->> '$.toDisplay')
+        END, '; ') AS list
+    FROM json_each(:data, '$.changes') AS c) AS ch;
+
+-- on: ProjectArchived
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Archived project ' || p.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID;
+
+-- on: ProjectRestored
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Restored project ' || p.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID;
+
+-- on: ProjectMemberAdded
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Added ' || :data.memberName || ' to ' || p.key || ' as ' || :data.role,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID;
+
+-- on: ProjectMemberRoleChanged
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Changed the role of ' || :data.memberName || ' in ' || p.key || ' from ' || :data.from || ' to ' || :data.to,
+       json_array(json_object(
+           'field', 'role', 'from', :data.from, 'to', :data.to, 'fromDisplay', :data.from, 'toDisplay', :data.to))
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID;
+
+-- on: ProjectMemberRemoved
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Removed ' || :data.memberName || ' from ' || p.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID;
+
+-- on: ProjectWorkflowChanged
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Pinned ' || p.key || ' to ' || coalesce(w.name, :data.to.workflow) || ' version ' || :data.to.version
+       || ' (was version ' || :data.from.version || ')',
+       json_array(json_object(
+           'field', 'workflow', 'from', json(:data.from), 'to', json(:data.to),
+           'fromDisplay', :data.from.workflow || ' v' || :data.from.version,
+           'toDisplay', :data.to.workflow || ' v' || :data.to.version))
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID
+LEFT JOIN workflows AS w ON w.workflow = coalesce(:data.workflowID, :data.to.workflow);
+
+-- on: LabelCreated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Created label ' || :data.name || ' in ' || p.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID;
+
+-- on: LabelUpdated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Updated label ' || :data.name || ' in ' || p.key || ': ' || ch.list,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID
+LEFT JOIN (
+    SELECT group_concat(
+        CASE
+            WHEN c.value ->> '$.field' = 'description' THEN 'description changed'
+            WHEN c.value -> '$.from' IS NULL OR c.value ->> '$.fromDisplay' = '' THEN
+                (c.value ->> '$.field') || ' set to ' || coalesce(nullif(c.value ->> '$.toDisplay', ''), 'nothing')
+            WHEN c.value -> '$.to' IS NULL OR c.value ->> '$.toDisplay' = '' THEN (c.value ->> '$.field') || ' cleared'
+            ELSE (c.value ->> '$.field') || ' ' || (c.value ->> '$.fromDisplay') || ' → ' || (c.value ->> '$.toDisplay')
+        END, '; ') AS list
+    FROM json_each(:data, '$.changes') AS c) AS ch;
+
+-- on: LabelDeleted
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Deleted label ' || :data.name || ' in ' || p.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID;
+
+-- on: TasksMigratedToWorkflowVersion
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Migrated the tasks of ' || p.key || ' from version ' || :data.from.version || ' to version ' || :data.to.version,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID;
+
+-- on: MilestoneCreated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Created ' || :data.kind || ' "' || :data.name || '" in ' || coalesce(p.key, :data.projectID),
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN projects AS p ON p.project = :data.projectID;
+
+-- on: MilestoneUpdated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Updated "' || :data.name || '": ' || ch.list,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN (
+    SELECT group_concat(
+        CASE
+            WHEN c.value ->> '$.field' = 'description' THEN 'description changed'
+            WHEN c.value -> '$.from' IS NULL OR c.value ->> '$.fromDisplay' = '' THEN
+                (c.value ->> '$.field') || ' set to ' || coalesce(nullif(c.value ->> '$.toDisplay', ''), 'nothing')
+            WHEN c.value -> '$.to' IS NULL OR c.value ->> '$.toDisplay' = '' THEN (c.value ->> '$.field') || ' cleared'
+            ELSE (c.value ->> '$.field') || ' ' || (c.value ->> '$.fromDisplay') || ' → ' || (c.value ->> '$.toDisplay')
+        END, '; ') AS list
+    FROM json_each(:data, '$.changes') AS c) AS ch;
+
+-- on: SprintStarted
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Started sprint ' || :data.milestoneID || ' with ' || json_array_length(:data, '$.scope') || ' tasks',
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: SprintClosed
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Closed sprint ' || :data.milestoneID || ': ' || json_array_length(:data, '$.completed') || ' completed, '
+       || json_array_length(:data, '$.carriedOver') || ' carried over'
+       || CASE WHEN :data.carriedOverTo IS NOT NULL THEN ' to ' || :data.carriedOverTo ELSE '' END,
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: DocumentAdded
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Uploaded "' || :data.title || '" (' || :data.file.fileName || ', ' || :data.file.sizeBytes || ' bytes)',
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: DocumentVersionAdded
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Uploaded version ' || :data.version || ' of document ' || :data.documentID || ' (' || :data.file.fileName || ')',
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: DocumentShared
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Shared document ' || :data.documentID || ' with ' || coalesce(:data.withDisplay, 'someone'),
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: DocumentUnshared
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Stopped sharing document ' || :data.documentID || ' with ' || coalesce(:data.withDisplay, 'someone'),
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: DocumentRemoved
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Removed document ' || :data.documentID,
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: TokenIssued
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Issued token ' || :data.tokenID || ' "' || :data.name || '" to ' || :data.memberName,
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: TokenRevoked
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Revoked token ' || :data.tokenID || CASE WHEN :data.reason IS NOT NULL THEN ': ' || :data.reason ELSE '' END,
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: AccessDenied
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Refused ' || :data.command || ' to ' || coalesce((SELECT name FROM members WHERE member = :data.memberID), :data.memberID)
+       || ': missing ' || :data.permission,
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: WorkflowCreated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Created workflow ' || :data.name,
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: WorkflowVersionPublished
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Published version ' || :data.version || ' of workflow ' || coalesce(w.name, :data.workflowID) || ' ('
+       || json_array_length(:data, '$.definition.states') || ' states, '
+       || json_array_length(:data, '$.definition.transitions') || ' transitions)',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN workflows AS w ON w.workflow = coalesce(:data.workflowID, :data.to.workflow);
+
+-- on: TaskCreated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Created ' || :data.key || ' "' || :data.title || '" in ' || :data.stateName,
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: TaskEdited
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Edited ' || t.key || ': ' || ch.list,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END)
+LEFT JOIN (
+    SELECT group_concat(
+        CASE
+            WHEN c.value ->> '$.field' = 'description' THEN 'description changed'
+            WHEN c.value -> '$.from' IS NULL OR c.value ->> '$.fromDisplay' = '' THEN
+                (c.value ->> '$.field') || ' set to ' || coalesce(nullif(c.value ->> '$.toDisplay', ''), 'nothing')
+            WHEN c.value -> '$.to' IS NULL OR c.value ->> '$.toDisplay' = '' THEN (c.value ->> '$.field') || ' cleared'
+            ELSE (c.value ->> '$.field') || ' ' || (c.value ->> '$.fromDisplay') || ' → ' || (c.value ->> '$.toDisplay')
+        END, '; ') AS list
+    FROM json_each(:data, '$.changes') AS c) AS ch;
+
+-- on: TaskAssigned
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Assigned ' || t.key || ' to ' || :data.memberName,
+       json_array(json_object(
+           'field', 'assignees', 'from', NULL, 'to', :data.memberID, 'fromDisplay', NULL, 'toDisplay', :data.memberName))
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskUnassigned
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Unassigned ' || :data.memberName || ' from ' || t.key,
+       json_array(json_object(
+           'field', 'assignees', 'from', :data.memberID, 'to', NULL, 'fromDisplay', :data.memberName, 'toDisplay', NULL))
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskPriorityChanged, TaskDatesChanged, TaskEstimateChanged, TaskParentChanged, TaskAddedToMilestone, TaskRemovedFromMilestone
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Changed ' || t.key || ': ' || ch.list,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END)
+LEFT JOIN (
+    SELECT group_concat(
+        CASE
+            WHEN c.value ->> '$.field' = 'description' THEN 'description changed'
+            WHEN c.value -> '$.from' IS NULL OR c.value ->> '$.fromDisplay' = '' THEN
+                (c.value ->> '$.field') || ' set to ' || coalesce(nullif(c.value ->> '$.toDisplay', ''), 'nothing')
+            WHEN c.value -> '$.to' IS NULL OR c.value ->> '$.toDisplay' = '' THEN (c.value ->> '$.field') || ' cleared'
+            ELSE (c.value ->> '$.field') || ' ' || (c.value ->> '$.fromDisplay') || ' → ' || (c.value ->> '$.toDisplay')
+        END, '; ') AS list
+    FROM json_each(:data, '$.changes') AS c) AS ch;
+
+-- on: TaskLabelsChanged
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Changed the labels of ' || t.key || ':'
+       || coalesce((SELECT group_concat(' +' || value, '') FROM json_each(:data, '$.added')), '')
+       || coalesce((SELECT group_concat(' -' || value, '') FROM json_each(:data, '$.removed')), ''),
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskMoved
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Moved ' || t.key || ' from ' || :data.fromName || ' to ' || :data.toName
+       || CASE WHEN :data.approvalID IS NOT NULL THEN ' (approval ' || :data.approvalID || ')' ELSE '' END
+       || CASE WHEN :data.wipLimitExceeded THEN ', over the WIP limit' ELSE '' END,
+       json_array(json_object(
+           'field', 'state', 'from', :data.from, 'to', :data.to, 'fromDisplay', :data.fromName, 'toDisplay', :data.toName))
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskReordered
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Reordered ' || t.key || ' in ' || coalesce(s.name, :data.state),
+       json_array(json_object(
+           'field', 'rank', 'from', :data.from, 'to', :data.to, 'fromDisplay', :data.from, 'toDisplay', :data.to))
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END)
+LEFT JOIN workflow_states AS s ON s.workflow = t.workflow AND s.version = t.version AND s.state = :data.state;
+
+-- on: TaskCompleted
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Completed ' || t.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskReopened
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Reopened ' || t.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskArchived
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Archived ' || t.key || ' "' || t.title || '"',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskUnarchived
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Unarchived ' || t.key || ' "' || t.title || '"',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskBecameOverdue
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       t.key || ' became overdue (due ' || :data.dueDate || ')',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskWorkflowMigrated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Migrated ' || t.key || ' to version ' || :data.to.version || ': ' || :data.fromName || ' → ' || :data.toName,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskDeleted
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Deleted ' || t.key || ' "' || t.title || '"',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: TaskRestored
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Restored ' || t.key || ' "' || t.title || '"',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: CommentAdded
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Commented on ' || t.key || ': '
+       || CASE WHEN length(:data.body) > 60 THEN substr(:data.body, 1, 59) || '…' ELSE :data.body END,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: CommentEdited
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Edited comment ' || :data.commentID || ' on ' || t.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: CommentDeleted
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Deleted comment ' || :data.commentID || ' on ' || t.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: CommentRestored
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Restored comment ' || :data.commentID || ' on ' || t.key,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: ApprovalRequested
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Requested approval to move ' || t.key || ' from ' || coalesce(sf.name, :data.from) || ' to '
+       || coalesce(st.name, :data.to),
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END)
+LEFT JOIN workflow_states AS sf ON sf.workflow = t.workflow AND sf.version = t.version AND sf.state = :data.from
+LEFT JOIN workflow_states AS st ON st.workflow = t.workflow AND st.version = t.version AND st.state = :data.to;
+
+-- on: ApprovalDecisionRecorded
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       coalesce(m.name, :data.approver) || CASE :data.decision WHEN 'approve' THEN ' approved ' ELSE ' rejected ' END
+       || t.key || CASE WHEN :data.comment IS NOT NULL THEN ': ' || :data.comment ELSE '' END,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END)
+LEFT JOIN members AS m ON m.member = :data.approver;
+
+-- on: ApprovalGranted
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Approval ' || :data.approvalID || ' of ' || t.key || ' granted',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: ApprovalRejected
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Approval ' || :data.approvalID || ' of ' || t.key || ' rejected',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: ApprovalCancelled
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Approval ' || :data.approvalID || ' of ' || t.key || ' cancelled'
+       || CASE WHEN :data.reason IS NOT NULL THEN ': ' || :data.reason ELSE '' END,
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: ApprovalExpired
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Approval ' || :data.approvalID || ' of ' || t.key || ' expired',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END);
+
+-- on: ReminderRuleCreated
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Created reminder rule "' || :data.definition.name || '"',
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: ReminderRuleChanged
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Changed reminder rule "' || :data.definition.name || '"',
+       NULL
+FROM (SELECT 1) AS one;
+
+-- on: ReminderRuleDisabled
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Disabled reminder rule "' || coalesce(r.name, :data.ruleID) || '"',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN reminder_rules AS r ON r.rule = :data.ruleID;
+
+-- on: ReminderRuleEnabled
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Enabled reminder rule "' || coalesce(r.name, :data.ruleID) || '"',
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN reminder_rules AS r ON r.rule = :data.ruleID;
+
+-- on: ReminderFired
+INSERT OR REPLACE INTO summary (id, position, text, changes)
+SELECT 1, :position,
+       'Reminder "' || coalesce(r.name, :data.ruleID) || '" fired for ' || coalesce(t.key, :data.taskID) || ' to '
+       || coalesce((SELECT group_concat(coalesce(mm.name, e.value), ', ')
+                    FROM json_each(:data, '$.recipients') AS e LEFT JOIN members AS mm ON mm.member = e.value), 'nobody'),
+       NULL
+FROM (SELECT 1) AS one
+LEFT JOIN tasks AS t ON t.task = coalesce(:data.taskID, CASE WHEN :stream LIKE 'task-%' THEN substr(:stream, 6) END)
+LEFT JOIN reminder_rules AS r ON r.rule = :data.ruleID;
+
+-- on: *
+-- Runs after the sections above, so an event's own names (a new member, task or project) are known; the
+-- summary and derived changes come from the type's section (the `summary` row of this position), else
+-- "<type> on <stream>".
+INSERT INTO events (
+    position, id, at, actor, actor_name, actor_kind, token, origin, request, correlation, causation, type, stream,
+    stream_version, summary, changes, data)
+SELECT :position, :id, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :ext.actorkind, :ext.tokenid,
+    :ext.origin, :ext.requestid, :ext.correlationid, :ext.causationid, :type, :stream, :streamversion,
+    coalesce(s.text, :type || ' on ' || :stream), coalesce(:data.changes, s.changes), :data
+FROM (SELECT 1) AS one
+LEFT JOIN summary AS s ON s.id = 1 AND s.position = :position;
+
+-- schema: after build
+-- The full-text index is filled in one pass once a build has caught up (per event it cost ~4x more),
+-- then kept by the trigger for every event after that.
+CREATE VIRTUAL TABLE events_text USING fts5(summary, payload, content = '', tokenize = 'unicode61');
+INSERT INTO events_text (rowid, summary, payload) SELECT position, summary, data FROM events;
+CREATE TRIGGER events_text_insert AFTER INSERT ON events BEGIN
+    INSERT INTO events_text (rowid, summary, payload) VALUES (NEW.position, NEW.summary, NEW.data);
+END;
 
 -- query: events(actor = NULL, type = NULL, stream = NULL, stream_prefix = NULL, from = NULL, to = NULL, text = NULL, match = NULL, limit = 50)
 -- description: The trail, newest first, filtered by actor, type (one or a comma-separated list), stream, stream prefix, time range and full text; paged by cursor.

@@ -1,6 +1,7 @@
 -- projection: board
 -- description: Each project's board: the columns of the project's pinned workflow version (count, estimate sums, WIP limit and state) and the live cards of each column in rank order.
 -- version: 1
+-- snapshots: every 10000
 
 -- Rules, so the numbers can be checked by hand:
 -- * Columns are the states of the workflow version the project pins now (ProjectCreated, then
@@ -62,7 +63,6 @@ CREATE TABLE cards (
     approval_to TEXT,
     deleted INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX cards_by_column ON cards (project, state, deleted, sort_key, number);
 -- Live cards per column, kept by the triggers below so a column's header costs one row.
 CREATE TABLE column_totals (
     project TEXT NOT NULL,
@@ -95,6 +95,11 @@ CREATE TRIGGER card_changed AFTER UPDATE OF state, deleted, estimate ON cards BE
 END;
 -- The decision time of the latest event seen: "today" for the overdue rule.
 CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
+
+-- schema: after build
+-- Only the queries read by column; a build creates the index once at the end instead of keeping it on
+-- every card change.
+CREATE INDEX cards_by_column ON cards (project, state, deleted, sort_key, number);
 
 -- on: WorkflowVersionPublished
 INSERT OR REPLACE INTO workflow_states (workflow, version, state, name, category, position, wip_limit, is_initial, is_read_only)

@@ -64,7 +64,6 @@ CREATE TABLE tasks (
     -- The milestone or sprint the task is in (at most one).
     milestone TEXT
 );
-CREATE INDEX tasks_by_milestone ON tasks (milestone, deleted, category);
 CREATE TABLE milestones (
     milestone TEXT PRIMARY KEY,
     project TEXT NOT NULL,
@@ -79,7 +78,6 @@ CREATE TABLE milestones (
     scope_points INTEGER,
     carried_over INTEGER
 );
-CREATE INDEX tasks_by_project ON tasks (project, deleted, category);
 -- Per project and UTC day: what changed scope and done (see the rules above).
 CREATE TABLE burn (
     project TEXT NOT NULL,
@@ -145,6 +143,12 @@ CREATE TABLE state_time (
     PRIMARY KEY (task, state)
 );
 CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
+
+-- schema: after build
+-- Only the queries use these; a build creates them once at the end instead of keeping them on every
+-- task change.
+CREATE INDEX tasks_by_milestone ON tasks (milestone, deleted, category);
+CREATE INDEX tasks_by_project ON tasks (project, deleted, category);
 
 -- on: ProjectCreated
 INSERT OR REPLACE INTO projects (project, key, name, start_date, target_date)

@@ -124,17 +124,26 @@ UPDATE tasks SET deleted_at = :at WHERE task = :data.taskID;
 -- on: TaskRestored
 UPDATE tasks SET deleted_at = NULL WHERE task = :data.taskID;
 
+-- The live comment count is kept by increments (counting a task's comments again on each change costs
+-- time in proportion to its comments: a busy task made rebuilds quadratic). Each first checks the
+-- comment's row before changing it, so a repeated event changes nothing, as a recount would not.
 -- on: CommentAdded
+UPDATE tasks SET comments = comments + 1
+WHERE task = :data.taskID
+  AND NOT EXISTS (SELECT 1 FROM comments WHERE task = :data.taskID AND comment = :data.commentID AND deleted = 0);
 INSERT OR REPLACE INTO comments (task, comment, deleted) VALUES (:data.taskID, :data.commentID, 0);
 
 -- on: CommentDeleted
+UPDATE tasks SET comments = comments - 1
+WHERE task = :data.taskID
+  AND EXISTS (SELECT 1 FROM comments WHERE task = :data.taskID AND comment = :data.commentID AND deleted = 0);
 UPDATE comments SET deleted = 1 WHERE task = :data.taskID AND comment = :data.commentID;
 
 -- on: CommentRestored
+UPDATE tasks SET comments = comments + 1
+WHERE task = :data.taskID
+  AND EXISTS (SELECT 1 FROM comments WHERE task = :data.taskID AND comment = :data.commentID AND deleted = 1);
 UPDATE comments SET deleted = 0 WHERE task = :data.taskID AND comment = :data.commentID;
-
--- on: CommentAdded, CommentDeleted, CommentRestored
-UPDATE tasks SET comments = (SELECT count(*) FROM comments WHERE task = :data.taskID AND deleted = 0) WHERE task = :data.taskID;
 
 -- on: ApprovalRequested
 UPDATE tasks SET pending_approval = :data.approvalID, approval_to = :data.to, approval_requester = :data.requester,

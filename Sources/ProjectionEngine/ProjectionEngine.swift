@@ -170,7 +170,7 @@ public final class ProjectionEngine: Sendable {
         _ slot: ProjectionSlot, _ served: ProjectionSlot.Served, _ query: QueryDefinition, _ bindings: QueryRunner.Bindings, at position: UInt64
     ) throws(ProjectionError) -> QueryResult {
         let replay = AsOfReplay(
-            log: log, definition: served.definition, snapshots: slot.snapshots(version: served.definition.version), readers: served.readers,
+            log: log, definition: served.definition, snapshots: slot.snapshots(served.definition), readers: served.readers,
             batchEventsMax: max(options.batchEventsMax, 4_096))
         let database = try replay.database(at: position)
         let statement: SQLiteStatement
@@ -231,7 +231,7 @@ public final class ProjectionEngine: Sendable {
             do {
                 let writer = try ProjectionWriter(
                     definition: definition, path: keep.path, mode: .live, finalPath: keep.path,
-                    snapshots: slot.snapshots(version: definition.version), logger: options.logger,
+                    snapshots: slot.snapshots(definition), logger: options.logger,
                     onChange: { [slot] writer, change in slot.handle(writer, change) })
                 slot.setServed(ProjectionSlot.Served(writer: writer, readers: ReaderPool(path: keep.path, definition: definition)))
                 servedWriter = writer
@@ -268,7 +268,7 @@ public final class ProjectionEngine: Sendable {
         ProjectionFiles.remove(database: path)
         return try ProjectionWriter(
             definition: definition, path: path, mode: .building, finalPath: slot.files.finalPath(version: definition.version, livePath: livePath),
-            snapshots: slot.snapshots(version: definition.version), logger: options.logger,
+            snapshots: slot.snapshots(definition), logger: options.logger,
             onChange: { [slot] writer, change in slot.handle(writer, change) })
     }
 

@@ -5,11 +5,12 @@ public struct ProjectionEngineOptions: Sendable {
     /// Events applied per transaction at most (fewer when fewer are available).
     public var batchEventsMax = 1_000
     /// A snapshot of each projection database is taken each time its checkpoint crosses a multiple of
-    /// this many events (0: never). Closer snapshots make "as of" queries replay less.
+    /// this many events (0: never), unless its file says otherwise (`-- snapshots: every N`). Closer
+    /// snapshots make "as of" queries replay less.
     public var snapshotEveryEvents: UInt64 = 100_000
-    /// Snapshots kept per projection version at most; the oldest go first.
-    public var snapshotsMax = 20
-    /// Disk taken by one projection version's snapshots at most; the oldest go first.
+    /// Snapshots kept per projection version at most; beyond it they are thinned (see docs/projections.md).
+    public var snapshotsMax = 128
+    /// Disk taken by one projection version's snapshots at most; beyond it they are thinned.
     public var snapshotBytesMax: Int64 = 1 << 30
     public var logger = Logger(label: "taskledger.projections")
 

@@ -76,6 +76,13 @@ struct DefinitionTests {
             ("-- schema\nCREATE TABLE t (a);\n", 1, "'-- projection:' must be the first directive"),
             ("-- projection: p\n-- schema\nCREATE TABLE _projection_x (a);\n", 2, "names starting with '_projection' are the engine's"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- on: X\nINSERT INTO t VALUES (@a);\n", 5, "parameters are written ':name'"),
+            ("-- projection: p\n-- schema: later\nCREATE TABLE t (a);\n", 2, "unknown schema section '-- schema: later'"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- schema: after build\nCREATE TABLE u (b);\n-- on: X\nINSERT INTO u VALUES (1);\n",
+                7, "no such table: u"
+            ),
+            ("-- projection: p\n-- snapshots: 10\n-- schema\nCREATE TABLE t (a);\n", 2, "use '-- snapshots: every N'"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- snapshots: every 10\n", 4, "belongs before the first section"),
         ])
     func malformed(text: String, line: Int, message: String) throws {
         let error = try #require(failure(text))
@@ -116,6 +123,29 @@ struct DefinitionTests {
             INSERT INTO t VALUES (:position);
             """)
         #expect(triggered.deferredIndexes.isEmpty, "triggers' plans are not visible: defer nothing")
+    }
+
+    @Test("'-- schema: after build' statements are kept apart, in order, and may be used by queries; '-- snapshots: every N' is read")
+    func afterBuildAndSnapshots() throws {
+        let definition = try compile(
+            """
+            -- projection: p
+            -- snapshots: every 20000
+            -- schema
+            CREATE TABLE t (a TEXT, b INTEGER);
+            -- schema: after build
+            CREATE INDEX t_b ON t (b);
+            CREATE VIRTUAL TABLE t_text USING fts5(a, content = '');
+            INSERT INTO t_text (rowid, a) SELECT rowid, a FROM t;
+            -- on: *
+            INSERT INTO t VALUES (:type, :position);
+            -- query: q(word)
+            SELECT rowid FROM t_text WHERE t_text MATCH :word;
+            """)
+        #expect(definition.schema.map(\.line) == [4])
+        #expect(definition.afterBuild.map(\.line) == [6, 7, 8])
+        #expect(definition.snapshotEveryEvents == 20_000)
+        #expect(try compile("-- projection: p\n-- schema\nCREATE TABLE t (a);\n").snapshotEveryEvents == nil)
     }
 
     @Test("semicolons inside literals and trigger bodies do not split statements")

@@ -99,7 +99,7 @@ func dump(path: String) throws -> (rows: [String], checkpoint: UInt64) {
 func freshRebuild(_ definition: ProjectionDefinition, log: EventLog, through position: UInt64) throws -> SQLiteDatabase {
     let database = try SQLiteDatabase.inMemory()
     try database.execute(DatabaseMeta.createSQL)
-    for statement in definition.schema { try database.execute(statement.sql) }
+    try definition.createSchema(in: database)
     let applier = try ProjectionApplier(definition: definition, database: database)
     var checkpoint: UInt64 = 0
     while checkpoint < position {

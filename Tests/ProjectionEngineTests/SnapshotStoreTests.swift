@@ -6,7 +6,7 @@ import Testing
 
 @Suite("snapshots")
 struct SnapshotStoreTests {
-    @Test("snapshots are keyed by position; the oldest go first when over the count or the byte bound")
+    @Test("snapshots are keyed by position; over the count or the byte bound they are thinned, the history kept covered")
     func bounds() throws {
         let directory = TestDirectory()
         let database = try SQLiteDatabase.inMemory()
@@ -15,16 +15,34 @@ struct SnapshotStoreTests {
         )
         let byCount = SnapshotStore(directory: directory.path + "/count", everyEvents: 10, keepMax: 3, bytesMax: 1 << 30)
         for position in [10, 20, 30, 40, 50] as [UInt64] { try byCount.take(database, position: position) }
-        #expect(byCount.positions() == [30, 40, 50])
+        // 10 went when 40 came (all gaps 20: the oldest of the tie); 30 when 50 came (the gap 20-40 is the smallest).
+        #expect(byCount.positions() == [20, 40, 50])
         #expect(byCount.nearest(atOrBefore: 45) == 40)
-        #expect(byCount.nearest(atOrBefore: 29) == nil)
+        #expect(byCount.nearest(atOrBefore: 19) == nil)
         let size = try #require((try FileManager.default.attributesOfItem(atPath: byCount.path(50)))[.size] as? NSNumber).int64Value
         let byBytes = SnapshotStore(directory: directory.path + "/bytes", everyEvents: 10, keepMax: 100, bytesMax: size * 2 + size / 2)
         for position in [10, 20, 30, 40] as [UInt64] { try byBytes.take(database, position: position) }
-        #expect(byBytes.positions() == [30, 40])
+        #expect(byBytes.positions() == [20, 40])
         #expect(byBytes.isDue(previous: 39, current: 40))
         #expect(!byBytes.isDue(previous: 40, current: 49))
+        // A snapshot is a plain rollback-journal file, whatever the source's journal mode.
+        let copy = try SQLiteDatabase(path: byBytes.path(40), mode: .readOnly)
+        #expect(try copy.scalar("SELECT count(*) FROM t") == 100)
         // No partial files are left behind.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/bytes").allSatisfy { $0.hasSuffix(".sqlite") })
+    }
+
+    @Test("thinning keeps the largest gap under about twice head / keepMax")
+    func thinning() {
+        for keep in [10, 20, 128] {
+            var kept: [UInt64] = []
+            for position in stride(from: UInt64(10), through: 100_000, by: 10) {
+                kept.append(position)
+                while kept.count > keep { kept.remove(at: SnapshotStore.thinningVictim(kept)) }
+            }
+            let gaps = zip([0] + kept, kept).map { $1 - $0 }
+            #expect(kept.last == 100_000, "the newest is never dropped")
+            #expect(gaps.max()! <= 2 * 100_000 / UInt64(keep), "keep \(keep): gaps \(gaps.max()!)")
+        }
     }
 }

@@ -22,15 +22,19 @@ enum AsOfQueries {
     /// `queries` board queries "as of" random positions of the log, through the engine's as-of path
     /// (nearest snapshot copied into memory, the events after it replayed): alternately `board.columns`
     /// and the first page of `board.column`, for a random project and column.
-    static func run(engine: ProjectionEngine, head: UInt64, queries: Int, seed: UInt64) throws -> Latencies {
+    /// Wall-clock latencies, and the process CPU time of each query (nothing else runs meanwhile: on a
+    /// loaded shared machine the CPU time says what the query costs, the wall time what it waited too).
+    static func run(engine: ProjectionEngine, head: UInt64, queries: Int, seed: UInt64) throws -> (wall: Latencies, cpu: Latencies) {
         var random = SplitMix(state: seed)
         var latencies = Latencies()
+        var cpu = Latencies()
         // One unmeasured query: the first opens the log's segment files for reading.
         _ = try engine.query(projection: "board", query: "columns", parameters: ["project": .text("OPS")], asOf: .position(head / 2))
         for n in 0..<queries {
             let position = 1 + random.next() % head
             let project = Workload.projects[Int(random.next() % UInt64(Workload.projects.count))].key
             let started = nanosNow()
+            let startedCPU = processCPUNanos()
             let result: QueryResult
             if n % 2 == 0 {
                 result = try engine.query(projection: "board", query: "columns", parameters: ["project": .text(project)], asOf: .position(position))
@@ -40,8 +44,9 @@ enum AsOfQueries {
                     projection: "board", query: "column", parameters: ["project": .text(project), "state": .text(state)], asOf: .position(position))
             }
             latencies.samples.append(Double(nanosNow() - started) / 1e6)
+            cpu.samples.append(Double(processCPUNanos() - startedCPU) / 1e6)
             precondition(result.position == position, "answered at \(result.position), asked \(position)")
         }
-        return latencies
+        return (latencies, cpu)
     }
 }

@@ -158,22 +158,42 @@ enum EnvelopeCodec {
     }
 
     /// Every member that is neither a CloudEvents core attribute nor one the log assigns.
-    static func extensions(in bytes: UnsafeRawBufferPointer, line: Range<Int>) -> [String: ExtensionValue] {
+    /// `storedLine`: a line the log wrote, whose `data` member is last and most of its bytes: not scanned.
+    static func extensions(in bytes: UnsafeRawBufferPointer, line: Range<Int>, storedLine: Bool = false) -> [String: ExtensionValue] {
         var result: [String: ExtensionValue] = [:]
-        _ = forEachMember(bytes, line: line) { key, value in
+        _ = forEachMember(bytes, line: line, dataIsLast: storedLine) { key, value in
             guard let name = JSONText.decodeString(bytes, key), !reservedNames.contains(name) else { return true }
-            switch bytes[value.lowerBound] {
-            case UInt8(ascii: "\""):
-                if let text = JSONText.decodeString(bytes, value) { result[name] = .string(text) }
-            case UInt8(ascii: "t"): result[name] = .boolean(true)
-            case UInt8(ascii: "f"): result[name] = .boolean(false)
-            default:
-                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value]), as: UTF8.self)
-                if let number = Int64(text) { result[name] = .integer(number) }
-            }
+            if let decoded = extensionValue(bytes, value) { result[name] = decoded }
             return true
         }
         return result
+    }
+
+    /// The extension attribute `name` of a stored line, or nil; without decoding the other members'
+    /// names (a projection replay needs only `decidedat` of each event).
+    static func extensionValue(named name: String, in bytes: UnsafeRawBufferPointer, line: Range<Int>) -> ExtensionValue? {
+        guard !reservedNames.contains(name) else { return nil }
+        var found: ExtensionValue?
+        var quoted = [UInt8(ascii: "\"")]
+        quoted.append(contentsOf: name.utf8)
+        quoted.append(UInt8(ascii: "\""))
+        _ = forEachMember(bytes, line: line, dataIsLast: true) { key, value in
+            guard key.count == quoted.count, zip(bytes[key], quoted).allSatisfy({ $0 == $1 }) else { return true }
+            found = extensionValue(bytes, value)
+            return false
+        }
+        return found
+    }
+
+    private static func extensionValue(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>) -> ExtensionValue? {
+        switch bytes[value.lowerBound] {
+        case UInt8(ascii: "\""): return JSONText.decodeString(bytes, value).map { .string($0) }
+        case UInt8(ascii: "t"): return .boolean(true)
+        case UInt8(ascii: "f"): return .boolean(false)
+        default:
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value]), as: UTF8.self)
+            return Int64(text).map { .integer($0) }
+        }
     }
 
     /// Calls `body` with the key range (quotes included) and value range of each top-level member.

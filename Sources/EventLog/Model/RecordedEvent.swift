@@ -44,7 +44,14 @@ public struct RecordedEvent: Sendable {
     /// the log assigns (`position`, `streamversion`).
     public var extensions: [String: ExtensionValue] {
         storage.bytes.withUnsafeBytes { bytes in
-            EnvelopeCodec.extensions(in: bytes, line: lineRange)
+            EnvelopeCodec.extensions(in: bytes, line: lineRange, storedLine: true)
+        }
+    }
+
+    /// One extension attribute by name (nil when absent), without building the whole dictionary.
+    public func extensionValue(_ name: String) -> ExtensionValue? {
+        storage.bytes.withUnsafeBytes { bytes in
+            EnvelopeCodec.extensionValue(named: name, in: bytes, line: lineRange)
         }
     }
 

@@ -21,18 +21,25 @@ public enum DefinitionCompiler {
         let splitter = StatementSplitter(file: file, database: database)
 
         var schema: [SQLText] = []
-        for case .schema(_, let body) in parsed.sections { schema += try splitter.split(body, execute: true) }
+        for case .schema(_, false, let body) in parsed.sections { schema += try splitter.split(body, execute: true) }
         try checkReservedNames(database, file: file, sections: parsed.sections)
 
+        // Event statements are prepared before the `after build` schema exists: a build runs them without
+        // it, so one that uses its objects fails to load here ("no such table") rather than mid-build.
         var handlers: [EventHandler] = []
+        for case .on(_, let types, let body) in parsed.sections {
+            let statements = try splitter.split(body, execute: false)
+            for statement in statements { try checkEventParameters(statement, file: file) }
+            handlers.append(EventHandler(types: types, statements: statements))
+        }
+        var afterBuild: [SQLText] = []
+        for case .schema(_, true, let body) in parsed.sections { afterBuild += try splitter.split(body, execute: true) }
+        try checkReservedNames(database, file: file, sections: parsed.sections)
+
         var queries: [String: QueryDefinition] = [:]
         for section in parsed.sections {
             switch section {
-            case .schema: continue
-            case .on(_, let types, let body):
-                let statements = try splitter.split(body, execute: false)
-                for statement in statements { try checkEventParameters(statement, file: file) }
-                handlers.append(EventHandler(types: types, statements: statements))
+            case .schema, .on: continue
             case .query(let line, let signature, let description, let cursor, let body):
                 let statements = try splitter.split(body, execute: false)
                 guard statements.count == 1 else {
@@ -53,13 +60,14 @@ public enum DefinitionCompiler {
             .joined()
         return ProjectionDefinition(
             name: name, description: parsed.description, versionLabel: parsed.versionLabel, version: version, source: text, file: file,
-            schema: schema, deferredIndexes: deferred, handlers: handlers, queries: queries)
+            snapshotEveryEvents: parsed.snapshotEveryEvents,
+            schema: schema, deferredIndexes: deferred, afterBuild: afterBuild, handlers: handlers, queries: queries)
     }
 
     private static func checkReservedNames(_ database: SQLiteDatabase, file: String, sections: [DefinitionParser.Section]) throws(DefinitionError) {
         let line =
             sections.compactMap { section -> Int? in
-                if case .schema(let line, _) = section { return line }
+                if case .schema(let line, _, _) = section { return line }
                 return nil
             }.first ?? 1
         do {

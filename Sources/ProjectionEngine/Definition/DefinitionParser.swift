@@ -10,7 +10,8 @@ struct DefinitionParser {
     }
 
     enum Section {
-        case schema(line: Int, body: Body)
+        /// `afterBuild`: the `-- schema: after build` form, run once a build has caught up.
+        case schema(line: Int, afterBuild: Bool, body: Body)
         case on(line: Int, types: [String]?, body: Body)
         case query(line: Int, signature: QuerySignature, description: String?, cursor: [String], body: Body)
     }
@@ -23,10 +24,12 @@ struct DefinitionParser {
     private(set) var name: String?
     private(set) var description: String?
     private(set) var versionLabel: String?
+    /// `-- snapshots: every N`: this projection's snapshot spacing, overriding the engine's.
+    private(set) var snapshotEveryEvents: UInt64?
     private(set) var sections: [Section] = []
     let file: String
 
-    private static let keywords: Set<Substring> = ["projection", "description", "version", "schema", "on", "query", "cursor"]
+    private static let keywords: Set<Substring> = ["projection", "description", "version", "snapshots", "schema", "on", "query", "cursor"]
 
     init(file: String, text: String) throws(DefinitionError) {
         self.file = file
@@ -52,6 +55,7 @@ struct DefinitionParser {
         let keyword = rest.prefix(while: { $0.isASCII && $0.isLetter && $0.isLowercase })
         let after = rest.dropFirst(keyword.count)
         if keyword == "schema", after.allSatisfy({ $0 == " " || $0 == "\t" || $0 == ":" }) { return (keyword, "") }
+        if keyword == "schema", after.first == ":" { return (keyword, trim(after.dropFirst())) }
         guard !keyword.isEmpty, after.first == ":" else { return nil }
         guard Self.keywords.contains(keyword) else {
             throw DefinitionError(file: file, line: lineNumber, message: "unknown directive '-- \(keyword):'")
@@ -68,11 +72,21 @@ struct DefinitionParser {
         case "version":
             guard sections.isEmpty else { throw error(line, "'-- version:' belongs before the first section") }
             versionLabel = String(value)
+        case "snapshots":
+            guard sections.isEmpty, snapshotEveryEvents == nil else { throw error(line, "'-- snapshots:' belongs before the first section, once") }
+            let words = value.split(separator: " ")
+            guard words.count == 2, words[0] == "every", let events = UInt64(words[1]), events <= 1_000_000_000 else {
+                throw error(line, "bad '-- snapshots: \(value)': use '-- snapshots: every N' (N events, 0 for none)")
+            }
+            snapshotEveryEvents = events
         case "description":
             try applyDescription(value, line)
         case "schema":
             try requireHeader(line)
-            sections.append(.schema(line: line, body: Body(firstLine: line + 1)))
+            guard value.isEmpty || value == "after build" else {
+                throw error(line, "unknown schema section '-- schema: \(value)' (use '-- schema' or '-- schema: after build')")
+            }
+            sections.append(.schema(line: line, afterBuild: !value.isEmpty, body: Body(firstLine: line + 1)))
         case "on":
             try requireHeader(line)
             sections.append(.on(line: line, types: try eventTypes(value, line), body: Body(firstLine: line + 1)))
@@ -117,9 +131,9 @@ struct DefinitionParser {
             return
         }
         switch sections[last] {
-        case .schema(let line0, var body):
+        case .schema(let line0, let afterBuild, var body):
             body.lines.append(line)
-            sections[last] = .schema(line: line0, body: body)
+            sections[last] = .schema(line: line0, afterBuild: afterBuild, body: body)
         case .on(let line0, let types, var body):
             body.lines.append(line)
             sections[last] = .on(line: line0, types: types, body: body)

@@ -13,12 +13,26 @@ public struct ProjectionDefinition: Sendable {
     public let source: String
     /// The file's path, for messages.
     public let file: String
+    /// The `-- snapshots: every N` directive: this projection's snapshot spacing in events (0: none),
+    /// overriding `ProjectionEngineOptions.snapshotEveryEvents`; nil when the file does not say.
+    public let snapshotEveryEvents: UInt64?
     let schema: [SQLText]
     /// Positions in `schema` of indexes a build creates after its first catch-up (see `DeferredIndexes`).
     let deferredIndexes: Set<Int>
+    /// The `-- schema: after build` statements: run, in order, once a build has caught up (after the
+    /// deferred indexes, before it is served). A database made any other way (an empty base for "as of",
+    /// a snapshot taken during a build) runs them before its first event is applied.
+    let afterBuild: [SQLText]
     let handlers: [EventHandler]
     /// The queries by name.
     public let queries: [String: QueryDefinition]
+
+    /// Creates the whole schema, `after build` part included, in an empty database that will apply
+    /// events from the start with everything maintained per event, as a served database does.
+    func createSchema(in database: SQLiteDatabase) throws(SQLiteError) {
+        for statement in schema { try database.execute(statement.sql) }
+        for statement in afterBuild { try database.execute(statement.sql) }
+    }
 
     /// Names of the queries, sorted.
     public var queryNames: [String] { queries.keys.sorted() }

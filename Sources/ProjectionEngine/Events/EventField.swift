@@ -39,7 +39,7 @@ enum EventField: Sendable, Hashable {
     var needs: DecodedEvent.Needs {
         switch self {
         case .ext: .extensions
-        case .at: [.extensions, .time]
+        case .at: [.decidedAt, .time]
         case .time: .time
         default: []
         }

@@ -13,7 +13,8 @@ struct AsOfReplay {
 
     func database(at position: UInt64) throws(ProjectionError) -> SQLiteDatabase {
         do {
-            var (memory, base) = try base(for: position)
+            let (memory, start, lacksAfterBuild) = try base(for: position)
+            var base = start
             let applier = try ProjectionApplier(definition: definition, database: memory)
             while base < position {
                 let events = try log.read(from: base + 1, maxCount: min(batchEventsMax, Int(clamping: position - base)))
@@ -24,7 +25,11 @@ struct AsOfReplay {
                     throw ProjectionError.failed(projection: definition.name, position: error.position, message: error.message)
                 }
             }
-            memory = applier.database
+            // As a build does: the `after build` schema once the events are in (cheaper than keeping its
+            // indexes and full-text tables during the replay, and the same result).
+            if lacksAfterBuild {
+                for statement in definition.afterBuild { try memory.execute(statement.sql) }
+            }
             return memory
         } catch let error as SQLiteError {
             throw .sqlite(error.message)
@@ -35,21 +40,22 @@ struct AsOfReplay {
         }
     }
 
-    /// An in-memory copy of the best base at or before `position`, and its checkpoint.
-    private func base(for position: UInt64) throws(SQLiteError) -> (SQLiteDatabase, UInt64) {
+    /// An in-memory copy of the best base at or before `position`, its checkpoint, and whether it still
+    /// lacks the `after build` schema (empty, or a snapshot taken during a build).
+    private func base(for position: UInt64) throws(SQLiteError) -> (SQLiteDatabase, UInt64, Bool) {
         let snapshot = snapshots.nearest(atOrBefore: position)
         // The served database is a better base than the snapshot when it is between the snapshot and P.
-        if let served = try copyServed(position: position, betterThan: snapshot ?? 0) { return served }
+        if let (memory, checkpoint) = try copyServed(position: position, betterThan: snapshot ?? 0) { return (memory, checkpoint, false) }
         if let snapshot, let source = try? SQLiteDatabase(path: snapshots.path(snapshot), mode: .readOnly) {
             let memory = try SQLiteDatabase.inMemory()
             try source.backup(into: memory)
             let checkpoint = UInt64(try memory.scalar("SELECT position FROM _projection_checkpoint WHERE id = 1") ?? 0)
-            if checkpoint <= position { return (memory, checkpoint) }
+            if checkpoint <= position { return (memory, checkpoint, try DatabaseMeta.lacksAfterBuild(memory)) }
         }
         let memory = try SQLiteDatabase.inMemory()
         try memory.execute(DatabaseMeta.createSQL)
         for statement in definition.schema { try memory.execute(statement.sql) }
-        return (memory, 0)
+        return (memory, 0, true)
     }
 
     private func copyServed(position: UInt64, betterThan floor: UInt64) throws(SQLiteError) -> (SQLiteDatabase, UInt64)? {

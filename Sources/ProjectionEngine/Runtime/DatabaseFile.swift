@@ -77,6 +77,17 @@ struct DatabaseMeta: Sendable {
             failedPosition: values["failed_position"].flatMap { UInt64($0) }, failedMessage: values["failed_message"])
     }
 
+    /// "0" while a build has not run its `after build` schema (and in snapshots taken meanwhile), "1"
+    /// after; absent in databases made before the key existed, which had no such schema to run.
+    static let afterBuildKey = "after_build"
+
+    /// Whether the database at hand still lacks its definition's `after build` schema.
+    static func lacksAfterBuild(_ database: SQLiteDatabase) throws(SQLiteError) -> Bool {
+        let statement = try database.prepare("SELECT value FROM _projection_meta WHERE key = ?1")
+        statement.bind(1, afterBuildKey)
+        return try statement.step() && !statement.isNull(0) && statement.string(0) == "0"
+    }
+
     static func set(_ key: String, _ value: String?, in database: SQLiteDatabase) throws(SQLiteError) {
         let statement = try database.prepare("INSERT OR REPLACE INTO _projection_meta (key, value) VALUES (?1, ?2)")
         statement.bind(1, key)

@@ -57,10 +57,12 @@ final class ProjectionSlot: Sendable {
         state = Mutex(State(definition: definition))
     }
 
-    func snapshots(version: String) -> SnapshotStore {
+    /// The snapshots of `definition`'s version, spaced as its `-- snapshots:` directive says, else as the
+    /// engine's options say.
+    func snapshots(_ definition: ProjectionDefinition) -> SnapshotStore {
         SnapshotStore(
-            directory: files.snapshotDirectory(version: version), everyEvents: snapshotOptions.every, keepMax: snapshotOptions.keep,
-            bytesMax: snapshotOptions.bytes)
+            directory: files.snapshotDirectory(version: definition.version), everyEvents: definition.snapshotEveryEvents ?? snapshotOptions.every,
+            keepMax: snapshotOptions.keep, bytesMax: snapshotOptions.bytes)
     }
 
     var definition: ProjectionDefinition { state.withLock { $0.definition } }

@@ -23,9 +23,13 @@ struct SnapshotStore: Sendable {
         everyEvents > 0 && keepMax > 0 && current / everyEvents > previous / everyEvents
     }
 
-    /// Writes a consistent copy of `database` (at `position`) with `VACUUM INTO`, under a temporary name
-    /// renamed into place so that a crash never leaves a partial snapshot, then drops the oldest ones
-    /// beyond the bounds.
+    /// Writes a consistent copy of `database` (at `position`) under a temporary name renamed into place,
+    /// so that a crash never leaves a partial snapshot, then thins the snapshots to the bounds.
+    ///
+    /// The copy is SQLite's backup API (pages copied as they are, no syncing: a lost snapshot only makes
+    /// "as of" replay more), not `VACUUM INTO`, which re-inserts every row and rebuilds every index.
+    /// Measured here on the board at 1M events (9 MB): 15 vs 31 ms CPU, 31 vs 104 ms wall; on the audit
+    /// trail at 200k events (198 MB): 0.26 vs 0.56 s CPU, 0.34 vs 1.66 s wall.
     func take(_ database: SQLiteDatabase, position: UInt64) throws(SQLiteError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -34,13 +38,39 @@ struct SnapshotStore: Sendable {
         }
         // Unique: a rebuild of the live version snapshots into the same directory as the live writer.
         let temporary = "\(directory)/\(position).\(ProcessInfo.processInfo.globallyUniqueString).partial"
-        try? FileManager.default.removeItem(atPath: temporary)
-        try database.execute("VACUUM INTO '\(temporary.replacingOccurrences(of: "'", with: "''"))'")
+        ProjectionFiles.remove(database: temporary)
+        do {
+            let copy = try SQLiteDatabase(path: temporary)
+            try copy.execute("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+            try database.backup(into: copy)
+            // The backup copies the source's header, WAL flag included; a snapshot is a plain file.
+            try copy.execute("PRAGMA journal_mode=DELETE")
+        } catch {
+            ProjectionFiles.remove(database: temporary)
+            throw error
+        }
         guard rename(temporary, path(position)) == 0 else { throw SQLiteError(message: "cannot rename \(temporary): errno \(errno)") }
         prune()
     }
 
-    /// Drops the oldest snapshots until at most `keepMax` remain and they take at most `bytesMax`.
+    /// Snapshots the served (WAL) database at `path` through a read-only connection, at whatever
+    /// checkpoint its read transaction sees (the writer goes on meanwhile); the file is named by that
+    /// checkpoint, so it is exact.
+    func take(readingFrom path: String) throws(SQLiteError) {
+        let source = try SQLiteDatabase(path: path, mode: .readOnly)
+        // One read transaction for the checkpoint and the copy: the backup reads the same state.
+        try source.execute("BEGIN")
+        defer { try? source.execute("COMMIT") }
+        let position = UInt64(try source.scalar("SELECT position FROM _projection_checkpoint WHERE id = 1") ?? 0)
+        guard !FileManager.default.fileExists(atPath: self.path(position)) else { return }
+        try take(source, position: position)
+    }
+
+    /// Thins the snapshots until at most `keepMax` remain and they take at most `bytesMax`: each step
+    /// drops the snapshot (never the newest) whose removal leaves the smallest gap between its
+    /// neighbours (the older one on a tie), so the kept ones stay spread over the whole history and an
+    /// "as of" replays at most about `2 × head / keepMax` events (or `everyEvents`, if larger) from the
+    /// nearest one. Dropping the oldest instead would leave the early history with no snapshot at all.
     func prune() {
         var kept = positions()
         func size(_ position: UInt64) -> Int64 {
@@ -48,9 +78,25 @@ struct SnapshotStore: Sendable {
         }
         var bytes = kept.reduce(Int64(0)) { $0 + size($1) }
         while !kept.isEmpty, kept.count > keepMax || bytes > bytesMax {
-            let oldest = kept.removeFirst()
-            bytes -= size(oldest)
-            try? FileManager.default.removeItem(atPath: path(oldest))
+            let victim = Self.thinningVictim(kept)
+            let position = kept.remove(at: victim)
+            bytes -= size(position)
+            try? FileManager.default.removeItem(atPath: path(position))
         }
+    }
+
+    /// The index in `positions` (ascending, not empty) of the snapshot to drop next (see `prune`).
+    static func thinningVictim(_ positions: [UInt64]) -> Int {
+        guard positions.count > 1 else { return 0 }
+        var best = 0
+        var bestGap = UInt64.max
+        for index in 0..<(positions.count - 1) {
+            let gap = positions[index + 1] - (index == 0 ? 0 : positions[index - 1])
+            if gap < bestGap {
+                best = index
+                bestGap = gap
+            }
+        }
+        return best
     }
 }

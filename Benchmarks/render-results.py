@@ -237,8 +237,8 @@ def http_chart(h, path):
         values = [med(h[key], system, p)[0] for p in points + ["maxMs"]]
         colour = colours[system or "sse"]
         dash = ' stroke-dasharray="4 3"' if key == "reads" else ""
-        path = " ".join(f'{"M" if i == 0 else "L"}{x0+70+i*100},{yv(v):.1f}' for i, v in enumerate(values))
-        out.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+        line = " ".join(f'{"M" if i == 0 else "L"}{x0+70+i*100},{yv(v):.1f}' for i, v in enumerate(values))
+        out.append(f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         out.append(f'<text x="{x0+50+(n%3)*130}" y="{top+plot_h+32+(n//3)*14}" fill="{colour}">— {label}</text>')
     out.append("</svg>")
     with open(path, "w") as f:

@@ -264,14 +264,24 @@ def render_http(h, chart, command):
     print("|---|---|---|---|")
     def line(name, required, value, ok):
         print(f"| {name} | {required} | {value} | {'met' if ok else '**missed**'} |")
-    line("board reads, share of nginx's requests/s (same file size, same wrk settings)", "≥ 60 %", f"{read_ratio*100:.0f} % ({int(read_tl):,} vs {int(read_ng):,}/s)", read_ratio >= 0.6)
+    line("board reads, share of nginx's requests/s (same file size, same wrk settings)", "≥ 60 %", f"{read_ratio*100:.1f} % ({int(read_tl):,} vs {int(read_ng):,}/s)", read_ratio >= 0.6)
     line("board reads, p99", "< 10 ms", f"{read_p99:.2f} ms", read_p99 < 10)
-    line(f"task moves over HTTP, {h['connections']} connections", "≥ 25,000/s", f"{int(moves):,}/s ({to_redis[0]:.2f}× Redis XADD, {to_postgres[0]:.1f}× PostgreSQL)", moves >= 25_000)
+    line(f"task moves over HTTP, {h['connections']} connections", "≥ 25,000/s", f"{int(moves):,}/s ({to_redis[0]:.2f}× Redis XADD, {to_postgres[0]:.2f}× PostgreSQL)", moves >= 25_000)
     if sse:
         line(f"SSE delivery to {sse[0]['subscribers']:,} subscribers at {sse[0]['rate']:,} events/s, p99", "< 50 ms",
              f"{sse_p99:.1f} ms ({min(r['received'] for r in sse):,} of {sse[0]['expected']:,} deliveries in the worst run)",
              sse_p99 < 50 and all(r["received"] == r["expected"] for r in sse))
     print()
+    print("Where the misses come from, as far as this run shows (no profile was taken: `perf` was not tried in the time available): "
+          "the machine was heavily loaded by other builds (compare the command service's own rate above with earlier idle runs), "
+          "which hits every system, so the ratios matter more than the absolutes. "
+          "Board reads: the answer is 867 bytes, but each read runs the `board.columns` query, whose overdue count scans the column's cards "
+          "(`Projections/board.sql`), plus a permission read on the command service's actor; no answer cache keyed by the read model's position exists yet. "
+          "Moves: over HTTP they ran at about a third of the in-process command service's rate in the same run, so the HTTP layer is not the only cost; "
+          "the six projections also apply every move live. SSE: the server delivered roughly 35-40k events/s to its 1,000 subscribers, far below the "
+          "1M/s the target needs; each subscriber reads, filters and writes every event itself (one write per event per subscriber). "
+          "This branch made the live wait one continuation per event instead of a three-task group and caches batches near the head; "
+          "a shared fan-out (one read and one rendered chunk per batch for all subscribers) is the next step.\n")
     print(f"![HTTP throughput and latency](results/{chart})\n")
     v = h.get("versions", {})
     print(f"Data set: workspace `bench` made through the API in {h.get('setupSeconds', 0)} s: {h['tasks']:,} tasks in project `ops` "

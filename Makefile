@@ -46,10 +46,13 @@ schemathesis: deps
 	$(SWIFT) build --product taskledger
 	./scripts/schemathesis.sh "$$($(SWIFT) build --show-bin-path)/taskledger"
 
-## bench: the log, command-service and projection benchmarks against their SQLite baselines, in release mode; rewrites Benchmarks/RESULTS.md
-## and Benchmarks/results/ (about 8 minutes on an idle 2-core machine; SECONDS_PER_RUN, REPEATS, EVENTS and PROJECTION_REPEATS change the run).
+## bench: in release mode, each part beside its peers in the same run — the log vs SQLite, the command service, the HTTP API vs
+## nginx (board reads), Redis XADD and PostgreSQL (durable moves) and 1,000 SSE subscribers, the projections vs SQLite; installs
+## wrk, nginx, Redis and PostgreSQL when missing (each run on loopback in a scratch directory, stopped at the end); rewrites
+## Benchmarks/RESULTS.md and Benchmarks/results/ (724 s end to end on a loaded 2-core machine with the builds cached; SECONDS_PER_RUN, REPEATS, EVENTS,
+## PROJECTION_REPEATS, HTTP_REPEATS, HTTP_SECONDS and SSE_SECONDS change the run; ONLY=http runs the HTTP part alone).
 bench: deps
-	./Benchmarks/run-log-bench.sh
+	./Benchmarks/run-bench.sh
 
 format:
 	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Benchmarks/Sources Package.swift

@@ -31,6 +31,8 @@ let package = Package(
                 .product(name: "Workflow", package: "Taskledger"),
             ]
         ),
+        // The SSE client of `make bench` (live delivery to 1,000 subscribers over HTTP): raw sockets only.
+        .executableTarget(name: "SSEBenchmark", dependencies: ["BenchmarkSupport"]),
         .executableTarget(
             name: "ProjectionBenchmark",
             dependencies: [

@@ -136,6 +136,9 @@ public final class EventLog: Sendable {
     /// The durable head: last position and last batch hash.
     public var head: LogHead { table.head }
 
+    /// How far behind the head a read counts as live (its batches are cached for the other readers).
+    static let liveWindowEvents: UInt64 = 4_096
+
     /// Up to `maxCount` events from `position` on, in order. Returns fewer at the head; never skips one.
     public func read(from position: UInt64, maxCount: Int) throws(EventLogError) -> [RecordedEvent] {
         var events: [RecordedEvent] = []
@@ -143,7 +146,11 @@ public final class EventLog: Sendable {
         let head = table.head.position
         while events.count < maxCount, next <= head {
             guard let location = table.locate(next) else { throw .positionOutOfRange(requested: next, head: head) }
-            let batch = try reader.batch(at: location, cached: false)
+            // Batches near the head are what every live reader (each SSE subscriber, each projection)
+            // reads next: cached, one decode serves them all. A scan of older history is not, so it
+            // cannot push the stream reads' batches out of the cache.
+            let nearHead = head - location.firstPosition < Self.liveWindowEvents
+            let batch = try reader.batch(at: location, cached: nearHead)
             let skip = Int(next - location.firstPosition)
             let take = min(batch.events.count - skip, maxCount - events.count)
             events.append(contentsOf: batch.events[skip..<(skip + take)])
@@ -182,6 +189,11 @@ public final class EventLog: Sendable {
         await headSignal.wait(beyond: position)
     }
 
+    /// A reusable wait for the head that another task can interrupt: for a live reader that must also
+    /// wake for a heartbeat or a shutdown. One waiter per reader, made once; each wait then costs one
+    /// continuation, instead of a task group racing the head against a timer on every wait.
+    public func headWaiter() -> HeadWaiter { HeadWaiter(signal: headSignal) }
+
     /// Every event from `position` on: the stored events first, then new ones as they commit, woken by
     /// the writer (no polling). A slow consumer reads from the log at its own pace; nothing is buffered
     /// for it. Ends when the log closes or the task is cancelled.
@@ -205,6 +217,32 @@ public final class EventLog: Sendable {
         reader.close()
         lock.release()
     }
+}
+
+/// Waits for a log's head, interruptibly (see `EventLog.headWaiter()`).
+///
+/// ```swift
+/// let waiter = log.headWaiter()
+/// // elsewhere, e.g. a heartbeat timer: waiter.interrupt()
+/// if await waiter.wait(beyond: next - 1) { /* read from next */ } else { /* interrupted or closed */ }
+/// ```
+public final class HeadWaiter: Sendable {
+    private let signal: PositionSignal
+    private let ticket: UInt64
+
+    init(signal: PositionSignal) {
+        self.signal = signal
+        ticket = signal.makeTicket()
+    }
+
+    deinit { signal.discard(ticket) }
+
+    /// True once the head passes `position`; false when interrupted, when the log closed, or when the
+    /// task was cancelled. Not for two concurrent waits on the same waiter.
+    public func wait(beyond position: UInt64) async -> Bool { await signal.wait(beyond: position, ticket: ticket) }
+
+    /// Ends the current wait with false, or the next one when none is in progress.
+    public func interrupt() { signal.interrupt(ticket) }
 }
 
 /// An `AsyncSequence` of a log's events from a position on, catching up from the segments and then

@@ -4,12 +4,15 @@ import Foundation
 import Hummingbird
 import Workflow
 
-/// Project commands: create, add and remove members, archive and restore.
+/// Project commands: create, update, add and remove members, labels, archive and restore, and the
+/// migration of a project's tasks to another workflow version.
 struct ProjectRoutes {
     let writes: WriteHandling
 
     func add(to group: RouterGroup<APIRequestContext>) {
         group.post("projects") { request, context in try await create(request, context) }
+        group.patch("projects/{project}") { request, context in try await update(request, context) }
+        group.post("projects/{project}/migrations") { request, context in try await migrate(request, context) }
         group.post("projects/{project}/members") { request, context in try await addMember(request, context) }
         group.delete("projects/{project}/members/{member}") { request, context in
             let project = try ProjectID(context.parameters.require("project"))
@@ -61,6 +64,88 @@ struct ProjectRoutes {
             service, metadata, expected throws(CommandError) in
             try await service.execute(ProjectCommand(project: id, .create(new)), metadata: metadata, expectedVersion: expected)
         }
+    }
+
+    /// PATCH: the members present change, the others keep their values (null clears `lead` and the
+    /// dates); one `ProjectUpdate` command, so one event listing every field change.
+    private func update(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let project = try ProjectID(context.parameters.require("project"))
+        var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+        var changes = ProjectChanges()
+        if let name = body.optionalString("name") { changes.name = .set(name) }
+        let description = body.nullableString("description")
+        if description.present { changes.description = .set(description.value ?? "") }
+        let lead = body.nullableString("lead")
+        if lead.present { changes.lead = .set(lead.value.map(MemberID.init(rawValue:))) }
+        let start = body.nullableDate("startDate")
+        if start.present { changes.startDate = .set(start.value) }
+        let target = body.nullableDate("targetDate")
+        if target.present { changes.targetDate = .set(target.value) }
+        if let text = body.optionalString("wipEnforcement") {
+            if let value = WIPEnforcement(rawValue: text) {
+                changes.wipEnforcement = .set(value)
+            } else {
+                body.addError("wipEnforcement: one of soft, hard")
+            }
+        }
+        let expectedVersion = body.optionalInteger("expectedVersion").map { UInt64(max(0, $0)) }
+        try body.finish()
+        guard changes != ProjectChanges() else { throw Problem.badRequest("the body changes nothing", code: "empty-change") }
+        return try await writes.run(request, context: context, stream: .project(project), bodyExpectedVersion: expectedVersion, body: body) {
+            service, metadata, expected throws(CommandError) in
+            try await service.execute(ProjectCommand(project: project, .update(changes)), metadata: metadata, expectedVersion: expected)
+        }
+    }
+
+    /// Moves the project's tasks pinned to `from` (default: the version the project is pinned to now)
+    /// onto `to`, each task's state mapped by `mapping` (old state id → new state id): one atomic append
+    /// to the project's and every migrated task's stream (`TasksMigratedToWorkflowVersion`, …).
+    private func migrate(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let project = try ProjectID(context.parameters.require("project"))
+        var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+        let from = Self.pin(&body, "from", required: false)
+        let to = Self.pin(&body, "to", required: true)
+        var mapping: [StateID: StateID] = [:]
+        switch body.optionalValue("mapping") {
+        case .object(let members)?:
+            for (old, new) in members.sorted(by: { $0.key < $1.key }) {
+                guard case .string(let id) = new else {
+                    body.addError("mapping.\(old): expected a state id (a string)")
+                    continue
+                }
+                mapping[StateID(old)] = StateID(id)
+            }
+        case nil: body.addError("mapping: required ({\"old state\": \"new state\", …})")
+        default: body.addError("mapping: expected an object")
+        }
+        let expectedVersion = body.optionalInteger("expectedVersion").map { UInt64(max(0, $0)) }
+        try body.finish()
+        guard let to else { throw Problem.badRequest("to: required", errors: ["to: required"]) }
+        return try await writes.run(request, context: context, stream: .project(project), bodyExpectedVersion: expectedVersion, body: body) {
+            service, metadata, expected throws(CommandError) in
+            // Left out, `from` is the project's current pin: the usual case, leaving the version it is on.
+            // An unknown project is refused by the command itself (not-found).
+            var source = from
+            if source == nil { source = try await service.project(project)?.workflow }
+            return try await service.execute(
+                ProjectCommand(project: project, .migrateTasks(from: source ?? WorkflowPin(workflow: "", version: 0), to: to, mapping: mapping)),
+                metadata: metadata,
+                expectedVersion: expected)
+        }
+    }
+
+    /// A `{"id", "version"}` member (the version is required: a migration names exact versions).
+    private static func pin(_ body: inout JSONBody, _ key: String, required: Bool) -> WorkflowPin? {
+        guard var nested = body.optionalObject(key) else {
+            if required { body.addError("\(key): required ({\"id\": …, \"version\": …})") }
+            return nil
+        }
+        let id = nested.string("id")
+        let version = nested.optionalInteger("version")
+        if version.map({ $0 < 1 }) ?? true { nested.addError("version: required, a positive integer") }
+        body.merge(nested, as: key)
+        guard let version, version > 0 else { return nil }
+        return WorkflowPin(workflow: WorkflowID(id), version: version)
     }
 
     private func addMember(_ request: Request, _ context: APIRequestContext) async throws -> Response {

@@ -19,16 +19,20 @@ struct RequestObservation: RouterMiddleware {
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             let route = context.endpointPath ?? "unmatched"
             metrics.record(method: request.method.rawValue, route: route, status: Int(status.code), seconds: seconds)
-            var metadata: Logger.Metadata = [
-                "method": "\(request.method.rawValue)", "route": "\(route)", "path": "\(request.uri.path)", "status": "\(status.code)",
-                "durationMs": "\(String(format: "%.3f", seconds * 1000))",
-            ]
-            if let workspace = context.parameters.get("ws") { metadata["workspace"] = "\(workspace)" }
-            // The token id is the middle of `tl_<workspace>.<id>.<secret>`: loggable, unlike the secret.
-            if let header = request.headers[.authorization], let route = TokenSecret.route(String(header.dropFirst("Bearer ".count))) {
-                metadata["tokenId"] = "\(route.token)"
+            // Built only when it will be written: formatting the duration and parsing the token id are
+            // per-request work that a server logging at warning would throw away.
+            if logger.logLevel <= .info {
+                var metadata: Logger.Metadata = [
+                    "method": "\(request.method.rawValue)", "route": "\(route)", "path": "\(request.uri.path)", "status": "\(status.code)",
+                    "durationMs": "\(String(format: "%.3f", seconds * 1000))",
+                ]
+                if let workspace = context.parameters.get("ws") { metadata["workspace"] = "\(workspace)" }
+                // The token id is the middle of `tl_<workspace>.<id>.<secret>`: loggable, unlike the secret.
+                if let header = request.headers[.authorization], let route = TokenSecret.route(String(header.dropFirst("Bearer ".count))) {
+                    metadata["tokenId"] = "\(route.token)"
+                }
+                logger.info("request", metadata: metadata)
             }
-            logger.info("request", metadata: metadata)
         }
         do {
             let response = try await next(request, context)

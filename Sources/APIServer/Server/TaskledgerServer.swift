@@ -98,6 +98,7 @@ public final class TaskledgerServer: Sendable {
         ProjectRoutes(writes: writes).add(to: workspace)
         WorkspaceRoutes(writes: writes).add(to: workspace)
         TokenRoutes(writes: writes).add(to: workspace)
+        ReminderRoutes(writes: writes).add(to: workspace)
         EventRoutes(subscriptions: subscriptions).add(to: workspace)
         CheckpointRoutes(signer: checkpoints).add(to: workspace)
         routes.load(router.routes.map { (method: $0.method.rawValue, path: $0.path.description) })

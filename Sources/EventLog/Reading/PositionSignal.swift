@@ -8,6 +8,8 @@ final class PositionSignal: Sendable {
         var closed = false
         var waiters: [UInt64: (threshold: UInt64, continuation: CheckedContinuation<Bool, Never>)] = [:]
         var nextTicket: UInt64 = 0
+        /// Tickets interrupted while not waiting: their next wait returns false at once.
+        var interrupted: Set<UInt64> = []
     }
 
     private let state: Mutex<State>
@@ -42,17 +44,43 @@ final class PositionSignal: Sendable {
         for continuation in all { continuation.resume(returning: false) }
     }
 
-    /// Waits until the value passes `threshold`. Returns false when the signal closed or the task was
-    /// cancelled first.
-    func wait(beyond threshold: UInt64) async -> Bool {
-        let ticket = state.withLock { state -> UInt64 in
+    /// A ticket for `wait(beyond:ticket:)` and `interrupt(_:)`.
+    func makeTicket() -> UInt64 {
+        state.withLock { state -> UInt64 in
             state.nextTicket += 1
             return state.nextTicket
         }
-        return await withTaskCancellationHandler {
+    }
+
+    /// Ends the wait of `ticket` with false — or, when it is not waiting now, its next wait. Lets a
+    /// long-lived waiter (a live subscription) be woken for a heartbeat or a shutdown without racing a
+    /// timer task against every wait.
+    func interrupt(_ ticket: UInt64) {
+        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            guard let waiter = state.waiters.removeValue(forKey: ticket) else {
+                state.interrupted.insert(ticket)
+                return nil
+            }
+            return waiter.continuation
+        }
+        waiter?.resume(returning: false)
+    }
+
+    /// Forgets an interruption left pending for `ticket` (when its waiter is done for good).
+    func discard(_ ticket: UInt64) { _ = state.withLock { $0.interrupted.remove(ticket) } }
+
+    /// Waits until the value passes `threshold`. Returns false when the signal closed or the task was
+    /// cancelled first.
+    func wait(beyond threshold: UInt64) async -> Bool { await wait(beyond: threshold, ticket: makeTicket()) }
+
+    /// Waits until the value passes `threshold`. Returns false when the signal closed, the task was
+    /// cancelled or `ticket` was interrupted first.
+    func wait(beyond threshold: UInt64, ticket: UInt64) async -> Bool {
+        await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let immediate: Bool? = state.withLock { state in
                     if state.value > threshold { return true }
+                    if state.interrupted.remove(ticket) != nil { return false }
                     if state.closed || Task.isCancelled { return false }
                     state.waiters[ticket] = (threshold, continuation)
                     return nil

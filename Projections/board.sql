@@ -100,6 +100,14 @@ CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
 -- Only the queries read by column; a build creates the index once at the end instead of keeping it on
 -- every card change.
 CREATE INDEX cards_by_column ON cards (project, state, deleted, sort_key, number);
+-- The overdue counts of the board's header and columns read only the cards that can be overdue (open,
+-- with a due date), earliest first, instead of every card of the column: a 10,000-card board is read
+-- in microseconds, not milliseconds. The queries repeat these WHERE terms word for word, which is how
+-- SQLite knows it may use a partial index.
+CREATE INDEX cards_overdue_by_column ON cards (project, state, due_date)
+    WHERE deleted = 0 AND due_date IS NOT NULL AND category NOT IN ('completed', 'canceled');
+CREATE INDEX cards_overdue_by_project ON cards (project, due_date)
+    WHERE deleted = 0 AND due_date IS NOT NULL AND category NOT IN ('completed', 'canceled');
 
 -- on: WorkflowVersionPublished
 INSERT OR REPLACE INTO workflow_states (workflow, version, state, name, category, position, wip_limit, is_initial, is_read_only)
@@ -181,12 +189,12 @@ INSERT INTO clock (id, at) VALUES (1, :at) ON CONFLICT (id) DO UPDATE SET at = m
 -- query: project(project)
 -- description: The board's header: the project, its status, the workflow version its columns come from, WIP enforcement, and its live cards, points and overdue cards in all.
 SELECT p.project, p.key, p.name, p.status, p.workflow, p.version AS workflow_version, p.wip_enforcement,
-       (SELECT count(*) FROM cards c WHERE c.project = p.project AND c.deleted = 0) AS cards,
-       (SELECT coalesce(sum(c.estimate_points), 0) FROM cards c WHERE c.project = p.project AND c.deleted = 0) AS estimate_points,
-       (SELECT coalesce(sum(c.estimate_hours), 0) FROM cards c WHERE c.project = p.project AND c.deleted = 0) AS estimate_hours,
-       (SELECT count(*) FROM cards c
-        WHERE c.project = p.project AND c.deleted = 0 AND c.due_date < date((SELECT at FROM clock))
-          AND c.category NOT IN ('completed', 'canceled')) AS overdue,
+       (SELECT coalesce(sum(t.count), 0) FROM column_totals t WHERE t.project = p.project) AS cards,
+       (SELECT coalesce(sum(t.estimate_points), 0) FROM column_totals t WHERE t.project = p.project) AS estimate_points,
+       (SELECT coalesce(sum(t.estimate_hours), 0) FROM column_totals t WHERE t.project = p.project) AS estimate_hours,
+       (SELECT count(*) FROM cards c INDEXED BY cards_overdue_by_project
+        WHERE c.project = p.project AND c.deleted = 0 AND c.due_date IS NOT NULL AND c.category NOT IN ('completed', 'canceled')
+          AND c.due_date < date((SELECT at FROM clock))) AS overdue,
        (SELECT at FROM clock) AS as_of
 FROM projects AS p
 WHERE p.project = :project;
@@ -201,9 +209,9 @@ SELECT s.state, s.name, s.position, s.category,
        s.wip_limit,
        CASE WHEN s.wip_limit IS NOT NULL AND coalesce(t.count, 0) >= s.wip_limit THEN 'true' ELSE 'false' END AS wip_full_json,
        CASE WHEN s.wip_limit IS NOT NULL AND coalesce(t.count, 0) > s.wip_limit THEN 'true' ELSE 'false' END AS wip_exceeded_json,
-       (SELECT count(*) FROM cards c
-        WHERE c.project = p.project AND c.state = s.state AND c.deleted = 0 AND c.due_date < date((SELECT at FROM clock))
-          AND c.category NOT IN ('completed', 'canceled')) AS overdue
+       (SELECT count(*) FROM cards c INDEXED BY cards_overdue_by_column
+        WHERE c.project = p.project AND c.state = s.state AND c.deleted = 0 AND c.due_date IS NOT NULL
+          AND c.category NOT IN ('completed', 'canceled') AND c.due_date < date((SELECT at FROM clock))) AS overdue
 FROM projects AS p
 JOIN workflow_states AS s ON s.workflow = p.workflow AND s.version = p.version
 LEFT JOIN column_totals AS t ON t.project = p.project AND t.state = s.state

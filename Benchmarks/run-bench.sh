@@ -6,6 +6,8 @@
 #      serving a file of the same size, task moves vs Redis XADD and pgbench inserts, 1,000 SSE
 #      subscribers with SSEBenchmark),
 #   4. the projections against SQLite (ProjectionBenchmark);
+#   5. verify, backup and restore of the projections' 1M-event workspace through the taskledger binary,
+#      against lz4 -dc, lz4 -dc | sha256sum and cp -r (OperationsBenchmark);
 # then Benchmarks/RESULTS.md and the charts are rewritten from the recorded figures.
 #   SECONDS_PER_RUN (5), REPEATS (3), EVENTS (1000000), PROJECTION_REPEATS (1), HTTP_REPEATS (3),
 #   HTTP_SECONDS (5), SSE_SECONDS (5), BENCH_DIR (a scratch dir on the same disk as /tmp),
@@ -55,12 +57,15 @@ projectionCommand="Benchmarks/.build/release/ProjectionBenchmark --events $event
 # Each part's tables are kept in results/ beside its figures, so that ONLY=http can re-render RESULTS.md
 # with the other parts' last recorded results.
 tables=results/log-tables.md; commandTables=results/command-tables.md; projectionTables=results/projection-tables.md
+operationsTables=results/operations-tables.md
+operationsCommand="Benchmarks/.build/release/OperationsBenchmark --taskledger \$taskledger --data <the projection benchmark's dataset> --workspace bench --repeats 3"
 render() {
   python3 render-results.py --figures results/log-bench.json --tables "$tables" --command "$command" \
     --command-figures results/command-bench.json --command-tables "$commandTables" \
     --projection-figures results/projection-bench.json --projection-tables "$projectionTables" \
     --projection-command "$projectionCommand" \
     --http-figures results/http-bench.json --http-chart results/http-bench.svg --http-command "$httpCommand" \
+    --operations-figures results/operations-bench.json --operations-tables "$operationsTables" --operations-command "$operationsCommand" \
     --scratch "$scratch" --chart results/log-bench.svg > "$scratch/RESULTS.md"
   mv "$scratch/RESULTS.md" RESULTS.md
 }
@@ -81,5 +86,8 @@ runHTTP
 # PROJECTION_REPEATS (1): rebuild repeats; one keeps `make bench` under 15 min while a rebuild takes ~1.5 min.
 .build/release/ProjectionBenchmark --events "$events" --repeats "$projectionRepeats" --queries 50 --live-seconds 20 \
   --dir "$scratch/projections" --projections ../Projections --json results/projection-bench.json > "$projectionTables"
+# The auditor toolkit on the same 1M-event workspace (the dataset the projection benchmark generated).
+.build/release/OperationsBenchmark --taskledger "$taskledger" --data "$scratch/projections/dataset" --workspace bench \
+  --projections ../Projections --repeats 3 --scratch "$scratch/operations" --json results/operations-bench.json > "$operationsTables"
 render
 echo "wrote Benchmarks/RESULTS.md and Benchmarks/results/ in $(( $(date +%s) - started )) s"

@@ -1,6 +1,10 @@
 import BenchmarkSupport
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The auditor and operator toolkit on a large workspace, through the real `taskledger` binary (release):
 /// full verify (events/s), incremental verify with nothing new, full backup, incremental backup with no
 /// change, and restore including the rebuild of every built-in projection. Baselines from the same run:
@@ -47,8 +51,11 @@ func timed(_ executable: String, _ arguments: [String], stdout: String? = nil) -
     process.arguments = arguments
     let pipe = Pipe()
     if let stdout {
-        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: stdout)
+        // open(2), not FileManager.createFile: that one writes atomically (a new file renamed over the
+        // path), which would replace /dev/null with a regular file.
+        let descriptor = open(stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { fatalError("cannot open \(stdout)") }
+        process.standardOutput = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     } else {
         process.standardOutput = pipe
     }

@@ -53,8 +53,11 @@ struct WriteHandling {
         } catch {
             // A refusal for a missing permission is recorded for the security audit (AccessDenied).
             let command = "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path)"
-            _ = try? await caller.workspace.service.recordAccessDenied(error, command: command, stream: stream, metadata: metadata)
-            throw await problem(for: error, caller: caller, stream: stream, expected: expected, ifMatch: ifMatch)
+            let denied = try? await caller.workspace.service.recordAccessDenied(error, command: command, stream: stream, metadata: metadata)
+            var refusal = await problem(for: error, caller: caller, stream: stream, expected: expected, ifMatch: ifMatch)
+            // Where the refusal was recorded: a read with `minPosition` of it sees it in the audit trail.
+            if let recorded = denied?.events.last?.position { refusal.extensions["position"] = .number(Double(recorded)) }
+            throw refusal
         }
         let stored = StoredAnswer(status: status, body: Self.answer(outcome))
         if let idempotencyKey {

@@ -299,16 +299,15 @@ def render_http(h, chart, command):
              f"{sse_p99:.1f} ms ({min(r['received'] for r in sse):,} of {sse[0]['expected']:,} deliveries in the worst run)",
              sse_p99 < 50 and all(r["received"] == r["expected"] for r in sse))
     print()
-    print("Where the misses come from, as far as this run shows (no profile was taken: `perf` was not tried in the time available): "
-          "the machine was heavily loaded by other builds (compare the command service's own rate above with earlier idle runs), "
-          "which hits every system, so the ratios matter more than the absolutes. "
-          "Board reads: the answer is 867 bytes, but each read runs the `board.columns` query, whose overdue count scans the column's cards "
-          "(`Projections/board.sql`), plus a permission read on the command service's actor; no answer cache keyed by the read model's position exists yet. "
-          "Moves: over HTTP they ran at about a third of the in-process command service's rate in the same run, so the HTTP layer is not the only cost; "
-          "the six projections also apply every move live. SSE: the server delivered roughly 35-40k events/s to its 1,000 subscribers, far below the "
-          "1M/s the target needs; each subscriber reads, filters and writes every event itself (one write per event per subscriber). "
-          "This branch made the live wait one continuation per event instead of a three-task group and caches batches near the head; "
-          "a shared fan-out (one read and one rendered chunk per batch for all subscribers) is the next step.\n")
+    print("Where the misses come from, as far as this run shows: "
+          "Board reads: until this run each read counted overdue cards by scanning every card of every column (10,000 here; 124 reads/s in the "
+          "previous, loaded run); the counts now read partial indexes of the open cards with due dates, and the totals come from the maintained "
+          "column totals (`Projections/board.sql`), so a read is a few index probes. What is left per read is the HTTP, auth and permission "
+          "path (a read on the command service's actor) and a SQLite query per request with no answer cache keyed by the read model's position. "
+          "Moves: over HTTP they run at about a sixth of the in-process command service's rate in the same run; the six projections apply every "
+          "move live on the same two cores, and each request pays the HTTP, auth and JSON costs. SSE: each subscriber reads, filters and writes "
+          "every event itself (one write per event per subscriber); a shared fan-out (one read and one rendered chunk per batch for all "
+          "subscribers) is the next step.\n")
     print(f"![HTTP throughput and latency](results/{chart})\n")
     v = h.get("versions", {})
     print(f"Data set: workspace `bench` made through the API in {h.get('setupSeconds', 0)} s: {h['tasks']:,} tasks in project `ops` "

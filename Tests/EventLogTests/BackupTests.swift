@@ -146,4 +146,21 @@ struct BackupTests {
         }
         #expect(backedUp == copied && !backedUp.joined().contains("x@y.z"))
     }
+
+    @Test("a backup directory of another workspace, and a directory that is no backup, are refused")
+    func refusesForeignDirectories() async throws {
+        let directory = TestDirectory()
+        for workspace in ["acme", "globex"] {
+            let log = try EventLog.open(dataDirectory: directory.path, workspace: workspace, options: testOptions())
+            try await appendEach(log, ["a", "b"])
+            await log.close()
+        }
+        let backup = directory.path + "/backup"
+        _ = try WorkspaceBackup(dataDirectory: directory.path, workspace: "acme").run(to: backup)
+        #expect(throws: EventLogError.self) { try WorkspaceBackup(dataDirectory: directory.path, workspace: "globex").run(to: backup) }
+        #expect(try BackupManifest.load(backupDirectory: backup)?.workspace == "acme")
+        let empty = directory.path + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        #expect(throws: EventLogError.self) { try WorkspaceRestore(backupDirectory: empty).run(into: directory.path + "/restored") }
+    }
 }

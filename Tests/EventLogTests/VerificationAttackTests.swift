@@ -147,4 +147,26 @@ struct VerificationAttackTests {
         let refused = try verify(directory, resuming: state)
         #expect(refused.problem?.reason.contains("changed") == true)
     }
+
+    @Test("the checkpoint store returns the newest checkpoint from its file's end, past a torn last line")
+    func latestCheckpoint() throws {
+        let directory = TestDirectory()
+        try FileManager.default.createDirectory(atPath: directory.path + "/workspaces/acme", withIntermediateDirectories: true)
+        let store = try CheckpointStore(dataDirectory: directory.path, workspace: "acme")
+        #expect(try store.latest() == nil)
+        let key = try CheckpointKey.loadOrCreate(at: directory.path + "/keys/k")
+        // Enough lines that the newest is far past the first 4 KiB read from the end.
+        var signed: [SignedCheckpoint] = []
+        for position in 1...40 {
+            signed.append(key.sign(workspace: "acme", head: LogHead(position: UInt64(position), batchHash: .zero, committedAt: nil)))
+            try store.append(signed.last!)
+        }
+        #expect(try store.latest() == signed.last)
+        #expect(try store.all() == signed)
+        // A crash in the middle of an append leaves a partial last line: it is skipped.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: store.path))
+        bytes.append(Data(#"{"chainHash":"00"#.utf8))
+        try bytes.write(to: URL(fileURLWithPath: store.path))
+        #expect(try store.latest() == signed.last)
+    }
 }

@@ -79,7 +79,13 @@ struct CheckpointRoutes {
         group.get("checkpoints/latest") { _, context in
             let caller = try context.requireCaller()
             try await ReadAccess.requireAuditRead(caller)
-            guard let latest = try stored(caller).last else {
+            let newest: SignedCheckpoint?
+            do throws(EventLogError) {
+                newest = try CheckpointStore(dataDirectory: signer.dataDirectory, workspace: caller.workspace.name).latest()
+            } catch {
+                throw Problem(.internalServerError, code: error.code, detail: error.description)
+            }
+            guard let latest = newest else {
                 throw Problem(.notFound, code: "no-checkpoint", detail: "no checkpoint has been signed yet; POST to sign one now")
             }
             return json(Self.jsonValue(latest), status: .ok)

@@ -148,8 +148,24 @@ public struct CheckpointStore: Sendable {
         return bytes.split(separator: UInt8(ascii: "\n")).compactMap { try? SignedCheckpoint.decode($0) }
     }
 
-    /// The newest checkpoint, if any.
-    public func latest() throws(EventLogError) -> SignedCheckpoint? { try all().last }
+    /// The newest checkpoint, if any. Reads only the end of the file, which grows by a line per
+    /// checkpoint for the life of the workspace.
+    public func latest() throws(EventLogError) -> SignedCheckpoint? {
+        guard Directory.exists(path) else { return nil }
+        let file = try FileHandle.open(path, writable: false)
+        let size = try file.size()
+        var window: Int64 = 4_096
+        while true {
+            let start = max(0, size - window)
+            let bytes = try file.read(count: Int(size - start), at: start)
+            // Lines whole in the window: all of them from the file's start, else all but the first.
+            var lines = bytes.split(separator: UInt8(ascii: "\n"))
+            if start > 0, !lines.isEmpty { lines.removeFirst() }
+            if let newest = lines.reversed().lazy.compactMap({ try? SignedCheckpoint.decode($0) }).first { return newest }
+            if start == 0 { return nil }
+            window *= 4
+        }
+    }
 }
 
 extension Data {

@@ -47,7 +47,7 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let (verifier, statePath) = try target()
-        let loaded = try checkpoints.map(loadCheckpoint)
+        let loaded = try checkpoints.map { try loadCheckpoint($0, workspace: verifier.workspace) }
         var previous: VerificationState?
         if incremental, FileManager.default.fileExists(atPath: statePath) {
             do { previous = try VerificationState.load(statePath) } catch { throw fail(error) }
@@ -135,7 +135,7 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    private func loadCheckpoint(_ path: String) throws -> SignedCheckpoint {
+    private func loadCheckpoint(_ path: String, workspace name: String) throws -> SignedCheckpoint {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw fail("verify: cannot read checkpoint \(path)", status: ExitStatus.badInput)
         }
@@ -149,8 +149,7 @@ struct Verify: AsyncParsableCommand {
         if let publicKey, publicKey.lowercased() != checkpoint.publicKey {
             throw fail("verify: \(path): signed by key \(checkpoint.keyID), not by the pinned --public-key", status: ExitStatus.checkpointInvalid)
         }
-        let name = workspace ?? (backup.flatMap { try? BackupManifest.load(backupDirectory: $0) })??.workspace
-        if let name, checkpoint.workspace != name {
+        if checkpoint.workspace != name {
             throw fail("verify: \(path): a checkpoint of workspace \(checkpoint.workspace), not \(name)", status: ExitStatus.checkpointInvalid)
         }
         return checkpoint

@@ -112,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EventLogTests",
-            dependencies: ["EventLog", "TestSupport"],
+            dependencies: ["EventLog", "CSupport", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
         .testTarget(

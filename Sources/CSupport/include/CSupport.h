@@ -10,6 +10,16 @@
 /// Uses the SSE4.2 instruction when the CPU has it, a table otherwise.
 uint32_t tl_crc32c(uint32_t crc, const void *bytes, size_t count);
 
+/// SHA-256 of `count` bytes into `out` (32 bytes). Uses the x86 SHA extensions when the CPU has them,
+/// portable C otherwise; the same digest either way.
+void tl_sha256(const void *bytes, size_t count, uint8_t out[32]);
+
+/// SHA-256 without the CPU extensions (for tests that compare the two paths).
+void tl_sha256_portable(const void *bytes, size_t count, uint8_t out[32]);
+
+/// Whether `tl_sha256` uses the CPU's SHA extensions.
+int tl_sha256_uses_cpu_extensions(void);
+
 /// Turns off SQLite's global memory statistics, which serialise every allocation across threads.
 /// Must run before SQLite is initialised; returns the SQLite result code.
 int tl_sqlite_disable_memstatus(void);

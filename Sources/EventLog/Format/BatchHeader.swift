@@ -41,14 +41,15 @@ struct BatchHeader: Equatable, Sendable {
     static func chainHash(
         previous: Digest32, firstPosition: UInt64, eventCount: UInt32, committedAt: Timestamp, contentDigest: Digest32
     ) -> Digest32 {
-        var input: [UInt8] = []
-        input.reserveCapacity(84)
-        previous.append(to: &input)
-        withUnsafeBytes(of: firstPosition.bigEndian) { input.append(contentsOf: $0) }
-        withUnsafeBytes(of: eventCount.bigEndian) { input.append(contentsOf: $0) }
-        withUnsafeBytes(of: committedAt.unixMicros.bigEndian) { input.append(contentsOf: $0) }
-        contentDigest.append(to: &input)
-        return input.withUnsafeBytes { Digest32.sha256($0) }
+        // On the stack: this runs once per batch on the write, read and verify paths.
+        withUnsafeTemporaryAllocation(byteCount: 84, alignment: 8) { input in
+            previous.withUnsafeBytes { input.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            input.storeBytes(of: firstPosition.bigEndian, toByteOffset: 32, as: UInt64.self)
+            input.storeBytes(of: eventCount.bigEndian, toByteOffset: 40, as: UInt32.self)
+            input.storeBytes(of: committedAt.unixMicros.bigEndian, toByteOffset: 44, as: Int64.self)
+            contentDigest.withUnsafeBytes { (input.baseAddress! + 52).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            return Digest32.sha256(UnsafeRawBufferPointer(input))
+        }
     }
 
     /// The `previousHash` of a workspace's first batch: SHA-256 of `taskledger genesis <workspace>`.

@@ -1,3 +1,4 @@
+import CSupport
 import Crypto
 
 /// A 32-byte SHA-256 digest, held inline (no allocation), compared by value.
@@ -70,8 +71,12 @@ public struct Digest32: Hashable, Sendable, CustomStringConvertible {
 
     /// SHA-256 of `bytes`.
     static func sha256(_ bytes: UnsafeRawBufferPointer) -> Digest32 {
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes)
-        return Digest32(hasher.finalize())
+        // `tl_sha256` (CSupport): the lines hashed here are short, and swift-crypto's per-hash context
+        // allocation and digest copies cost more than the hashing itself (see sha256.c).
+        var digest = Digest32.zero
+        Swift.withUnsafeMutableBytes(of: &digest.words) { out in
+            tl_sha256(bytes.baseAddress, bytes.count, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        return digest
     }
 }

@@ -20,7 +20,10 @@ struct SegmentCursor {
     let file: FileHandle
     let fileSize: Int64
     private(set) var offset: Int64
+    /// Read-ahead bytes, reused from read to read (a fresh megabyte per read costs page faults).
     private var buffer: [UInt8] = []
+    /// How many bytes of `buffer` hold the file from `bufferStart`.
+    private var bufferCount = 0
     private var bufferStart: Int64 = 0
     private static let readAheadBytes = 1 << 20
 
@@ -33,11 +36,22 @@ struct SegmentCursor {
     /// Ensures `count` bytes from `at` are buffered (fewer only at the end of the file); returns how many are.
     private mutating func fill(_ at: Int64, _ count: Int) throws(EventLogError) -> Int {
         let available = Int(min(Int64(count), max(0, fileSize - at)))
-        if at >= bufferStart, at + Int64(available) <= bufferStart + Int64(buffer.count) { return available }
+        if at >= bufferStart, at + Int64(available) <= bufferStart + Int64(bufferCount) { return available }
         let want = Int(min(Int64(max(count, Self.readAheadBytes)), fileSize - at))
-        buffer = try file.read(count: want, at: at)
+        if buffer.count < want { buffer = [UInt8](repeating: 0, count: max(want, Self.readAheadBytes)) }
+        bufferCount = 0
+        let file = file
+        let read: Result<Int, EventLogError> = buffer.withUnsafeMutableBytes { raw in
+            do throws(EventLogError) {
+                return .success(try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]), at: at))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let got = try read.get()
+        bufferCount = got
         bufferStart = at
-        return min(available, buffer.count)
+        return min(available, got)
     }
 
     /// The next item; `body` sees it while the buffer is valid. Advances past batches only.

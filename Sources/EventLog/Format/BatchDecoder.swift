@@ -22,6 +22,9 @@ final class BatchDecoder: @unchecked Sendable {
     /// Why a batch did not decode.
     struct Failure: Error {
         let reason: String
+        /// The frame's CRC did not match: the bytes are not what was written (or the write was torn; the
+        /// verifier tells which from what follows).
+        var isFrameChecksum = false
     }
 
     /// Decompresses and decodes; checks the line count and that positions run on from the header's.

@@ -7,6 +7,8 @@ struct CheckedBatch: Sendable {
     var redactions: [DecodedBatch.Redaction] = []
     /// (position, data) of each `EventsRedacted` record on stream `redaction`.
     var records: [(position: UInt64, data: [UInt8])] = []
+    /// Whether the header's batch hash is the hash of its fields.
+    var batchHashMatches = false
 }
 
 /// The verifier's decoder: decompresses into a buffer it reuses, scans each line's envelope fields
@@ -21,10 +23,17 @@ final class BatchChecker {
     private static let recordStream = Array("\"\(RedactionRecord.stream)\"".utf8)
 
     func check(_ header: BatchHeader, frame: UnsafeRawBufferPointer) -> Result<CheckedBatch, BatchDecoder.Failure> {
+        guard tl_crc32cCheck(frame, header.frameCRC) else { return .failure(.init(reason: "frame checksum mismatch", isFrameChecksum: true)) }
         if let failure = decompressor.decompress(frame, expectedBytes: Int(header.rawBytes), into: &raw) {
             return .failure(.init(reason: failure.reason))
         }
         var checked = CheckedBatch()
+        // The batch hash depends on the header alone, so it is recomputed here, off the reading thread;
+        // `ChainCheck` reports a mismatch in its place among the in-order checks.
+        checked.batchHashMatches =
+            BatchHeader.chainHash(
+                previous: header.previousHash, firstPosition: header.firstPosition, eventCount: header.eventCount,
+                committedAt: header.committedAt, contentDigest: header.contentDigest) == header.batchHash
         checked.streams.reserveCapacity(Int(header.eventCount))
         checked.versions.reserveCapacity(Int(header.eventCount))
         digests.removeAll(keepingCapacity: true)

@@ -47,6 +47,27 @@ public struct LogVerifier: Sendable {
     public func verify(
         resuming: VerificationState? = nil, watching: Set<UInt64> = [], progress: ((VerificationReport) -> Void)? = nil
     ) throws(EventLogError) -> VerificationReport {
+        var checksumFailure: ScannedBatch?
+        var report = try scan(resuming: resuming, watching: watching, progress: progress, checksumFailure: &checksumFailure)
+        // A frame whose CRC fails is damage, unless it is the torn tail of the last segment (an unfinished
+        // write, never acknowledged): the same distinction the reading cursor makes where it checks CRCs.
+        if let batch = checksumFailure, let problem = report.problem {
+            let segments = try SegmentName.list(in: paths.directory)
+            let cursor = try SegmentCursor(file: try FileHandle.open(paths.segment(batch.segment), writable: false))
+            if try cursor.isTornTail(
+                at: batch.offset, header: batch.header, inLastSegment: batch.segment == segments.last,
+                writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits()))
+            {
+                report.problem = nil
+                report.tornTail = problem
+            }
+        }
+        return report
+    }
+
+    private func scan(
+        resuming: VerificationState?, watching: Set<UInt64>, progress: ((VerificationReport) -> Void)?, checksumFailure: inout ScannedBatch?
+    ) throws(EventLogError) -> VerificationReport {
         var chain = ChainCheck()
         var report = VerificationReport(head: LogHead(position: 0, batchHash: BatchHeader.genesisHash(workspace: workspace), committedAt: nil))
         var startSegment: UInt64 = 0
@@ -97,7 +118,9 @@ public struct LogVerifier: Sendable {
             for (batch, result) in zip(job.batches, results) {
                 let reason: String?
                 switch result {
-                case .failure(let failure): reason = failure.reason
+                case .failure(let failure):
+                    reason = failure.reason
+                    if failure.isFrameChecksum { checksumFailure = batch }
                 case .success(let checked): reason = chain.accept(batch, checked, head: report.head)
                 }
                 if let reason {
@@ -134,6 +157,7 @@ public struct LogVerifier: Sendable {
         for (number, base) in segments.enumerated() where base >= startSegment {
             let file = try FileHandle.open(paths.segment(base), writable: false)
             var cursor = try SegmentCursor(file: file, startingAt: base == startSegment ? startOffset : 0)
+            cursor.checksFrames = false
             while true {
                 let damage: (Int64, String, BatchHeader?)? = try cursor.next { (item) throws(EventLogError) -> (Int64, String, BatchHeader?)? in
                     switch item {
@@ -451,10 +475,7 @@ struct ChainCheck {
             return "previous-batch hash \(header.previousHash) does not match the chain (\(head.batchHash))"
         }
         if let last = head.committedAt, header.committedAt < last { return "commit time goes backwards" }
-        let expectedHash = BatchHeader.chainHash(
-            previous: header.previousHash, firstPosition: header.firstPosition, eventCount: header.eventCount,
-            committedAt: header.committedAt, contentDigest: header.contentDigest)
-        guard expectedHash == header.batchHash else { return "batch hash does not match its contents" }
+        guard checked.batchHashMatches else { return "batch hash does not match its contents" }
         // Versions are written into the map as they are checked: a failure ends the verification, so no
         // batch's half-applied versions are ever used.
         for (index, stream) in checked.streams.enumerated() {

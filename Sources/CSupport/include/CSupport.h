@@ -20,6 +20,10 @@ void tl_sha256_portable(const void *bytes, size_t count, uint8_t out[32]);
 /// Whether `tl_sha256` uses the CPU's SHA extensions.
 int tl_sha256_uses_cpu_extensions(void);
 
+/// The index just after the JSON string literal whose opening quote is at `start` (escapes skipped),
+/// looking no further than `end`; -1 when it does not end before `end`.
+long tl_json_string_end(const unsigned char *bytes, long start, long end);
+
 /// Turns off SQLite's global memory statistics, which serialise every allocation across threads.
 /// Must run before SQLite is initialised; returns the SQLite result code.
 int tl_sqlite_disable_memstatus(void);

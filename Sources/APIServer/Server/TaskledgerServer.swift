@@ -96,6 +96,7 @@ public final class TaskledgerServer: Sendable {
         DocumentRoutes(writes: writes).add(to: workspace)
         ProjectionRoutes().add(to: workspace)
         ProjectRoutes(writes: writes).add(to: workspace)
+        ProjectSettingsRoutes(writes: writes).add(to: workspace)
         WorkspaceRoutes(writes: writes).add(to: workspace)
         TokenRoutes(writes: writes).add(to: workspace)
         ReminderRoutes(writes: writes).add(to: workspace)

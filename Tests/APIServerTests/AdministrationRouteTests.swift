@@ -61,6 +61,51 @@ struct AdministrationRouteTests {
         }
     }
 
+    @Test("PATCH /v1/workspaces/{ws}: name and time zone; unknown zones, empty and misspelt bodies, permission and versions refused")
+    func workspaceSettings() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let changed = try await send(client, harness, .patch, "", #"{"name":"Acme Corp","timeZone":"Europe/Berlin"}"#)
+            #expect(changed.status == .ok, "\(changed.text)")
+            #expect(types(changed) == ["WorkspaceSettingsChanged"])
+            let data = try #require(try await lastData(client, harness, stream: "workspace"))
+            #expect(data["name"] as? String == "Acme Corp" && data["timeZone"] as? String == "Europe/Berlin")
+            #expect((data["changes"] as? [Any])?.count == 2)
+            let version = try #require((changed.json["streamVersions"] as? [String: Int])?["workspace"])
+
+            // A member left out keeps its value; the same value again changes nothing.
+            #expect(types(try await send(client, harness, .patch, "", #"{"timeZone":"UTC"}"#)) == ["WorkspaceSettingsChanged"])
+            #expect(try await lastData(client, harness, stream: "workspace")?["name"] as? String == "Acme Corp")
+            #expect(types(try await send(client, harness, .patch, "", #"{"timeZone":"UTC"}"#)) == [])
+
+            expectRefusal(try await send(client, harness, .patch, "", #"{}"#), .badRequest, "empty-change")
+            expectRefusal(try await send(client, harness, .patch, "", #"{"nmae":"x"}"#), .badRequest, "invalid-request", field: "nmae")
+            expectRefusal(try await send(client, harness, .patch, "", #"{"timeZone":7}"#), .badRequest, "invalid-request", field: "timeZone")
+            expectRefusal(
+                try await send(client, harness, .patch, "", #"{"timeZone":"Mars/Olympus_Mons"}"#), .unprocessableContent, "validation-failed")
+            expectRefusal(try await send(client, harness, .patch, "", #"{"timeZone":"not a zone"}"#), .unprocessableContent, "validation-failed")
+            expectRefusal(
+                try await send(client, harness, .patch, "", #"{"timeZone":"../../etc/passwd"}"#), .unprocessableContent, "validation-failed")
+            expectRefusal(try await send(client, harness, .patch, "", #"{"name":" "}"#), .unprocessableContent, "validation-failed")
+            try await expectDenied(try await send(client, harness, .patch, "", #"{"name":"Mine"}"#, as: "dev"), "workspace.manage", client, harness)
+            try await expectDenied(
+                try await send(client, harness, .patch, "", #"{"name":"Mine"}"#, as: "auditor"), "workspace.manage", client, harness)
+
+            expectRefusal(
+                try await send(client, harness, .patch, "", #"{"name":"Stale"}"#, [.ifMatch: "\"\(version)\""]), .preconditionFailed,
+                "version-conflict")
+            let conflict = try await send(client, harness, .patch, "", #"{"name":"Stale","expectedVersion":\#(version)}"#)
+            expectRefusal(conflict, .conflict, "version-conflict")
+            #expect((conflict.json["missed"] as? [Any])?.count == 1)
+            // The workspace's path has no other method yet: 405 saying which.
+            let get = try await send(client, harness, .get, "")
+            #expect(get.status == .methodNotAllowed && get.headers[.allow] == "PATCH", "\(get.text)")
+            // Another workspace's token: as if this one did not exist.
+            #expect(try await send(client, harness, .patch, "", #"{"name":"Mine"}"#, as: "globex-admin").status == .notFound)
+        }
+        await harness.close()
+    }
+
     @Test("PUT /projects/{p}/members/{m}/role: the new role takes effect; bad roles, non-members, permission and versions refused")
     func projectMemberRole() async throws {
         let harness = try await ServerHarness.make()

@@ -98,6 +98,7 @@ public final class TaskledgerServer: Sendable {
         ProjectRoutes(writes: writes).add(to: workspace)
         ProjectSettingsRoutes(writes: writes).add(to: workspace)
         WorkspaceRoutes(writes: writes).add(to: workspace)
+        WorkspaceSettingsRoutes(writes: writes).add(to: workspace)
         TokenRoutes(writes: writes).add(to: workspace)
         ReminderRoutes(writes: writes).add(to: workspace)
         EventRoutes(subscriptions: subscriptions).add(to: workspace)

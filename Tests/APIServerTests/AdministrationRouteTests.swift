@@ -217,4 +217,56 @@ struct AdministrationRouteTests {
         }
         await harness.close()
     }
+
+    @Test("PATCH /milestones/{m}: name and dates; null clears; bad dates, closed sprints, unknown ids, permission and versions refused")
+    func milestoneUpdate() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let created = try await send(
+                client, harness, .post, "/projects/p1/milestones", #"{"id":"m1","name":"Beta","startDate":"2026-12-01","dueDate":"2027-01-31"}"#)
+            #expect(created.status == .created)
+            let updated = try await send(client, harness, .patch, "/milestones/m1", #"{"name":"Public beta","dueDate":"2027-02-28"}"#)
+            #expect(types(updated) == ["MilestoneUpdated"], "\(updated.text)")
+            var data = try #require(try await lastData(client, harness, stream: "milestone-m1"))
+            #expect(
+                data["name"] as? String == "Public beta" && data["dueDate"] as? String == "2027-02-28" && data["startDate"] as? String == "2026-12-01"
+            )
+            #expect((data["changes"] as? [Any])?.count == 2)
+
+            let cleared = try await send(client, harness, .patch, "/milestones/m1", #"{"dueDate":null}"#)
+            #expect(types(cleared) == ["MilestoneUpdated"])
+            data = try #require(try await lastData(client, harness, stream: "milestone-m1"))
+            #expect((data["dueDate"] ?? NSNull()) is NSNull && data["name"] as? String == "Public beta")
+            // The progress read model shows the new name and no due date.
+            let position = try #require(cleared.json["position"] as? Int)
+            let rows = try await send(client, harness, .get, "/projects/p1/milestones?minPosition=\(position)").json["rows"] as? [[String: Any]]
+            let row = try #require(rows?.first { $0["milestone"] as? String == "m1" }, "\(String(describing: rows))")
+            #expect(
+                row["name"] as? String == "Public beta" && (row["due_date"] ?? NSNull()) is NSNull && row["start_date"] as? String == "2026-12-01")
+
+            expectRefusal(try await send(client, harness, .patch, "/milestones/m1", #"{}"#), .badRequest, "empty-change")
+            expectRefusal(
+                try await send(client, harness, .patch, "/milestones/m1", #"{"dueDate":"soon"}"#), .badRequest, "invalid-request", field: "dueDate")
+            expectRefusal(
+                try await send(client, harness, .patch, "/milestones/m1", #"{"kind":"sprint"}"#), .badRequest, "invalid-request", field: "kind")
+            expectRefusal(
+                try await send(client, harness, .patch, "/milestones/m1", #"{"dueDate":"2026-11-01"}"#), .unprocessableContent, "validation-failed")
+            expectRefusal(try await send(client, harness, .patch, "/milestones/nope", #"{"name":"x"}"#), .notFound, "not-found")
+            try await expectDenied(
+                try await send(client, harness, .patch, "/milestones/m1", #"{"name":"Mine"}"#, as: "dev"), "milestone.manage", client, harness)
+            let conflict = try await send(client, harness, .patch, "/milestones/m1", #"{"name":"Stale","expectedVersion":1}"#)
+            expectRefusal(conflict, .conflict, "version-conflict")
+            #expect((conflict.json["missed"] as? [Any])?.count == 2 && conflict.json["currentVersion"] as? Int == 3)
+            expectRefusal(
+                try await send(client, harness, .patch, "/milestones/m1", #"{"name":"Stale"}"#, [.ifMatch: "\"2\""]), .preconditionFailed,
+                "version-conflict")
+
+            // A closed sprint keeps the record of what it was.
+            _ = try await send(client, harness, .post, "/projects/p1/milestones", #"{"id":"s1","kind":"sprint","name":"Sprint 1"}"#)
+            #expect(types(try await send(client, harness, .post, "/milestones/s1/start")) == ["SprintStarted"])
+            #expect(types(try await send(client, harness, .post, "/milestones/s1/close", #"{}"#)).first == "SprintClosed")
+            expectRefusal(try await send(client, harness, .patch, "/milestones/s1", #"{"name":"Renamed"}"#), .conflict, "milestone-closed")
+        }
+        await harness.close()
+    }
 }

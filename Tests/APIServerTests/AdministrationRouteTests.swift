@@ -269,4 +269,41 @@ struct AdministrationRouteTests {
         }
         await harness.close()
     }
+
+    @Test("DELETE /documents/{d}/shares/members/{m} and …/roles/{r}: the share ends; unknown roles, documents, permission and versions refused")
+    func documentUnshare() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            var headers = harness.headers("dev", json: false)
+            headers[.contentType] = "text/plain"
+            let uploaded = try await client.execute(
+                uri: ws + "/projects/p1/documents?id=d1&title=Runbook&fileName=runbook.txt", method: .post, headers: headers,
+                body: ByteBuffer(string: "restart the thing"))
+            #expect(uploaded.status == .created)
+            #expect(types(try await send(client, harness, .post, "/documents/d1/shares", #"{"role":"guest"}"#, as: "dev")) == ["DocumentShared"])
+            #expect(types(try await send(client, harness, .post, "/documents/d1/shares", #"{"member":"audit"}"#, as: "dev")) == ["DocumentShared"])
+
+            let byRole = try await send(client, harness, .delete, "/documents/d1/shares/roles/guest", as: "dev")
+            #expect(types(byRole) == ["DocumentUnshared"], "\(byRole.text)")
+            #expect((try await lastData(client, harness, stream: "document-d1")?["with"] as? [String: Any])?["role"] as? String == "guest")
+            #expect(types(try await send(client, harness, .delete, "/documents/d1/shares/roles/guest", as: "dev")) == [])
+            let version = try #require((byRole.json["streamVersions"] as? [String: Int])?["document-d1"])
+
+            expectRefusal(try await send(client, harness, .delete, "/documents/d1/shares/roles/boss", as: "dev"), .badRequest, "invalid-parameter")
+            expectRefusal(try await send(client, harness, .delete, "/documents/nope/shares/members/audit", as: "dev"), .notFound, "not-found")
+            try await expectDenied(
+                try await send(client, harness, .delete, "/documents/d1/shares/members/audit", as: "auditor"), "document.upload", client, harness)
+            expectRefusal(
+                try await send(client, harness, .delete, "/documents/d1/shares/members/audit", as: "dev", [.ifMatch: "\"\(version - 1)\""]),
+                .preconditionFailed, "version-conflict")
+
+            let byMember = try await send(client, harness, .delete, "/documents/d1/shares/members/audit", as: "dev", [.ifMatch: "\"\(version)\""])
+            #expect(types(byMember) == ["DocumentUnshared"], "\(byMember.text)")
+            #expect((try await lastData(client, harness, stream: "document-d1")?["with"] as? [String: Any])?["member"] as? String == "audit")
+            // No method but DELETE on a share.
+            let wrong = try await send(client, harness, .get, "/documents/d1/shares/members/audit", as: "dev")
+            #expect(wrong.status == .methodNotAllowed && wrong.headers[.allow] == "DELETE")
+        }
+        await harness.close()
+    }
 }

@@ -47,6 +47,19 @@ struct DocumentRoutes {
             let id = try DocumentID(context.parameters.require("document"))
             return try await run(request, context, id, .share(try await target(request)))
         }
+        // A share is a member or a workspace role, and a member id may spell a role's name: one path each.
+        group.delete("documents/{document}/shares/members/{member}") { request, context in
+            let id = try DocumentID(context.parameters.require("document"))
+            return try await run(request, context, id, .unshare(.member(try MemberID(context.parameters.require("member")))))
+        }
+        group.delete("documents/{document}/shares/roles/{role}") { request, context in
+            let id = try DocumentID(context.parameters.require("document"))
+            let text = try context.parameters.require("role")
+            guard let role = WorkspaceRole(rawValue: text) else {
+                throw Problem.badRequest("role: one of admin, member, guest, auditor (not \"\(text)\")", code: "invalid-parameter")
+            }
+            return try await run(request, context, id, .unshare(.role(role)))
+        }
     }
 
     private func run(

@@ -134,8 +134,8 @@ struct ProjectRoutes {
         }
     }
 
-    /// A `{"id", "version"}` member (the version is required: a migration names exact versions).
-    private static func pin(_ body: inout JSONBody, _ key: String, required: Bool) -> WorkflowPin? {
+    /// A `{"id", "version"}` member (the version is required: a migration or a pin names exact versions).
+    static func pin(_ body: inout JSONBody, _ key: String, required: Bool) -> WorkflowPin? {
         guard var nested = body.optionalObject(key) else {
             if required { body.addError("\(key): required ({\"id\": …, \"version\": …})") }
             return nil

@@ -72,6 +72,7 @@ struct MilestoneRoutes {
                     MilestoneCommand(milestone: id, .create(new)), project: project, metadata: metadata, expectedVersion: expected)
             }
         }
+        group.patch("milestones/{milestone}") { request, context in try await update(request, context) }
         group.post("milestones/{milestone}/start") { request, context in
             try await run(request, context, .start, body: nil)
         }
@@ -83,9 +84,27 @@ struct MilestoneRoutes {
         }
     }
 
-    private func run(_ request: Request, _ context: APIRequestContext, _ action: MilestoneAction, body: JSONBody?) async throws -> Response {
+    /// PATCH: the members present change, the others keep their values (null clears a date); one
+    /// `MilestoneUpdated` lists every field change. A closed milestone is not changed (`milestone-closed`).
+    private func update(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var body = try await JSONBody.read(request, limit: writes.bodyLimit)
+        var changes = MilestoneChanges()
+        if let name = body.optionalString("name") { changes.name = .set(name) }
+        let start = body.nullableDate("startDate")
+        if start.present { changes.startDate = .set(start.value) }
+        let due = body.nullableDate("dueDate")
+        if due.present { changes.dueDate = .set(due.value) }
+        let expectedVersion = body.optionalInteger("expectedVersion").map { UInt64(max(0, $0)) }
+        try body.finish()
+        guard changes != MilestoneChanges() else { throw Problem.badRequest("the body changes nothing", code: "empty-change") }
+        return try await run(request, context, .update(changes), bodyExpectedVersion: expectedVersion, body: body)
+    }
+
+    private func run(
+        _ request: Request, _ context: APIRequestContext, _ action: MilestoneAction, bodyExpectedVersion: UInt64? = nil, body: JSONBody?
+    ) async throws -> Response {
         let id = try MilestoneID(context.parameters.require("milestone"))
-        return try await writes.run(request, context: context, stream: .milestone(id), body: body) {
+        return try await writes.run(request, context: context, stream: .milestone(id), bodyExpectedVersion: bodyExpectedVersion, body: body) {
             service, metadata, expected throws(CommandError) in
             try await service.execute(MilestoneCommand(milestone: id, action), metadata: metadata, expectedVersion: expected)
         }

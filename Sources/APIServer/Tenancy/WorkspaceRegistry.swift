@@ -14,12 +14,15 @@ public final class HostedWorkspace: Sendable {
     let projections: ProjectionEngine?
     let authentications = AuthenticationCache()
     let idempotency = IdempotencyStore()
+    /// The live tail's SSE frames, encoded once for every subscriber.
+    let liveFrames: SSEFrameWindow
     private let dataDirectory: String
 
     init(name: String, log: EventLog, service: CommandService, projections: ProjectionEngine?, dataDirectory: String) {
         self.projections = projections
         self.name = name
         self.log = log
+        liveFrames = SSEFrameWindow(log: log)
         self.service = service
         self.dataDirectory = dataDirectory
     }

@@ -2,8 +2,10 @@ public import Logging
 
 /// How a `ProjectionEngine` behaves; one value passed to its initialiser.
 public struct ProjectionEngineOptions: Sendable {
-    /// Events applied per transaction at most (fewer when fewer are available).
-    public var batchEventsMax = 1_000
+    /// Events applied per transaction at most (fewer when fewer are available: live, a batch ends at the
+    /// head). 5,000 rather than 1,000 cut a full rebuild's CPU by ~12 % (fewer commits writing the same
+    /// hot index pages again); 20,000 gained nothing more.
+    public var batchEventsMax = 5_000
     /// A snapshot of each projection database is taken each time its checkpoint crosses a multiple of
     /// this many events (0: never), unless its file says otherwise (`-- snapshots: every N`). Closer
     /// snapshots make "as of" queries replay less.

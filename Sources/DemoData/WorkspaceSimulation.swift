@@ -15,8 +15,8 @@ import Workflow
 ///
 /// The command service bulk-loads (`BulkLoad`): each command is decided at once and its events are
 /// appended with the next group. A group ends after `commandsPerBatch` commands, or before the
-/// simulated clock crosses into the next `batchWindowSeconds` window; it is flushed before the clock
-/// moves on, so its batch is committed at its last command's time.
+/// simulated clock crosses into the next `batchWindowSeconds` window; it is handed over before the
+/// clock moves on, so its batch is committed at its last command's time.
 ///
 /// Never iterates a `Dictionary` or a `Set` to decide anything: their order changes from one process to
 /// the next (hash seeding), which would change the history. Ordered arrays hold everything it picks from.
@@ -195,7 +195,7 @@ final class WorkspaceSimulation {
     /// Moves the clock by an exponential gap whose mean spreads the remaining events over the remaining
     /// working time, so the history spans the configured days whatever the events per command turn out to be.
     ///
-    /// Crossing into the next batch window first appends what is staged, at the current (its last
+    /// Crossing into the next batch window first hands what is staged to the log, committed at the current (its last
     /// command's) time.
     private func advanceClock() async throws(DemoError) {
         let head = Double(self.head)
@@ -203,7 +203,13 @@ final class WorkspaceSimulation {
         let perCommand = max(1, head / Double(max(1, report.commands)))
         let mean = max(0, clock.workingSecondsTotal - workingSeconds) / remaining * perCommand
         workingSeconds = min(clock.workingSecondsTotal, workingSeconds + random.exponential(mean: mean))
-        if clock.next(workingSeconds: workingSeconds) / batchWindowMicros != clock.nowMicros / batchWindowMicros { try await flush() }
+        if clock.next(workingSeconds: workingSeconds) / batchWindowMicros != clock.nowMicros / batchWindowMicros {
+            do throws(CommandError) {
+                try await service.handOver()
+            } catch {
+                throw .command(workspace: name, "append", error)
+            }
+        }
         clock.set(workingSeconds: workingSeconds)
     }
 

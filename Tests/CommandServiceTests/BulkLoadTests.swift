@@ -130,7 +130,7 @@ struct BulkLoadTests {
         #expect(try events(bulkLog) == events(aloneLog))
         #expect(bulkLog.head.position == aloneLog.head.position)
         #expect(bulkLog.writerStatistics.batches * 3 < aloneLog.writerStatistics.batches)
-        #expect(try Rebuilt(bulkLog).matches(bulkService))
+        #expect(try await Rebuilt(bulkLog).matches(bulkService))
         await aloneLog.close()
         await bulkLog.close()
         let report = try LogVerifier(dataDirectory: bulk.path, workspace: "acme").verify()
@@ -169,7 +169,7 @@ struct BulkLoadTests {
             let event = stored[Int(committed.position) - 1]
             #expect(event.id == committed.id && event.stream == committed.stream && event.streamVersion == committed.streamVersion)
         }
-        #expect(try Rebuilt(log).matches(service))
+        #expect(try await Rebuilt(log).matches(service))
         await log.close()
     }
 

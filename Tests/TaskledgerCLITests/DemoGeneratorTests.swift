@@ -100,12 +100,16 @@ struct DemoGeneratorTests {
                 let lag = event.time.unixMicros - decided.unixMicros
                 #expect(lag > 0 && lag <= 300_000_700, "event \(event.position) committed \(lag) µs after its decision")
             }
-            batches.append(Set(events.map(\.time)).count)
             await log.close()
+            let stats = try taskledger(["log", "stats", "--data", directory.path, "--workspace", "demo", "--json"])
+            let figures = try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any]
+            batches.append(figures?["batches"] as? Int ?? 0)
         }
         #expect(lines[0].count >= 4_000)
         #expect(lines[0] == lines[1])
-        #expect(batches[0] * 2 < batches[1], "\(batches)")
+        // 4,000 events over 90 days are about half an hour apart: few share a 5-minute window, but the
+        // company's set-up (all at one instant) and the scheduler's daily runs do.
+        #expect(batches[0] > 0 && batches[0] * 10 < batches[1] * 9, "\(batches)")
     }
 
     @Test("several workspaces are generated concurrently, each still reproducible")

@@ -86,6 +86,19 @@ extension CommandService {
         try await flushStaged(wait: true)
     }
 
+    /// Hands the staged commands to the log as a group (bulk loading; nothing to do otherwise) without
+    /// waiting for them to be appended: the group is committed at the log clock's time now, and the
+    /// next hand-over or `flush()` waits for it (and reports its failure). For a caller that ends
+    /// groups itself — the demo generator ends one before its simulated clock moves past a window — and
+    /// must not wait for the writer on every one.
+    public func handOver() async throws(CommandError) {
+        guard configuration.bulkLoad != nil else { return }
+        await enter([Self.bulkLoadGate])
+        defer { leave([Self.bulkLoadGate]) }
+        if let failure = staging.failure { throw failure }
+        try await flushStaged(wait: false)
+    }
+
     /// Commands decided but not handed to the log yet (always 0 unless bulk loading).
     public var stagedCommands: Int { staging.commands.count }
 

@@ -1,4 +1,4 @@
-public import EventLog
+import EventLog
 import Workflow
 
 /// How a bulk-loading command service groups its commands' appends (`Configuration.bulkLoad`).

@@ -64,7 +64,7 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         // The deterministic demo-history generator (`taskledger demo generate`, `make run`, benchmarks).
-        .target(name: "DemoData", dependencies: ["CommandService", "EventLog", "Workflow"], swiftSettings: strictSwift),
+        .target(name: "DemoData", dependencies: ["CommandService", "CSupport", "EventLog", "Workflow"], swiftSettings: strictSwift),
         .target(
             name: "ProjectionEngine",
             dependencies: [

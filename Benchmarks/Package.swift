@@ -33,11 +33,12 @@ let package = Package(
         ),
         // The SSE client of `make bench` (live delivery to 1,000 subscribers over HTTP): raw sockets only.
         .executableTarget(name: "SSEBenchmark", dependencies: ["BenchmarkSupport"]),
+        // Its 1M-event workspace (which OperationsBenchmark uses too) comes from the demo generator.
         .executableTarget(
             name: "ProjectionBenchmark",
             dependencies: [
                 "BenchmarkSupport",
-                .product(name: "CommandService", package: "Taskledger"),
+                .product(name: "DemoData", package: "Taskledger"),
                 .product(name: "EventLog", package: "Taskledger"),
                 .product(name: "ProjectionEngine", package: "Taskledger"),
                 .product(name: "Workflow", package: "Taskledger"),

@@ -158,7 +158,8 @@ def render_operations(o, tables, command):
         print(f"| {name} | {required} | {fmt(value)} | {'met' if ok(value) else '**missed**'} |")
     print()
     print(f"Data set: the projection benchmark's workspace ({o['events']:,} events in {o['segments']} segments, {o['logBytes'] / 1048576:.0f} MiB; "
-          "made through the command service by 16 concurrent clients, so its batches are small: about 3 events each). "
+          "the demo company's history made by the demo generator through the command service: each batch holds the commands of "
+          "at most 5 simulated minutes, 256 at most). "
           "Every figure is the wall-clock time of the real `taskledger` command (release build), median of the runs; "
           "the baselines ran on the same files in the same run. Command: `" + (command or "") + "`.\n")
     print(tables)
@@ -185,8 +186,10 @@ def render_projections(p, tables, command):
         print(f"| {name} | {required} | {fmt(value)} | {'met' if ok(value) else '**missed**'} |")
     print()
     generated = p.get("generatedSeconds")
-    print(f"Data set: {p.get('logEvents', 0):,} events, {p.get('tasks', 0):,} tasks, seed {p.get('seed')}, made through the command service "
-          + (f"in {generated:.0f} s this run" if generated else "(cached from an earlier run in the same scratch directory)")
+    when = ("(cached from an earlier run in the same scratch directory)" if p.get("generatedCached") else "this run") if generated is not None else ""
+    print(f"Data set: {p.get('logEvents', 0):,} events in workspace `{p.get('workspace', 'bench')}`, seed {p.get('seed')}: the demo company's "
+          f"{p.get('days', 90)} days of history, made by the demo generator (`taskledger demo generate`) through the command service"
+          + (f" in {generated:.1f} s {when}" if generated is not None else "")
           + ". Command: `" + (command or "") + "`.\n")
     print(tables)
 

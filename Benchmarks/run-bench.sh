@@ -81,8 +81,9 @@ fi
 .build/release/CommandBenchmark --tasks 50000 --clients 16 --seconds "$seconds" --repeats "$repeats" \
   --dir "$scratch/commands" --json results/command-bench.json > "$commandTables"
 runHTTP
-# The projection benchmarks (issue: projections): a 1M-event workspace made through the command service
-# (~90 s, cached in the scratch dir for the repeats), rebuilds against the SQLite baseline, as-of, live lag.
+# The projection benchmarks (issue: projections): a 1M-event workspace `bench` made by the demo generator
+# (DemoGenerator, as `taskledger demo generate`: through the command service, deterministic from the seed;
+# cached in the scratch dir with a marker of its settings), rebuilds against the SQLite baseline, as-of, live lag.
 # PROJECTION_REPEATS (1): rebuild repeats; one keeps `make bench` under 15 min while a rebuild takes ~1.5 min.
 .build/release/ProjectionBenchmark --events "$events" --repeats "$projectionRepeats" --queries 50 --live-seconds 20 \
   --dir "$scratch/projections" --projections ../Projections --json results/projection-bench.json > "$projectionTables"

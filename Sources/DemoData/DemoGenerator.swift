@@ -2,7 +2,7 @@ public import CommandService
 public import EventLog
 import Foundation
 import Synchronization
-import Workflow
+public import Workflow
 
 /// What to generate.
 ///
@@ -28,10 +28,19 @@ public struct DemoConfiguration: Sendable, Equatable {
     /// once at the end (a crash mid-way leaves a log to delete, not a damaged one: it is cut at its
     /// last whole batch on open).
     public var durability: EventLogOptions.Durability
+    /// The most commands whose appends share one batch of the log (`CommandService.BulkLoad`). The
+    /// commands are decided one at a time as always; only their appends are grouped, which is what makes
+    /// a large history take seconds. 1 gives every command a batch of its own (the layout before bulk
+    /// loading, about 6× slower and 2.5× larger on disk: LZ4 has little to work with in one command).
+    public var commandsPerBatch: Int
+    /// A batch also ends where simulated time crosses a multiple of this many seconds, and is committed
+    /// at its last command's time: an event's `time` (its batch's commit) stays within this window
+    /// after its `decidedat`, as a server's group commit keeps them milliseconds apart.
+    public var batchWindowSeconds: Int
 
     public init(
         seed: UInt64 = 42, events: Int = 20_000, workspaces: Int = 1, days: Int = 90, name: String = "demo",
-        durability: EventLogOptions.Durability = .unsafeNoSync
+        durability: EventLogOptions.Durability = .unsafeNoSync, commandsPerBatch: Int = 256, batchWindowSeconds: Int = 300
     ) {
         self.seed = seed
         self.events = events
@@ -39,6 +48,8 @@ public struct DemoConfiguration: Sendable, Equatable {
         self.days = days
         self.name = name
         self.durability = durability
+        self.commandsPerBatch = commandsPerBatch
+        self.batchWindowSeconds = batchWindowSeconds
     }
 
     /// The workspaces' names, in order.
@@ -50,6 +61,7 @@ public struct DemoConfiguration: Sendable, Equatable {
     public static let eventsMax = 100_000_000
     public static let workspacesMax = 64
     public static let daysMax = 3_650
+    public static let commandsPerBatchMax = 4_096
 }
 
 /// What one workspace's generation did.
@@ -76,6 +88,15 @@ public struct DemoReport: Sendable, Equatable {
     public var workspaces: [DemoWorkspaceReport]
     /// Events in all workspaces.
     public var events: UInt64 { workspaces.reduce(0) { $0 + $1.events } }
+}
+
+/// One of the projects every generated workspace has, for tools that query what was generated (the
+/// benchmarks query its board).
+public struct DemoProject: Sendable, Equatable {
+    public var id: ProjectID
+    public var key: String
+    /// The states of the project's workflow (its board's columns), left to right.
+    public var states: [StateID]
 }
 
 /// Why a generation stopped.
@@ -107,9 +128,17 @@ public enum DemoError: Error, CustomStringConvertible, Sendable {
 ///
 /// Deterministic: the randomness is `DemoRandom` seeded from the configuration, time is a
 /// `SimulatedClock` given to both the command service and the log, event ids come from the seed, and each
-/// workspace's commands run one at a time, so each batch holds one command's events and the batch
-/// boundaries (part of the bytes) do not depend on thread timing. Workspaces run concurrently.
+/// workspace's commands run one at a time through a bulk-loading command service (`BulkLoad`), which
+/// appends them in groups whose boundaries depend only on the commands and the simulated time — never
+/// on thread timing — so the batches (part of the bytes) are the same on every run. Workspaces run
+/// concurrently.
 public enum DemoGenerator {
+    /// The projects of every generated workspace, in creation order.
+    public static let projects: [DemoProject] = DemoCompany.projects.map { project in
+        let definition = DemoCompany.workflows.first { $0.id == project.workflow }?.definition
+        return DemoProject(id: project.id, key: project.key, states: definition?.states.sorted { $0.position < $1.position }.map(\.id) ?? [])
+    }
+
     /// Generates `configuration` into `dataDirectory` (`workspaces/NAME/…`). `progress` is called now
     /// and then with a workspace's name and its events so far.
     public static func generate(
@@ -124,6 +153,10 @@ public enum DemoGenerator {
         guard configuration.days >= 7, configuration.days <= DemoConfiguration.daysMax else {
             throw .invalidConfiguration("--days must be between 7 and \(DemoConfiguration.daysMax)")
         }
+        guard configuration.commandsPerBatch > 0, configuration.commandsPerBatch <= DemoConfiguration.commandsPerBatchMax else {
+            throw .invalidConfiguration("--commands-per-batch must be between 1 and \(DemoConfiguration.commandsPerBatchMax)")
+        }
+        guard configuration.batchWindowSeconds > 0 else { throw .invalidConfiguration("the batch window must be at least 1 s") }
         let names = configuration.workspaceNames
         for name in names {
             do throws(EventLogError) {

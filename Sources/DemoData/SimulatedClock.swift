@@ -42,14 +42,27 @@ public final class SimulatedClock: Sendable {
 
     /// Sets the time to `workingSeconds` into the simulation (never backwards).
     func set(workingSeconds: Double) {
+        let target = micros(atWorkingSeconds: workingSeconds)
+        micros.withLock { $0 = max($0 + 1, target) }
+    }
+
+    /// The time (Unix microseconds) `set(workingSeconds:)` would set, without setting it.
+    func next(workingSeconds: Double) -> Int64 {
+        let target = micros(atWorkingSeconds: workingSeconds)
+        return micros.withLock { max($0 + 1, target) }
+    }
+
+    /// The current time, Unix microseconds.
+    var nowMicros: Int64 { micros.withLock { $0 } }
+
+    private func micros(atWorkingSeconds workingSeconds: Double) -> Int64 {
         let whole = Int64(max(0, workingSeconds) * 1_000_000)
         let dayMicros = Self.workdaySeconds * 1_000_000
         let workingDay = min(Int64(workingDays - 1), whole / dayMicros)
         let intoDay = whole - workingDay * dayMicros
         // The n-th working day: five per seven calendar days.
         let calendarDay = (workingDay / 5) * 7 + workingDay % 5
-        let target = startMidnight + calendarDay * 86_400_000_000 + 8 * 3_600_000_000 + intoDay
-        micros.withLock { $0 = max($0 + 1, target) }
+        return startMidnight + calendarDay * 86_400_000_000 + 8 * 3_600_000_000 + intoDay
     }
 
     /// The calendar day (since the start) of the current time.

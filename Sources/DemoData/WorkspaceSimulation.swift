@@ -1,6 +1,8 @@
+import CSupport
 import CommandService
 import EventLog
 import Foundation
+import Synchronization
 import Workflow
 
 #if canImport(Glibc)
@@ -11,21 +13,28 @@ import Workflow
 /// the log holds its share of events. Not `Sendable`: one task owns it, and its commands run one at a
 /// time (see `DemoGenerator` for why that is what makes the bytes reproducible).
 ///
+/// The command service bulk-loads (`BulkLoad`): each command is decided at once and its events are
+/// appended with the next group. A group ends after `commandsPerBatch` commands, or before the
+/// simulated clock crosses into the next `batchWindowSeconds` window; it is handed over before the
+/// clock moves on, so its batch is committed at its last command's time.
+///
 /// Never iterates a `Dictionary` or a `Set` to decide anything: their order changes from one process to
 /// the next (hash seeding), which would change the history. Ordered arrays hold everything it picks from.
 final class WorkspaceSimulation {
     private let name: String
-    /// `<data>/workspaces/<name>/log`, where `EventLog` keeps the workspace's files.
-    private let logDirectory: String
     private let log: EventLog
     private let service: CommandService
     private let clock: SimulatedClock
-    private let documents: DocumentStore
+    private let documents: DocumentWriter
     private let progress: (@Sendable (String, UInt64) -> Void)?
     private var random: DemoRandom
     /// Events to stop at.
     private let target: UInt64
     private let tasksTarget: Int
+    private let workspaceDirectory: String
+    private let batchWindowMicros: Int64
+    /// The last event decided (the log's head plus the staged events).
+    private var head: UInt64 = 0
 
     private var report: DemoWorkspaceReport
     private var people: [DemoCompany.Person] = []
@@ -56,7 +65,8 @@ final class WorkspaceSimulation {
         progress: (@Sendable (String, UInt64) -> Void)?
     ) throws(DemoError) {
         self.name = name
-        logDirectory = dataDirectory + "/workspaces/" + name + "/log"
+        workspaceDirectory = dataDirectory + "/workspaces/" + name
+        batchWindowMicros = Int64(configuration.batchWindowSeconds) * 1_000_000
         self.progress = progress
         random = DemoRandom(seed: seed)
         target = UInt64(events)
@@ -73,15 +83,19 @@ final class WorkspaceSimulation {
             throw .log(workspace: name, error)
         }
         let ids = DemoEventIDs(seed: seed)
+        // The whole company's states stay cached (about 170 MB of them for 1M events): a bulk load's
+        // batches are large, so a state read back from the log costs a decode of whole batches.
         let settings = CommandService.Configuration(
-            clock: { clock.now }, streamRateLimit: .unlimited, eventIDs: { ids.next($0) })
+            cacheBytesMax: max(64 << 20, events * 512), clock: { clock.now }, streamRateLimit: .unlimited, eventIDs: { ids.next($0) },
+            bulkLoad: BulkLoad(commandsMax: configuration.commandsPerBatch))
         do throws(CommandError) {
             service = try CommandService(log: log, configuration: settings)
         } catch {
             throw .command(workspace: name, "open", error)
         }
         do throws(DocumentStoreError) {
-            documents = try DocumentStore(workspaceDirectory: dataDirectory + "/workspaces/" + name)
+            // Synced with everything else at the end (see `syncWorkspace`), not twice per document.
+            documents = DocumentWriter(try DocumentStore(workspaceDirectory: workspaceDirectory, durability: configuration.durability))
         } catch {
             throw .documents(workspace: name, "\(error)")
         }
@@ -92,23 +106,38 @@ final class WorkspaceSimulation {
         do throws(DemoError) {
             try await setUp()
             var reported: UInt64 = 0
-            while log.head.position < target {
-                advanceClock()
+            head = await service.decidedHead
+            while head < target {
+                try await advanceClock()
                 try await daily()
+                head = await service.decidedHead
                 try await act()
-                if log.head.position >= reported + 10_000 {
-                    reported = log.head.position
+                head = await service.decidedHead
+                if head >= reported + 10_000 {
+                    reported = head
                     progress?(name, reported)
                 }
             }
+            try await flush()
+            if let failure = documents.finish() { throw DemoError.documents(workspace: name, "\(failure)") }
         } catch {
+            _ = documents.finish()
             await log.close()
             throw error
         }
         report.events = log.head.position
         await log.close()
-        syncLogDirectory()
+        syncWorkspace()
         return report
+    }
+
+    /// Appends what the service has staged.
+    private func flush() async throws(DemoError) {
+        do throws(CommandError) {
+            try await service.flush()
+        } catch {
+            throw .command(workspace: name, "append", error)
+        }
     }
 
     // MARK: Issuing commands
@@ -165,12 +194,22 @@ final class WorkspaceSimulation {
 
     /// Moves the clock by an exponential gap whose mean spreads the remaining events over the remaining
     /// working time, so the history spans the configured days whatever the events per command turn out to be.
-    private func advanceClock() {
-        let head = Double(log.head.position)
+    ///
+    /// Crossing into the next batch window first hands what is staged to the log, committed at the current (its last
+    /// command's) time.
+    private func advanceClock() async throws(DemoError) {
+        let head = Double(self.head)
         let remaining = max(1, Double(target) - head)
         let perCommand = max(1, head / Double(max(1, report.commands)))
         let mean = max(0, clock.workingSecondsTotal - workingSeconds) / remaining * perCommand
         workingSeconds = min(clock.workingSecondsTotal, workingSeconds + random.exponential(mean: mean))
+        if clock.next(workingSeconds: workingSeconds) / batchWindowMicros != clock.nowMicros / batchWindowMicros {
+            do throws(CommandError) {
+                try await service.handOver()
+            } catch {
+                throw .command(workspace: name, "append", error)
+            }
+        }
         clock.set(workingSeconds: workingSeconds)
     }
 
@@ -368,7 +407,7 @@ extension WorkspaceSimulation {
     /// One thing someone does. New tasks keep pace with the history (so the last day has new work too);
     /// otherwise a weighted pick, moves and comments dominating as in any tracker.
     private func act() async throws(DemoError) {
-        let progressShare = Double(log.head.position) / Double(target)
+        let progressShare = Double(head) / Double(target)
         if hot.count < 10 || Double(report.tasks) < Double(tasksTarget) * min(1, progressShare * 1.05 + 0.02) {
             try await createTask()
             return
@@ -545,7 +584,7 @@ extension WorkspaceSimulation {
     private func documentFile() throws(DemoError) -> DocumentFile {
         let kind = random.pick(DemoText.fileKinds)
         let bytes = Array(DemoText.prose(&random, sentences: random.int(in: 3...60)).utf8)
-        let stored: DocumentStore.Stored
+        let stored: (digest: Digest32, size: Int)
         do throws(DocumentStoreError) {
             stored = try documents.put(bytes)
         } catch {
@@ -624,25 +663,59 @@ extension WorkspaceSimulation {
     }
 }
 
+// MARK: - Documents
+
+/// Stores the generated documents on a thread of its own: the event needs only the content's digest and
+/// size, computed at once, while creating a file costs the kernel a new inode (about a tenth of a large
+/// generation's time, measured with `perf`), which can run on the other core meanwhile.
+final class DocumentWriter: Sendable {
+    private let store: DocumentStore
+    private let queue = DispatchQueue(label: "taskledger-demo-documents")
+    private let failure = Mutex<DocumentStoreError?>(nil)
+
+    init(_ store: DocumentStore) { self.store = store }
+
+    /// The digest and size of `bytes`, which are stored in the background; a failure is reported by
+    /// the next `put` or by `finish`.
+    func put(_ bytes: [UInt8]) throws(DocumentStoreError) -> (digest: Digest32, size: Int) {
+        if let failure = failure.withLock({ $0 }) { throw failure }
+        guard bytes.count <= store.documentBytesMax else { throw .tooLarge(bytes: bytes.count, limit: store.documentBytesMax) }
+        let digest = bytes.withUnsafeBytes { Digest32.sha256(of: $0) }
+        queue.async { [self] in
+            do throws(DocumentStoreError) {
+                _ = try store.put(bytes)
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+        }
+        return (digest, bytes.count)
+    }
+
+    /// Waits until every document is stored; returns the first failure, if any.
+    func finish() -> DocumentStoreError? {
+        queue.sync {}
+        return failure.withLock { $0 }
+    }
+}
+
 // MARK: - Durability at the end
 
 extension WorkspaceSimulation {
-    /// Generation appends without `fdatasync` (`unsafeNoSync`, a bulk load); one `fsync` of every file in
-    /// the log directory and of the directory at the end makes the finished history durable.
-    fileprivate func syncLogDirectory() {
-        let directory = logDirectory
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for file in files.sorted() {
-            let descriptor = open(directory + "/" + file, O_RDONLY)
-            if descriptor >= 0 {
-                _ = fsync(descriptor)
-                close(descriptor)
+    /// Generation writes without syncing (`unsafeNoSync`: the log and the documents; a bulk load): once
+    /// at the end, the workspace's file system is synced (`syncfs`: one call for the log's segments and
+    /// index, thousands of document files and their directories, instead of an `fsync` each).
+    fileprivate func syncWorkspace() {
+        #if os(Linux)
+            _ = tl_sync_filesystem(workspaceDirectory)
+        #else
+            let files = (FileManager.default.enumerator(atPath: workspaceDirectory)?.allObjects as? [String]) ?? []
+            for file in files.sorted() + [""] {
+                let descriptor = open(workspaceDirectory + "/" + file, O_RDONLY)
+                if descriptor >= 0 {
+                    _ = fsync(descriptor)
+                    close(descriptor)
+                }
             }
-        }
-        let descriptor = open(directory, O_RDONLY)
-        if descriptor >= 0 {
-            _ = fsync(descriptor)
-            close(descriptor)
-        }
+        #endif
     }
 }

@@ -80,6 +80,83 @@ public final class EventLog: Sendable {
     /// Returns once they are durable (with `.fsync`). A retry with the same event ids returns the first
     /// append's result with `wasDuplicate` set, and writes nothing.
     public func append(_ request: AppendRequest) async throws(EventLogError) -> AppendResult {
+        let (prepared, bytes) = try prepare(request)
+        if closed.withLock({ $0 }) { throw .closed }
+        let outcome: GroupCommitWriter.Outcome
+        do {
+            outcome = try await withUnsafeThrowingContinuation { continuation in
+                writer.submit(
+                    .init(
+                        events: prepared, expectations: request.expectations, bytes: bytes, onCommit: request.onCommit,
+                        completion: .single(continuation)))
+            }
+        } catch let error as EventLogError {
+            throw error
+        } catch {
+            throw .logFailed("\(error)")
+        }
+        return try result(of: outcome)
+    }
+
+    /// Appends several requests handed over together, for a single writer that has many appends ready
+    /// at once (a bulk load). Each request is still its own atomic append, checked (expected versions,
+    /// event ids) as if appended alone after the ones before it, so a refused request leaves the others
+    /// untouched — but a later request that expects the refused one's versions is refused in turn.
+    ///
+    /// The writer finds them in its queue together: they go into its next batch in order (several
+    /// batches where the batch limits say), so with no other appender the batch boundaries are the same
+    /// on every run, and the requests cost one hand-over to the writer thread instead of one each.
+    /// Returns one result per request, in order; throws only when the log is closed.
+    ///
+    /// `committedAt` is the commit time of the group's batches (raised to the head's if earlier: commit
+    /// times never go backwards) instead of the clock's when the writer takes them: for a caller that
+    /// reads `options.clock` when it decides to append and encodes and appends later, off its own
+    /// thread, while its clock moves on (a bulk loader with a simulated clock). Nil by default.
+    ///
+    /// ```swift
+    /// let results = try await log.append(contentsOf: [first, second])
+    /// for case .failure(let error) in results { print(error.code) }
+    /// ```
+    public func append(
+        contentsOf requests: [AppendRequest], committedAt: Timestamp? = nil
+    ) async throws(EventLogError) -> [Result<AppendResult, EventLogError>] {
+        var results = [Result<AppendResult, EventLogError>?](repeating: nil, count: requests.count)
+        var submitted: [(index: Int, request: AppendRequest, prepared: [PreparedEvent], bytes: Int)] = []
+        submitted.reserveCapacity(requests.count)
+        for (index, request) in requests.enumerated() {
+            do throws(EventLogError) {
+                let (prepared, bytes) = try prepare(request)
+                submitted.append((index, request, prepared, bytes))
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+        if closed.withLock({ $0 }) { throw .closed }
+        if !submitted.isEmpty {
+            let outcomes = await withUnsafeContinuation { continuation in
+                let group = GroupCompletion(count: submitted.count, continuation: continuation)
+                writer.submit(
+                    contentsOf: submitted.enumerated().map { member, item in
+                        GroupCommitWriter.Pending(
+                            events: item.prepared, expectations: item.request.expectations, bytes: item.bytes, onCommit: item.request.onCommit,
+                            completion: .member(group, index: member), committedAt: committedAt)
+                    })
+            }
+            for (item, outcome) in zip(submitted, outcomes) {
+                results[item.index] = outcome.flatMap { (outcome) -> Result<AppendResult, EventLogError> in
+                    do throws(EventLogError) {
+                        return .success(try result(of: outcome))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Checks a request against the limits and encodes its events; returns them and their approximate size.
+    private func prepare(_ request: AppendRequest) throws(EventLogError) -> (events: [PreparedEvent], bytes: Int) {
         let limits = options.limits
         guard !request.events.isEmpty else { throw .emptyAppend }
         guard request.events.count <= limits.eventsPerAppendMax else {
@@ -101,20 +178,11 @@ public final class EventLog: Sendable {
         for stream in request.expectations.keys {
             try EnvelopeCodec.validateStream(stream, limits: limits)
         }
-        if closed.withLock({ $0 }) { throw .closed }
-        let outcome: GroupCommitWriter.Outcome
-        do {
-            outcome = try await withUnsafeThrowingContinuation { continuation in
-                writer.submit(
-                    .init(
-                        events: prepared, expectations: request.expectations, bytes: bytes, onCommit: request.onCommit,
-                        continuation: continuation))
-            }
-        } catch let error as EventLogError {
-            throw error
-        } catch {
-            throw .logFailed("\(error)")
-        }
+        return (prepared, bytes)
+    }
+
+    /// What the writer's outcome means for the caller (a duplicate's stream versions are read back).
+    private func result(of outcome: GroupCommitWriter.Outcome) throws(EventLogError) -> AppendResult {
         switch outcome {
         case .written(let positions, let versions, let ids):
             return AppendResult(positions: positions, streamVersions: versions, ids: ids, wasDuplicate: false)

@@ -4,6 +4,7 @@ import EventLog
 import Foundation
 import TestSupport
 import Testing
+import Workflow
 
 /// `taskledger demo generate` and the `DemoData` library: reproducible bytes, and a history that looks
 /// like a company's (every role, rejected approvals, refused attempts, a heavy tail of busy streams).
@@ -17,12 +18,24 @@ struct DemoGeneratorTests {
         }
     }
 
-    private func generate(_ directory: TestDirectory, seed: UInt64, events: Int = 3_000, workspaces: Int = 1) throws {
-        let result = try taskledger([
-            "demo", "generate", "--data", directory.path, "--seed", String(seed), "--events", String(events), "--workspaces", String(workspaces),
-            "--quiet",
-        ])
+    private func generate(
+        _ directory: TestDirectory, seed: UInt64, events: Int = 3_000, workspaces: Int = 1, commandsPerBatch: Int? = nil
+    ) throws {
+        let result = try taskledger(
+            [
+                "demo", "generate", "--data", directory.path, "--seed", String(seed), "--events", String(events), "--workspaces",
+                String(workspaces), "--quiet",
+            ] + (commandsPerBatch.map { ["--commands-per-batch", String($0)] } ?? []))
         #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// The digests recorded in `Fixtures/demo/NAME`.
+    private func fixture(_ name: String) throws -> [String] {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/demo/" + name)
+        return try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: " ").first.map(String.init) ?? ""
+        }
     }
 
     @Test("the same seed gives the same segment bytes, through the real binary; another seed does not")
@@ -46,14 +59,57 @@ struct DemoGeneratorTests {
 
     @Test("make run's history (seed 42, 20,000 events) is byte for byte the one Fixtures/demo records")
     func fixtureDigest() throws {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/demo/seed-42-events-20000.sha256")
-        let expected = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n").map {
-            $0.split(separator: " ").first.map(String.init) ?? ""
-        }
         let directory = TestDirectory()
         try generate(directory, seed: 42, events: 20_000)
-        #expect(try segmentDigests(directory, "demo") == expected)
+        #expect(try segmentDigests(directory, "demo") == fixture("seed-42-events-20000.sha256"))
+    }
+
+    @Test(
+        "one command per batch gives, byte for byte, the history each command's own append wrote before bulk loading",
+        .timeLimit(.minutes(5)))
+    func oneCommandPerBatchIsTheUnbatchedHistory() throws {
+        // The digest recorded before the generator bulk-loaded (each command appended and awaited alone):
+        // staging and predicting positions changes nothing a decision sees.
+        let directory = TestDirectory()
+        try generate(directory, seed: 42, events: 20_000, commandsPerBatch: 1)
+        #expect(try segmentDigests(directory, "demo") == fixture("seed-42-events-20000-commands-per-batch-1.sha256"))
+    }
+
+    @Test("batching changes the batches and their commit times, nothing else: the same events, ids and positions")
+    func batchingChangesOnlyTheBatches() async throws {
+        let batched = TestDirectory()
+        let alone = TestDirectory()
+        try generate(batched, seed: 11, events: 4_000)
+        try generate(alone, seed: 11, events: 4_000, commandsPerBatch: 1)
+        var lines: [[String]] = []
+        var batches: [Int] = []
+        for directory in [batched, alone] {
+            let log = try EventLog.open(dataDirectory: directory.path, workspace: "demo", options: testOptions())
+            let events = try log.read(from: 1, maxCount: 100_000)
+            lines.append(
+                events.map {
+                    "\($0.position) \($0.id) \($0.stream)@\($0.streamVersion) \($0.type) \(String(decoding: $0.data, as: UTF8.self)) "
+                        + $0.extensions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                })
+            // A batch is committed after the decisions it holds, and within the batch window (5 min) of them.
+            for event in events {
+                guard case .string(let text)? = event.extensions["decidedat"], let decided = Instant(rfc3339: text) else {
+                    Issue.record("no decidedat at \(event.position)")
+                    break
+                }
+                let lag = event.time.unixMicros - decided.unixMicros
+                #expect(lag > 0 && lag <= 300_000_700, "event \(event.position) committed \(lag) µs after its decision")
+            }
+            await log.close()
+            let stats = try taskledger(["log", "stats", "--data", directory.path, "--workspace", "demo", "--json"])
+            let figures = try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any]
+            batches.append(figures?["batches"] as? Int ?? 0)
+        }
+        #expect(lines[0].count >= 4_000)
+        #expect(lines[0] == lines[1])
+        // 4,000 events over 90 days are about half an hour apart: few share a 5-minute window, but the
+        // company's set-up (all at one instant) and the scheduler's daily runs do.
+        #expect(batches[0] > 0 && batches[0] * 10 < batches[1] * 9, "\(batches)")
     }
 
     @Test("several workspaces are generated concurrently, each still reproducible")

@@ -1,13 +1,17 @@
 import BenchmarkSupport
 import Foundation
 
-/// `ProjectionBenchmark [--events N] [--tasks T] [--clients C] [--repeats R] [--queries Q] [--live-seconds S]
-/// [--live-rate E] [--dir DIR] [--projections DIR] [--json FILE] [--only rebuild|asof|live]`
+/// `ProjectionBenchmark [--events N] [--workspace NAME] [--days D] [--commands-per-batch K] [--repeats R] [--queries Q]
+/// [--live-seconds S] [--live-rate E] [--dir DIR] [--projections DIR] [--json FILE] [--only rebuild|asof|live]`
 struct Arguments {
+    /// Events the generated workspace holds (`DemoGenerator`, as `taskledger demo generate --events`).
     var events = 1_000_000
-    var tasks = 50_000
-    /// Concurrent clients generating the workspace through the command service.
-    var clients = 16
+    /// The generated workspace's name (OperationsBenchmark's `--workspace`).
+    var workspace = "bench"
+    /// Days of simulated history (`--days` of `taskledger demo generate`).
+    var days = 90
+    /// Commands per batch of the generated log (`--commands-per-batch` of `taskledger demo generate`).
+    var commandsPerBatch = 256
     var repeats = 3
     var queries = 50
     var liveSeconds = 20.0
@@ -35,8 +39,9 @@ struct Arguments {
             guard let value = iterator.next() else { fatalError("\(argument) needs a value") }
             switch argument {
             case "--events": events = Int(value)!
-            case "--tasks": tasks = Int(value)!
-            case "--clients": clients = Int(value)!
+            case "--workspace": workspace = value
+            case "--days": days = Int(value)!
+            case "--commands-per-batch": commandsPerBatch = Int(value)!
             case "--repeats": repeats = Int(value)!
             case "--queries": queries = Int(value)!
             case "--live-seconds": liveSeconds = Double(value)!

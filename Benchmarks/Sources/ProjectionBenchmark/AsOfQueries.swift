@@ -1,4 +1,5 @@
 import BenchmarkSupport
+import DemoData
 import EventLog
 import Foundation
 import ProjectionEngine
@@ -21,7 +22,8 @@ struct Latencies {
 enum AsOfQueries {
     /// `queries` board queries "as of" random positions of the log, through the engine's as-of path
     /// (nearest snapshot copied into memory, the events after it replayed): alternately `board.columns`
-    /// and the first page of `board.column`, for a random project and column.
+    /// and the first page of `board.column`, for a random project of the generated company and a random
+    /// column of its workflow.
     /// Wall-clock latencies, and the process CPU time of each query (nothing else runs meanwhile: on a
     /// loaded shared machine the CPU time says what the query costs, the wall time what it waited too).
     static func run(engine: ProjectionEngine, head: UInt64, queries: Int, seed: UInt64) throws -> (wall: Latencies, cpu: Latencies) {
@@ -29,19 +31,25 @@ enum AsOfQueries {
         var latencies = Latencies()
         var cpu = Latencies()
         // One unmeasured query: the first opens the log's segment files for reading.
-        _ = try engine.query(projection: "board", query: "columns", parameters: ["project": .text("OPS")], asOf: .position(head / 2))
+        _ = try engine.query(projection: "board", query: "columns", parameters: ["project": .text("ops")], asOf: .position(head / 2))
+        let projects = DemoGenerator.projects
         for n in 0..<queries {
             let position = 1 + random.next() % head
-            let project = Workload.projects[Int(random.next() % UInt64(Workload.projects.count))].key
+            let project = projects[Int(random.next() % UInt64(projects.count))]
             let started = nanosNow()
             let startedCPU = processCPUNanos()
             let result: QueryResult
             if n % 2 == 0 {
-                result = try engine.query(projection: "board", query: "columns", parameters: ["project": .text(project)], asOf: .position(position))
-            } else {
-                let state = Workload.states[Int(random.next() % 5)].rawValue
                 result = try engine.query(
-                    projection: "board", query: "column", parameters: ["project": .text(project), "state": .text(state)], asOf: .position(position))
+                    projection: "board", query: "columns", parameters: ["project": .text(project.id.rawValue)], asOf: .position(position))
+                // Every project exists after the company's set-up (well within the first tenth of the log):
+                // a board with no columns would mean the query asked for a project that is not there.
+                precondition(position < head / 10 || !result.rows.isEmpty, "no columns for \(project.id) at \(position)")
+            } else {
+                let state = project.states[Int(random.next() % UInt64(project.states.count))].rawValue
+                result = try engine.query(
+                    projection: "board", query: "column", parameters: ["project": .text(project.id.rawValue), "state": .text(state)],
+                    asOf: .position(position))
             }
             latencies.samples.append(Double(nanosNow() - started) / 1e6)
             cpu.samples.append(Double(processCPUNanos() - startedCPU) / 1e6)

@@ -28,4 +28,9 @@ long tl_json_string_end(const unsigned char *bytes, long start, long end);
 /// Must run before SQLite is initialised; returns the SQLite result code.
 int tl_sqlite_disable_memstatus(void);
 
+/// Writes every dirty file and directory of the file system holding `path` to stable storage
+/// (`syncfs(2)` on Linux; elsewhere only `path` itself is synced). Returns 0, or -1 with errno set.
+/// One call instead of an fsync per file, for a bulk load that syncs once at the end.
+int tl_sync_filesystem(const char *path);
+
 #endif

@@ -6,8 +6,8 @@ import Foundation
 /// digest's first two hex digits. Events carry the digest, size, type and name — never the bytes — so
 /// the log stays small and an identical file uploaded twice is stored once.
 ///
-/// Writes are atomic (a temporary file, `fsync`, `rename`, directory `fsync`): a crash leaves either the
-/// whole blob or none. Reads recompute the digest, so a damaged blob is reported, never served.
+/// Writes are atomic (a temporary file, `fsync`, `rename`, directory `fsync`; without the `fsync`s in
+/// `.unsafeNoSync` mode): a crash leaves either the whole blob or none. Reads recompute the digest, so a damaged blob is reported, never served.
 ///
 /// ```swift
 /// let store = try DocumentStore(workspaceDirectory: "./taskledger-data/workspaces/acme")
@@ -17,6 +17,11 @@ import Foundation
 public struct DocumentStore: Sendable {
     /// The largest document accepted, in bytes. Default 25 MiB.
     public let documentBytesMax: Int
+    /// `.fsync` (the default): each `put` is durable when it returns. `.unsafeNoSync`: the file and its
+    /// directory are not synced (still written to a temporary file and renamed, so a crash leaves whole
+    /// files or none, but power loss may lose recent ones) — for a bulk load that syncs the whole
+    /// directory once at the end, instead of two `fsync`s per document.
+    public let durability: EventLogOptions.Durability
     let directory: String
 
     /// What `put` stored.
@@ -27,8 +32,11 @@ public struct DocumentStore: Sendable {
         public var isNew: Bool
     }
 
-    public init(workspaceDirectory: String, documentBytesMax: Int = 25 << 20) throws(DocumentStoreError) {
+    public init(
+        workspaceDirectory: String, documentBytesMax: Int = 25 << 20, durability: EventLogOptions.Durability = .fsync
+    ) throws(DocumentStoreError) {
         self.documentBytesMax = documentBytesMax
+        self.durability = durability
         directory = workspaceDirectory + "/documents"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -47,7 +55,7 @@ public struct DocumentStore: Sendable {
         let temporary = folder + "/.tmp-\(digest)-\(UInt64.random(in: 0...UInt64.max))"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try AtomicFile.write(bytes, to: path, via: temporary)
+            try AtomicFile.write(bytes, to: path, via: temporary, sync: durability == .fsync)
         } catch let error as DocumentStoreError {
             throw error
         } catch {

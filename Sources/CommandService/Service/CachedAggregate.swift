@@ -1,7 +1,9 @@
 import Workflow
 
 /// A state as the cache holds it: one cache for every kind of aggregate.
-enum CachedAggregate: Sendable {
+/// Indirect: the states are large structs (a task holds a dozen strings and its comments), and the service
+/// stores and hands them around far more often than it reads them; boxed, a copy is one retain.
+indirect enum CachedAggregate: Sendable {
     case workspace(WorkspaceState)
     case project(ProjectState)
     case workflow(WorkflowState)

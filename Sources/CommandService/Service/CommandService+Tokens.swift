@@ -61,7 +61,7 @@ extension CommandService {
             // The audit stream has no aggregate to load: its version is all the append needs.
             let kind = (try? requireWorkspace()).map { actorKind(of: metadata.member, in: $0) } ?? .user
             return Decision(
-                events: [denied], versions: [security: log.version(of: security)], actorKind: metadata.actorKind ?? kind, task: nil, project: nil)
+                events: [denied], versions: [security: streamVersion(of: security)], actorKind: metadata.actorKind ?? kind, task: nil, project: nil)
         }
     }
 }

@@ -74,12 +74,15 @@ public actor CommandService {
         /// Injected, like `clock`, only where the log's bytes must be reproducible (the demo generator,
         /// which runs its commands one at a time so the calls come in a deterministic order).
         public var eventIDs: (@Sendable (_ decidedAt: Instant) -> EventID)?
+        /// Makes the service a bulk loader (see `BulkLoad`): nil, the default, for everything but a
+        /// single writer filling a log it has to itself.
+        public var bulkLoad: BulkLoad?
 
         public init(
             cacheBytesMax: Int = 64 << 20, maxRetries: Int = CommandService.defaultMaxRetries, limits: Limits = .standard,
             clock: @escaping @Sendable () -> Instant = { Instant(unixMicros: Timestamp.now().unixMicros) },
             willAppend: (@Sendable (_ attempt: Int) async -> Void)? = nil, streamRateLimit: StreamRateLimit = .standard,
-            eventIDs: (@Sendable (_ decidedAt: Instant) -> EventID)? = nil
+            eventIDs: (@Sendable (_ decidedAt: Instant) -> EventID)? = nil, bulkLoad: BulkLoad? = nil
         ) {
             self.cacheBytesMax = cacheBytesMax
             self.maxRetries = maxRetries
@@ -88,19 +91,22 @@ public actor CommandService {
             self.willAppend = willAppend
             self.streamRateLimit = streamRateLimit
             self.eventIDs = eventIDs
+            self.bulkLoad = bulkLoad
         }
     }
 
     /// The log the service appends to.
     public nonisolated let log: EventLog
     public nonisolated let configuration: Configuration
-    private var cache: AggregateCache<CachedAggregate>
+    var cache: AggregateCache<CachedAggregate>
     var index = WorkspaceIndex()
     /// This service's committed events, recorded by the log's writer before readers can see them, so
     /// that catching the index up never reads back (and decodes) the service's own events.
     nonisolated let ownCommits = OwnCommits()
     private var rateLimiter: StreamRateLimiter
     private var busyStreams: Set<String> = []
+    /// Bulk loading only: the decided commands not appended yet (see CommandService+BulkLoad.swift).
+    var staging = BulkStaging()
     private var gateWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Pages read from the log at a time.
     private static let pageSize = 1_000
@@ -322,6 +328,13 @@ public actor CommandService {
         if let (stream, retryAfter) = rateLimiter.admit(limited, now: configuration.clock()) {
             throw .rateLimited(stream: stream, retryAfter: retryAfter)
         }
+        if configuration.bulkLoad != nil {
+            // One command at a time, flushes included: each decision sees every earlier one's staged state.
+            let gates = gates + [Self.bulkLoadGate]
+            await enter(gates)
+            defer { leave(gates) }
+            return try await stage(gates: gates, metadata: metadata, decide)
+        }
         await enter(gates)
         defer { leave(gates) }
         var attempts = 0
@@ -440,14 +453,14 @@ public actor CommandService {
 
     /// Waits until none of `streams` is being written by another command of this service, then claims
     /// them all at once (all or nothing, so two commands can never hold one gate each and wait forever).
-    private func enter(_ streams: [String]) async {
+    func enter(_ streams: [String]) async {
         while let busy = streams.first(where: { busyStreams.contains($0) }) {
             await withCheckedContinuation { gateWaiters[busy, default: []].append($0) }
         }
         busyStreams.formUnion(streams)
     }
 
-    private func leave(_ streams: [String]) {
+    func leave(_ streams: [String]) {
         busyStreams.subtract(streams)
         for stream in streams {
             for waiter in gateWaiters.removeValue(forKey: stream) ?? [] { waiter.resume() }
@@ -462,11 +475,18 @@ public actor CommandService {
         state: State?, version: UInt64
     ) {
         let name = stream.rawValue
+        if configuration.bulkLoad != nil, let staged = staged(State.self, name) { return staged }
         var state: State?
         var version: UInt64 = 0
         if let entry = cache.get(name), let cached = State.unwrap(entry.value) {
             state = cached
             version = entry.version
+            // A bulk loader is the log's only writer: what it cached is the stream's head (another
+            // writer's event would fail its next flush on the expected version), so no read is needed.
+            if configuration.bulkLoad != nil {
+                staging.loaded[name] = entry
+                return (state, version)
+            }
         }
         let loadedVersion = version
         while true {
@@ -490,6 +510,7 @@ public actor CommandService {
             let wrapped = state.wrapped
             cache.put(name, wrapped, version: version, bytes: wrapped.approximateBytes)
         }
+        if configuration.bulkLoad != nil, let state { staging.loaded[name] = .init(value: state.wrapped, version: version) }
         return (state, version)
     }
 

@@ -24,9 +24,29 @@ final class GroupCommitWriter: @unchecked Sendable {
         let expectations: [String: ExpectedVersion]
         let bytes: Int
         let onCommit: (@Sendable ([UInt64]) -> Void)?
-        /// Unsafe rather than checked: the writer resumes each exactly once (every path below ends in one
-        /// resume), and the checked variant's bookkeeping showed up per append.
-        let continuation: UnsafeContinuation<Outcome, any Error>
+        /// Who waits for the outcome; resumed exactly once (every path below ends in one resume).
+        let completion: Completion
+        /// The commit time its caller chose (`append(contentsOf:committedAt:)`); nil for the clock's.
+        var committedAt: Timestamp? = nil
+
+        func resume(returning outcome: Outcome) { completion.resume(.success(outcome)) }
+        func resume(throwing error: EventLogError) { completion.resume(.failure(error)) }
+    }
+
+    /// Who waits for an append: its own task, or a group of appends handed over together
+    /// (`EventLog.append(contentsOf:)`) whose task waits for all of them at once.
+    enum Completion {
+        /// Unsafe rather than checked: resumed exactly once, and the checked variant's bookkeeping
+        /// showed up per append.
+        case single(UnsafeContinuation<Outcome, any Error>)
+        case member(GroupCompletion, index: Int)
+
+        func resume(_ result: Result<Outcome, EventLogError>) {
+            switch self {
+            case .single(let continuation): continuation.resume(with: result.mapError { $0 as any Error })
+            case .member(let group, let index): group.complete(index, result)
+            }
+        }
     }
 
     /// The writer's view of the log at open.
@@ -91,17 +111,37 @@ final class GroupCommitWriter: @unchecked Sendable {
         lock.lock()
         if let failure {
             lock.unlock()
-            pending.continuation.resume(throwing: EventLogError.logFailed(failure.description))
+            pending.resume(throwing: .logFailed(failure.description))
             return
         }
         if stopping {
             lock.unlock()
-            pending.continuation.resume(throwing: EventLogError.closed)
+            pending.resume(throwing: .closed)
             return
         }
         // The writer only sleeps on an empty queue; later appends join the batch it will take.
         if queue.isEmpty { lock.signal() }
         queue.append(pending)
+        lock.unlock()
+    }
+
+    /// Queues several appends at once, in order: the writer finds them all in its queue together, so
+    /// they share its next batch (split only where the batch limits say) whatever the threads' timing.
+    func submit(contentsOf group: [Pending]) {
+        guard !group.isEmpty else { return }
+        lock.lock()
+        if let failure {
+            lock.unlock()
+            for pending in group { pending.resume(throwing: .logFailed(failure.description)) }
+            return
+        }
+        if stopping {
+            lock.unlock()
+            for pending in group { pending.resume(throwing: .closed) }
+            return
+        }
+        if queue.isEmpty { lock.signal() }
+        queue.append(contentsOf: group)
         lock.unlock()
     }
 
@@ -156,7 +196,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func process(_ batch: [Pending]) {
-        let committedAt = max(options.clock(), head.committedAt ?? Timestamp(unixMicros: 0))
+        // The clock's time, unless the batch's first append brings its own (a group handed over earlier).
+        let committedAt = max(batch.first?.committedAt ?? options.clock(), head.committedAt ?? Timestamp(unixMicros: 0))
         var time: [UInt8] = []
         committedAt.appendRFC3339(to: &time)
         // Versions and ids go straight into the writer's maps: if the batch's write fails, the log refuses
@@ -182,7 +223,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             if let already = pending.events.first(where: { eventIDs[$0.id] != nil }) {
                 let position = eventIDs[already.id] ?? 0
-                pending.continuation.resume(throwing: EventLogError.partialDuplicate(eventID: already.id, position: position))
+                pending.resume(throwing: .partialDuplicate(eventID: already.id, position: position))
                 continue
             }
             var refusal: EventLogError?
@@ -194,7 +235,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 }
             }
             if let refusal {
-                pending.continuation.resume(throwing: refusal)
+                pending.resume(throwing: refusal)
                 continue
             }
             var positions: [UInt64] = []
@@ -240,16 +281,16 @@ final class GroupCommitWriter: @unchecked Sendable {
                 headSignal.advance(to: head.position)
             } catch {
                 fail(error, accepted: accepted)
-                for (pending, _) in duplicates { pending.continuation.resume(throwing: EventLogError.logFailed(error.description)) }
+                for (pending, _) in duplicates { pending.resume(throwing: .logFailed(error.description)) }
                 return
             }
         }
         for item in accepted {
-            item.pending.continuation.resume(
+            item.pending.resume(
                 returning: .written(positions: item.positions, versions: item.versions, ids: item.pending.events.map(\.id)))
         }
         for (pending, positions) in duplicates {
-            pending.continuation.resume(returning: .duplicate(positions: positions, ids: pending.events.map(\.id)))
+            pending.resume(returning: .duplicate(positions: positions, ids: pending.events.map(\.id)))
         }
     }
 
@@ -307,8 +348,35 @@ final class GroupCommitWriter: @unchecked Sendable {
             queue = []
             return queued
         }
-        for item in accepted { item.pending.continuation.resume(throwing: error) }
-        for pending in queued { pending.continuation.resume(throwing: EventLogError.logFailed(error.description)) }
+        for item in accepted { item.pending.resume(throwing: error) }
+        for pending in queued { pending.resume(throwing: .logFailed(error.description)) }
+    }
+}
+
+/// Collects the outcomes of a group of appends handed to the writer together and resumes their one
+/// waiting task when the last is known: one wake-up for the group instead of one per append.
+final class GroupCompletion: Sendable {
+    private struct State {
+        var results: [Result<GroupCommitWriter.Outcome, EventLogError>?]
+        var remaining: Int
+    }
+
+    private let state: Mutex<State>
+    private let continuation: UnsafeContinuation<[Result<GroupCommitWriter.Outcome, EventLogError>], Never>
+
+    init(count: Int, continuation: UnsafeContinuation<[Result<GroupCommitWriter.Outcome, EventLogError>], Never>) {
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
+        self.continuation = continuation
+    }
+
+    func complete(_ index: Int, _ result: Result<GroupCommitWriter.Outcome, EventLogError>) {
+        let finished = state.withLock { state -> [Result<GroupCommitWriter.Outcome, EventLogError>]? in
+            precondition(state.results[index] == nil, "append \(index) of a group completed twice")
+            state.results[index] = result
+            state.remaining -= 1
+            return state.remaining == 0 ? state.results.map { $0! } : nil
+        }
+        if let finished { continuation.resume(returning: finished) }
     }
 }
 

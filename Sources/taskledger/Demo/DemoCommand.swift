@@ -12,7 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo", abstract: "Generate demo data.", subcommands: [DemoGenerate.self])
 }
 
-/// `taskledger demo generate --data DIR --seed S --events N --workspaces W [--days D]`.
+/// `taskledger demo generate --data DIR --seed S --events N --workspaces W [--days D] [--commands-per-batch K]`.
 struct DemoGenerate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -38,14 +38,17 @@ struct DemoGenerate: AsyncParsableCommand {
     var days = 90
     @Option(help: "The workspace name (the prefix with more than one).")
     var name = "demo"
-    @Flag(help: "fdatasync every append (slow: one sync per command) instead of one sync at the end.")
+    @Flag(help: "fdatasync every batch (and every document) instead of one sync at the end.")
     var fsync = false
+    @Option(help: "The most commands whose events share one batch of the log (1: a batch per command).")
+    var commandsPerBatch = 256
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
     func run() async throws {
         let configuration = DemoConfiguration(
-            seed: seed, events: events, workspaces: workspaces, days: days, name: name, durability: fsync ? .fsync : .unsafeNoSync)
+            seed: seed, events: events, workspaces: workspaces, days: days, name: name, durability: fsync ? .fsync : .unsafeNoSync,
+            commandsPerBatch: commandsPerBatch)
         let started = Timestamp.now()
         let quiet = quiet
         let report: DemoReport

@@ -1,3 +1,5 @@
+import CSupport
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -6,6 +8,21 @@
 enum DurableFile {
     /// Writes `bytes` to a temporary file beside `path`, syncs it, renames it over `path` and syncs the
     /// directory.
+    /// Creates or truncates `path` with `bytes`, without syncing: for many small files made durable
+    /// together afterwards by one `syncFileSystem` (a sync per document blob made a backup or a restore
+    /// of 16,000 documents spend seconds in `fdatasync`).
+    static func writeUnsynced(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(EventLogError) {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
+        close(descriptor)
+        try FileHandle.open(path, writable: true).write(bytes, at: 0)
+    }
+
+    /// Flushes every file and directory of the file system holding `path` (syncfs(2)).
+    static func syncFileSystem(_ path: String) throws(EventLogError) {
+        guard tl_sync_filesystem(path) == 0 else { throw .io(operation: "syncfs", path: path, errno: errno) }
+    }
+
     static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o644) throws(EventLogError) {
         let temporary = path + ".tmp"
         try Directory.remove(temporary)

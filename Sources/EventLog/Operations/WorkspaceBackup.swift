@@ -166,9 +166,12 @@ public struct WorkspaceBackup: Sendable {
     private func copyDocuments(to destination: String) throws(EventLogError) -> Int {
         let source = dataDirectory + "/workspaces/" + workspace + "/documents"
         guard Directory.isDirectory(source) else { return 0 }
-        var copied = 0
+        // New blobs are written as `NAME.tmp`, made durable by one syncfs, and only then renamed to their
+        // names (a second syncfs makes the renames durable): a blob under its name is always whole, so the
+        // next run can skip it, and a crash in between leaves only `.tmp` files that are written again.
+        var staged: [String] = []
         for folder in try Directory.list(source).sorted() where Directory.isDirectory(source + "/" + folder) {
-            for name in try Directory.list(source + "/" + folder) where !name.hasPrefix(".") {
+            for name in try Directory.list(source + "/" + folder) where DocumentBlobs.isBlobName(name) {
                 let target = destination + "/" + folder + "/" + name
                 guard !Directory.exists(target) else { continue }
                 let file = try FileHandle.open(source + "/" + folder + "/" + name, writable: false)
@@ -177,11 +180,15 @@ public struct WorkspaceBackup: Sendable {
                     throw .invalidInput(reason: "document blob \(folder)/\(name) does not hash to its name: it is damaged")
                 }
                 try Directory.create(destination + "/" + folder)
-                try DurableFile.replace(target, with: bytes)
-                copied += 1
+                try DurableFile.writeUnsynced(target + ".tmp", bytes)
+                staged.append(target)
             }
         }
-        return copied
+        guard !staged.isEmpty else { return 0 }
+        try DurableFile.syncFileSystem(destination)
+        for target in staged { try Directory.rename(target + ".tmp", to: target) }
+        try DurableFile.syncFileSystem(destination)
+        return staged.count
     }
 
     /// Copies the signed checkpoints file when it grew.
@@ -255,9 +262,10 @@ public struct WorkspaceRestore: Sendable {
         if Directory.isDirectory(blobs) {
             for folder in try Directory.list(blobs) where Directory.isDirectory(blobs + "/" + folder) {
                 try Directory.create(staging + "/documents/" + folder)
-                for name in try Directory.list(blobs + "/" + folder) where !name.hasPrefix(".") {
+                for name in try Directory.list(blobs + "/" + folder) where DocumentBlobs.isBlobName(name) {
                     let file = try FileHandle.open(blobs + "/" + folder + "/" + name, writable: false)
-                    try DurableFile.replace(staging + "/documents/" + folder + "/" + name, with: try file.read(count: Int(try file.size()), at: 0))
+                    // Synced all at once below, before the staging directory is renamed into place.
+                    try DurableFile.writeUnsynced(staging + "/documents/" + folder + "/" + name, try file.read(count: Int(try file.size()), at: 0))
                     documents += 1
                 }
             }
@@ -266,6 +274,7 @@ public struct WorkspaceRestore: Sendable {
             let file = try FileHandle.open(backupDirectory + "/checkpoints.ndjson", writable: false)
             try DurableFile.replace(staging + "/checkpoints.ndjson", with: try file.read(count: Int(try file.size()), at: 0))
         }
+        try DurableFile.syncFileSystem(staging)
         if Directory.exists(target) { try removeTree(target) }
         try Directory.rename(staging, to: target)
         try Directory.sync(dataDirectory + "/workspaces")
@@ -279,5 +288,13 @@ public struct WorkspaceRestore: Sendable {
     private func removeTree(_ path: String) throws(EventLogError) {
         guard Directory.exists(path) else { return }
         do { try FileManager.default.removeItem(atPath: path) } catch { throw .io(operation: "remove", path: path, errno: EIO) }
+    }
+}
+
+/// Document blob files: named by the SHA-256 of their content (64 hexadecimal digits). Anything else in
+/// the folders (`.tmp` files of an interrupted copy, dot files) is not a blob.
+enum DocumentBlobs {
+    static func isBlobName(_ name: String) -> Bool {
+        name.utf8.count == 64 && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }

@@ -36,6 +36,55 @@ struct BackupTests {
         #expect(try LogVerifier(logDirectory: backup + "/log", workspace: "acme").verify().head.position == 23)
     }
 
+    @Test("document blobs: copied once, durable under their names; stray and half-copied files are not blobs; damage refused")
+    func documents() async throws {
+        let directory = TestDirectory()
+        let backup = directory.path + "/backup"
+        let log = try EventLog.open(dataDirectory: directory.path, workspace: "acme", options: testOptions())
+        try await appendEach(log, ["a", "b"])
+        await log.close()
+        let source = directory.path + "/workspaces/acme/documents"
+        func blob(_ text: String) throws -> String {
+            let bytes = Array(text.utf8)
+            let name = bytes.withUnsafeBytes { Digest32.sha256($0).description }
+            let folder = source + "/" + name.prefix(2)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name))
+            return String(name.prefix(2)) + "/" + name
+        }
+        let first = try blob("first document")
+        let second = try blob("second document")
+        // Not blobs: an upload's temporary file and a stray note.
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: source + "/" + first + ".tmp"))
+        try Data("note".utf8).write(to: URL(fileURLWithPath: source + "/" + first.prefix(2) + "/README"))
+
+        let run1 = try WorkspaceBackup(dataDirectory: directory.path, workspace: "acme").run(to: backup)
+        #expect(run1.documentsCopied == 2)
+        #expect(FileManager.default.fileExists(atPath: backup + "/documents/" + first))
+        #expect(!FileManager.default.fileExists(atPath: backup + "/documents/" + first + ".tmp"))
+        #expect(!FileManager.default.fileExists(atPath: backup + "/documents/" + first.prefix(2) + "/README"))
+        #expect(try WorkspaceBackup(dataDirectory: directory.path, workspace: "acme").run(to: backup).documentsCopied == 0)
+
+        // A run that died after writing `NAME.tmp` but before renaming it: the next run writes it again.
+        try FileManager.default.moveItem(atPath: backup + "/documents/" + second, toPath: backup + "/documents/" + second + ".tmp")
+        try Data("torn".utf8).write(to: URL(fileURLWithPath: backup + "/documents/" + second + ".tmp"))
+        #expect(try WorkspaceBackup(dataDirectory: directory.path, workspace: "acme").run(to: backup).documentsCopied == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: backup + "/documents/" + second)) == Data("second document".utf8))
+
+        // Restored: the two blobs, and nothing that is not one.
+        let restored = directory.path + "/restored"
+        #expect(try WorkspaceRestore(backupDirectory: backup).run(into: restored).documents == 2)
+        let folder = restored + "/workspaces/acme/documents/" + second.prefix(2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).contains(String(second.dropFirst(3))))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { !$0.hasSuffix(".tmp") })
+
+        // A blob whose content no longer hashes to its name is damage: refused, not copied.
+        let third = try blob("third document")
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: source + "/" + third))
+        #expect(throws: EventLogError.self) { try WorkspaceBackup(dataDirectory: directory.path, workspace: "acme").run(to: backup) }
+        #expect(!FileManager.default.fileExists(atPath: backup + "/documents/" + third))
+    }
+
     @Test("segments rolled over are copied once, sealed")
     func sealedSegments() async throws {
         let directory = TestDirectory()

@@ -133,15 +133,7 @@ extension CommandService {
         guard !decision.events.isEmpty else {
             return CommandOutcome(events: [], decided: [], streamVersions: [:], attempts: 1)
         }
-        var expectations: [String: ExpectedVersion] = [:]
-        for event in decision.events {
-            let stream = event.stream.rawValue
-            guard let version = decision.versions[stream] else {
-                preconditionFailure("decided an event for \(stream), which the command did not load")
-            }
-            precondition(gates.contains(stream), "decided an event for \(stream) without holding its gate")
-            expectations[stream] = version == 0 ? .noStream : .exactly(version)
-        }
+        let expectations = decision.expectations(holding: gates)
 
         // The events' ids (made here, in decision order, so injected ones stay reproducible), positions
         // and versions: the log assigns the same, in this order, as nothing else appends.

@@ -314,6 +314,21 @@ public actor CommandService {
         var actorKind: CommandMetadata.ActorKind
         var task: TaskState?
         var project: ProjectID?
+
+        /// What the append expects of each stream an event goes to: the version it was decided on (no
+        /// stream at 0). Every such stream was loaded, and its gate is held (`gates`).
+        func expectations(holding gates: [String]) -> [String: ExpectedVersion] {
+            var expectations: [String: ExpectedVersion] = [:]
+            for event in events {
+                let stream = event.stream.rawValue
+                guard let version = versions[stream] else {
+                    preconditionFailure("decided an event for \(stream), which the command did not load")
+                }
+                precondition(gates.contains(stream), "decided an event for \(stream) without holding its gate")
+                expectations[stream] = version == 0 ? .noStream : .exactly(version)
+            }
+            return expectations
+        }
     }
 
     /// Waits for the write gates of `gates`, then decides and appends, deciding again on a version
@@ -345,15 +360,7 @@ public actor CommandService {
             guard !decision.events.isEmpty else {
                 return CommandOutcome(events: [], decided: [], streamVersions: [:], attempts: attempts)
             }
-            var expectations: [String: ExpectedVersion] = [:]
-            for event in decision.events {
-                let stream = event.stream.rawValue
-                guard let version = decision.versions[stream] else {
-                    preconditionFailure("decided an event for \(stream), which the command did not load")
-                }
-                precondition(gates.contains(stream), "decided an event for \(stream) without holding its gate")
-                expectations[stream] = version == 0 ? .noStream : .exactly(version)
-            }
+            let expectations = decision.expectations(holding: gates)
             // Reserved before the first suspension point, so no other decision can run without seeing it.
             var reservation = WorkspaceIndex.reservation(for: decision.events, task: decision.task, project: decision.project)
             reservation.after = log.head.position

@@ -10,6 +10,27 @@ struct DecodedBatch: Sendable {
     struct Redaction: Sendable, Equatable {
         let position: UInt64
         let record: UInt64
+
+        /// What a stored line says of its redaction.
+        enum OfLine {
+            case notRedacted
+            /// Redacted, keeping the digest of the line as first written: it stands in the batch's content
+            /// digest, so the chain still verifies (docs/auditing.md).
+            case redacted(Redaction, keptDigest: Digest32)
+            /// Its `redacteddigest` or `redactedby` is malformed.
+            case malformed
+        }
+
+        /// The redaction attributes of the line at `position` whose envelope fields are `fields`.
+        static func of(_ fields: EnvelopeCodec.Fields, in bytes: UnsafeRawBufferPointer, at position: UInt64) -> OfLine {
+            guard let kept = fields.redactedDigest else { return .notRedacted }
+            guard kept.count == 66,
+                let digest = Digest32(
+                    hex: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(kept.lowerBound + 1)..<(kept.upperBound - 1)]), as: UTF8.self)),
+                let record = fields.redactedBy, record > position
+            else { return .malformed }
+            return .redacted(Redaction(position: position, record: record), keptDigest: digest)
+        }
     }
 }
 
@@ -53,19 +74,14 @@ final class BatchDecoder: @unchecked Sendable {
                 guard fields.position == expected else {
                     return "line \(events.count + 1) has position \(fields.position ?? 0), expected \(expected)"
                 }
-                if let kept = fields.redactedDigest {
-                    // A redacted line keeps the digest of the line as first written, so the batch's
-                    // content digest, and with it the chain, still verifies (docs/auditing.md).
-                    guard kept.count == 66,
-                        let digest = Digest32(
-                            hex: String(
-                                decoding: UnsafeRawBufferPointer(rebasing: bytes[(kept.lowerBound + 1)..<(kept.upperBound - 1)]), as: UTF8.self)),
-                        let record = fields.redactedBy, record > expected
-                    else { return "line \(events.count + 1) is a redacted event without a valid redacteddigest and redactedby" }
-                    redactions.append(.init(position: expected, record: record))
-                    if checkDigest { digest.append(to: &digests) }
-                } else if checkDigest {
-                    Digest32.sha256(UnsafeRawBufferPointer(rebasing: bytes[line])).append(to: &digests)
+                switch DecodedBatch.Redaction.of(fields, in: bytes, at: expected) {
+                case .malformed:
+                    return "line \(events.count + 1) is a redacted event without a valid redacteddigest and redactedby"
+                case .redacted(let redaction, let kept):
+                    redactions.append(redaction)
+                    if checkDigest { kept.append(to: &digests) }
+                case .notRedacted:
+                    if checkDigest { Digest32.sha256(UnsafeRawBufferPointer(rebasing: bytes[line])).append(to: &digests) }
                 }
                 events.append(
                     RecordedEvent(

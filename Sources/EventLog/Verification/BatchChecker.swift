@@ -51,17 +51,12 @@ final class BatchChecker {
                     return "line \(count) is not a stored event envelope"
                 }
                 guard fields.position == expected else { return "line \(count) has position \(fields.position ?? 0), expected \(expected)" }
-                if let kept = fields.redactedDigest {
-                    guard kept.count == 66,
-                        let digest = Digest32(
-                            hex: String(
-                                decoding: UnsafeRawBufferPointer(rebasing: bytes[(kept.lowerBound + 1)..<(kept.upperBound - 1)]), as: UTF8.self)),
-                        let record = fields.redactedBy, record > expected
-                    else { return "line \(count) is a redacted event without a valid redacteddigest and redactedby" }
-                    checked.redactions.append(.init(position: expected, record: record))
-                    digest.append(to: &digests)
-                } else {
-                    Digest32.sha256(UnsafeRawBufferPointer(rebasing: bytes[line])).append(to: &digests)
+                switch DecodedBatch.Redaction.of(fields, in: bytes, at: expected) {
+                case .malformed: return "line \(count) is a redacted event without a valid redacteddigest and redactedby"
+                case .redacted(let redaction, let kept):
+                    checked.redactions.append(redaction)
+                    kept.append(to: &digests)
+                case .notRedacted: Digest32.sha256(UnsafeRawBufferPointer(rebasing: bytes[line])).append(to: &digests)
                 }
                 let subject = fields.subject!
                 checked.streams.append(JSONText.decodeString(bytes, subject) ?? "")

@@ -151,6 +151,10 @@ public final class ProjectionEngine: Sendable {
             guard let served = slot.served else { throw notServed(slot) }
             guard let query = served.definition.queries[name] else { throw .unknownQuery(projection: projection, query: name) }
             let bindings = try QueryRunner.check(request, query)
+            // The current answer, unless the writer committed since it was computed (see ResultCache).
+            let key = ResultCache.Key(query: name, parameters: parameters, cursor: cursor, limit: limit)
+            let current = target == nil ? served.writer?.checkpoint : nil
+            if let current, let kept = served.readers.results.answer(key, at: current) { return kept }
             let answer = try served.readers.withReader { connection throws(ProjectionError) -> QueryResult? in
                 try connection.withReadTransaction { checkpoint throws(ProjectionError) -> QueryResult? in
                     guard target == nil || target == checkpoint else { return nil }
@@ -160,7 +164,10 @@ public final class ProjectionEngine: Sendable {
                 }
             }
             guard let answer else { continue }
-            if let answer { return answer }
+            if let answer {
+                if current != nil { served.readers.results.keep(answer, for: key) }
+                return answer
+            }
             return try replay(slot, served, query, bindings, at: target!)
         }
         throw .notReady(projection)

@@ -16,9 +16,18 @@ public struct QueryResult: Sendable, Equatable {
     public let next: String?
     /// The answer is exactly the read model after applying events 1 through `position`.
     public let position: UInt64
+    /// `{"rows":[…],"next":…,"position":…}`: one JSON object, `_json` columns parsed. Encoded once, with
+    /// the answer: served answers are kept and sent again while the read model stays at `position`.
+    public let json: String
 
-    /// `{"rows":[…],"next":…,"position":…}`: one JSON object, `_json` columns parsed.
-    public var json: String {
+    public init(rows: [Row], next: String?, position: UInt64) {
+        self.rows = rows
+        self.next = next
+        self.position = position
+        json = Self.encode(rows: rows, next: next, position: position)
+    }
+
+    private static func encode(rows: [Row], next: String?, position: UInt64) -> String {
         var out: [UInt8] = []
         out.append(contentsOf: #"{"rows":["#.utf8)
         for (index, row) in rows.enumerated() {

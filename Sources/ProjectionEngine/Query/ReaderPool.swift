@@ -6,6 +6,8 @@ import Synchronization
 final class ReaderPool: Sendable {
     let path: String
     let definition: ProjectionDefinition
+    /// This database's latest answers (a swap brings a new pool, and so an empty cache).
+    let results = ResultCache()
     private let state = Mutex<PoolState>(PoolState())
     private static let idleMax = 8
 

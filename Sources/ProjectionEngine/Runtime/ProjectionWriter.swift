@@ -102,6 +102,8 @@ final class ProjectionWriter: Sendable {
     }
 
     var state: Progress { progress.withLock { $0 } }
+    /// The last position applied (and committed).
+    var checkpoint: UInt64 { progress.withLock { $0.checkpoint } }
 
     /// Queues a batch, waiting while the writer is two batches behind (back-pressure for the feed).
     func enqueue(_ batch: FeedBatch) async {

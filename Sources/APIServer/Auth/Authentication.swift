@@ -43,15 +43,20 @@ struct Authentication: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let workspaceName = context.parameters.get("ws") else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
-        let presented = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        // Optional whitespace around the credentials (RFC 9110 §5.6.3): spaces and tabs only.
+        let presented = String(header.dropFirst("Bearer ".count).trimming { $0 == " " || $0 == "\t" })
         guard let route = TokenSecret.route(presented) else { throw Problem.unauthorized }
         // Before any work for the request: counted per token id (an unknown id is refused next anyway).
         try limiter.admit(route.workspace + "." + route.token)
         let hosted: HostedWorkspace
-        do {
-            hosted = try await registry.workspace(route.workspace)
-        } catch let problem as Problem where problem.status == .notFound {
-            throw Problem.unauthorized
+        if let opened = registry.opened(route.workspace) {
+            hosted = opened
+        } else {
+            do {
+                hosted = try await registry.workspace(route.workspace)
+            } catch let problem as Problem where problem.status == .notFound {
+                throw Problem.unauthorized
+            }
         }
         var authenticated = hosted.authentications.lookup(presented, log: hosted.log)
         if authenticated == nil {
@@ -63,5 +68,13 @@ struct Authentication: RouterMiddleware {
         var context = context
         context.caller = Caller(workspace: hosted, member: authenticated.member, token: authenticated.token)
         return try await next(request, context)
+    }
+}
+
+extension Substring {
+    /// Without the leading and trailing characters that match `drop`.
+    fileprivate func trimming(_ drop: (Character) -> Bool) -> Substring {
+        guard let first = firstIndex(where: { !drop($0) }), let last = lastIndex(where: { !drop($0) }) else { return self[endIndex...] }
+        return self[first...last]
     }
 }

@@ -54,18 +54,29 @@ final class RequestMetrics: Sendable {
         var counts: [UInt64] = Array(repeating: 0, count: RequestMetrics.buckets.count)
         var total: UInt64 = 0
         var sum: Double = 0
+
+        mutating func add(_ seconds: Double, fromBucket first: Int) {
+            for index in first..<counts.count { counts[index] += 1 }
+            total += 1
+            sum += seconds
+        }
     }
 
-    private let series = Mutex<[String: Series]>([:])
+    private struct Labels: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+        var text: String { #"method="\#(method)",route="\#(route.replacingOccurrences(of: "\"", with: "'"))",status="\#(status)""# }
+    }
 
+    private let series = Mutex<[Labels: Series]>([:])
+
+    /// Called once per request: the series is updated in place (no label text is built until `render`).
     func record(method: String, route: String, status: Int, seconds: Double) {
-        let labels = #"method="\#(method)",route="\#(route.replacingOccurrences(of: "\"", with: "'"))",status="\#(status)""#
+        let labels = Labels(method: method, route: route, status: status)
+        let first = Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count
         series.withLock { table in
-            var entry = table[labels] ?? Series()
-            for (index, bound) in Self.buckets.enumerated() where seconds <= bound { entry.counts[index] += 1 }
-            entry.total += 1
-            entry.sum += seconds
-            table[labels] = entry
+            table[labels, default: Series()].add(seconds, fromBucket: first)
         }
     }
 
@@ -74,8 +85,7 @@ final class RequestMetrics: Sendable {
         let snapshot = series.withLock { $0 }
         var out = "# HELP taskledger_http_request_duration_seconds HTTP request latency by method, route and status.\n"
         out += "# TYPE taskledger_http_request_duration_seconds histogram\n"
-        for labels in snapshot.keys.sorted() {
-            let entry = snapshot[labels]!
+        for (labels, entry) in snapshot.map({ ($0.key.text, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             for (index, bound) in Self.buckets.enumerated() {
                 out += "taskledger_http_request_duration_seconds_bucket{\(labels),le=\"\(bound)\"} \(entry.counts[index])\n"
             }

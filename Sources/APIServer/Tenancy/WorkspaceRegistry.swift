@@ -3,6 +3,7 @@ public import EventLog
 import Foundation
 import Logging
 public import ProjectionEngine
+import Synchronization
 
 /// One workspace the server hosts: its log and its command service, opened on first use.
 public final class HostedWorkspace: Sendable {
@@ -59,7 +60,12 @@ public actor WorkspaceRegistry {
     private let configuration: CommandService.Configuration
     private let definitions: [ProjectionDefinition]
     private let engineOptions: ProjectionEngineOptions
-    private var open: [String: HostedWorkspace] = [:]
+    private var open: [String: HostedWorkspace] = [:] {
+        didSet { published.withLock { $0 = open } }
+    }
+    /// `open`, readable without a hop onto the actor: every request looks its workspace up, and once a
+    /// workspace is open that needs no serialising.
+    private nonisolated let published = Mutex<[String: HostedWorkspace]>([:])
     private var closed = false
 
     public init(
@@ -72,6 +78,11 @@ public actor WorkspaceRegistry {
         self.options = options
         self.configuration = configuration
         self.openMax = openMax
+    }
+
+    /// The workspace `name` if it is open (no hop onto the actor).
+    nonisolated func opened(_ name: String) -> HostedWorkspace? {
+        published.withLock { $0[name] }
     }
 
     /// The workspace `name`, opened if needed; 404 when it does not exist.

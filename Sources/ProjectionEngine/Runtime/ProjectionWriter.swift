@@ -50,6 +50,14 @@ final class ProjectionWriter: Sendable {
     /// machine (live lag p99 391 ms). `pendingSnapshots` lets `stop` wait for them.
     private static let snapshotQueue = DispatchQueue(label: "projection-snapshots", qos: .utility)
     private let pendingSnapshots = DispatchGroup()
+    /// Checkpoints the served database's WAL off this writer's thread (see WALCheckpointer).
+    private let walCheckpointer: WALCheckpointer
+
+    /// A served database: WAL (readers beside the writer), synced at checkpoints only (a crash loses at
+    /// most the last batches, which the checkpoint row in the same transactions makes re-applied, never
+    /// doubled), and no automatic checkpoint on the writer's thread.
+    private static let livePragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=0;"
 
     /// Opens (or creates, for `.building`) the database at `path` and prepares the definition's
     /// statements. For `.building`, `finalPath` is where the file goes once complete.
@@ -68,7 +76,7 @@ final class ProjectionWriter: Sendable {
             if mode == .building {
                 try Self.createBuilding(database, definition)
             } else {
-                try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
+                try database.execute(Self.livePragmas)
                 // A failure recorded by an earlier run is retried: it may have been transient.
                 try DatabaseMeta.set("failed_position", nil, in: database)
                 try DatabaseMeta.set("failed_message", nil, in: database)
@@ -81,6 +89,7 @@ final class ProjectionWriter: Sendable {
         self.applier = applier
         needs = applier.needs
         lastSnapshot = snapshots.positions().last ?? 0
+        walCheckpointer = WALCheckpointer(path: finalPath)
         worker = WorkerThread(name: "projection-\(definition.name)")
     }
 
@@ -117,6 +126,7 @@ final class ProjectionWriter: Sendable {
     /// Stops the thread after its queued jobs and closes the database. Call from outside the thread.
     func stop() {
         progress.withLock { $0.stopped = true }
+        walCheckpointer.close()
         worker.submitNow { [self] in applier = nil }
         worker.stopAndWait()
         pendingSnapshots.wait()
@@ -143,7 +153,10 @@ final class ProjectionWriter: Sendable {
             defer { progress.caughtUp = progress.caughtUp || caughtUpNow }
             return (progress.mode, progress.caughtUp)
         }
-        if applied > 0 { onChange(self, .advanced) }
+        if applied > 0 {
+            onChange(self, .advanced)
+            if mode == .live { walCheckpointer.committed() }
+        }
         takeSnapshotIfDue(applier, before: before, after: checkpoint)
         guard caughtUpNow, !wasCaughtUp else { return }
         if mode == .building {
@@ -208,7 +221,7 @@ final class ProjectionWriter: Sendable {
             guard rename(buildingPath, finalPath) == 0 else { throw SQLiteError(message: "cannot rename \(buildingPath): errno \(errno)") }
             syncDirectory(of: finalPath)
             let database = try SQLiteDatabase(path: finalPath)
-            try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;")
+            try database.execute(Self.livePragmas)
             applier = try ProjectionApplier(definition: definition, database: database)
         } catch {
             logger.error("projection \(definition.name): cannot finish the build: \(error)")

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import ProjectionEngine
+
+@Suite("WAL checkpoints off the writer's thread")
+struct WALCheckpointerTests {
+    /// A WAL database whose writer never checkpoints: pages reach the main file only through a checkpoint.
+    /// Returns the writer's connection: closing the last connection would checkpoint.
+    private func writeRows(_ path: String, _ count: Int, after each: (Int) -> Void) throws -> SQLiteDatabase {
+        let writer = try SQLiteDatabase(path: path)
+        try writer.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;")
+        try writer.execute("CREATE TABLE IF NOT EXISTS t (n INTEGER PRIMARY KEY, body TEXT)")
+        for n in 0..<count {
+            try writer.execute("INSERT INTO t VALUES (\(n), '\(String(repeating: "x", count: 200))')")
+            each(n)
+        }
+        return writer
+    }
+
+    private func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    @Test("committed() checkpoints on its own connection, at most once per interval, and close() waits for it")
+    func checkpoints() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wal-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        // Without checkpoints the rows stay in the WAL and the database file keeps its first pages.
+        let control = directory + "/control.sqlite"
+        let controlWriter = try writeRows(control, 2_000) { _ in }
+        withExtendedLifetime(controlWriter) {
+            #expect(fileSize(control) < 16_384)
+            #expect(fileSize(control + "-wal") > 400_000)
+        }
+
+        // With them, the rows reach the database file while the writer keeps its connection open.
+        let path = directory + "/db.sqlite"
+        let checkpointer = WALCheckpointer(path: path)
+        let writer = try writeRows(path, 2_000) { n in
+            // Simulated time: one request per row, 10 ms apart; an interval is 250 ms.
+            checkpointer.committed(now: Double(n) * 0.01)
+        }
+        withExtendedLifetime(writer) {
+            checkpointer.close()
+            #expect(checkpointer.lastError == nil)
+            #expect(fileSize(path) > 400_000)
+        }
+        // After close, requests are ignored (the writer is stopping).
+        checkpointer.committed(now: 1e9)
+    }
+}

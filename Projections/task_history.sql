@@ -25,6 +25,8 @@ CREATE TABLE history (
     seq INTEGER NOT NULL,
     at TEXT NOT NULL,
     actor TEXT,
+    -- The actor's name as it was when they acted (a later rename or removal does not rewrite history):
+    -- looked up by each insert rather than by a trigger updating the row it just wrote (twice the writes).
     actor_name TEXT,
     type TEXT NOT NULL,
     field TEXT,
@@ -35,10 +37,6 @@ CREATE TABLE history (
     summary TEXT NOT NULL,
     PRIMARY KEY (task, position, seq)
 );
--- The actor's name as it was when they acted (a later rename or removal does not rewrite history).
-CREATE TRIGGER history_actor_name AFTER INSERT ON history WHEN NEW.actor IS NOT NULL BEGIN
-    UPDATE history SET actor_name = (SELECT name FROM members WHERE member = NEW.actor) WHERE rowid = NEW.rowid;
-END;
 
 -- on: MemberAdded
 INSERT OR REPLACE INTO members (member, name) VALUES (:data.memberID, :data.displayName);
@@ -51,16 +49,16 @@ FROM json_each(:data, '$.definition.states') AS s;
 -- on: TaskCreated
 INSERT OR REPLACE INTO tasks (task, workflow, version, state)
 VALUES (:data.taskID, :data.workflow.workflow, :data.workflow.version, :data.state);
-INSERT INTO history (task, position, seq, at, actor, type, field, to_value, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'task', json_quote(:data.key), :data.title,
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, to_value, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'task', json_quote(:data.key), :data.title,
         'Created ' || :data.key || ' "' || :data.title || '" in ' || :data.stateName);
 
 -- on: TaskMoved
 UPDATE tasks SET state = :data.to WHERE task = :data.taskID;
 
 -- on: TaskEdited, TaskPriorityChanged, TaskDatesChanged, TaskEstimateChanged, TaskLabelsChanged
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, to_value, from_display, to_display, summary)
-SELECT :data.taskID, :position, c.seq, :at, :ext.actor, :type, c.field, c.from_value, c.to_value, c.from_display, c.to_display,
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, to_value, from_display, to_display, summary)
+SELECT :data.taskID, :position, c.seq, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, c.field, c.from_value, c.to_value, c.from_display, c.to_display,
        CASE
            WHEN c.field = 'description' THEN 'Changed the description'
            WHEN c.from_value IS NULL OR c.from_display = '' THEN
@@ -73,87 +71,87 @@ FROM (SELECT key AS seq, value ->> '$.field' AS field, value -> '$.from' AS from
       FROM json_each(:data, '$.changes')) AS c;
 
 -- on: TaskAssigned
-INSERT INTO history (task, position, seq, at, actor, type, field, to_value, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'assignees', json_quote(:data.memberID), :data.memberName,
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, to_value, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'assignees', json_quote(:data.memberID), :data.memberName,
         'Assigned ' || :data.memberName);
 
 -- on: TaskUnassigned
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, from_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'assignees', json_quote(:data.memberID), :data.memberName,
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, from_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'assignees', json_quote(:data.memberID), :data.memberName,
         'Unassigned ' || :data.memberName);
 
 -- on: TaskMoved
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, to_value, from_display, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'state', json_quote(:data.from), json_quote(:data.to),
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, to_value, from_display, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'state', json_quote(:data.from), json_quote(:data.to),
         :data.fromName, :data.toName,
         'Moved from ' || :data.fromName || ' to ' || :data.toName
         || CASE WHEN :data.approvalID IS NOT NULL THEN ' (approval ' || :data.approvalID || ')' ELSE '' END
         || CASE WHEN :data.wipLimitExceeded THEN ', over the WIP limit' ELSE '' END);
 
 -- on: TaskReordered
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, to_value, from_display, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'rank', json_quote(:data.from), json_quote(:data.to),
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, to_value, from_display, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'rank', json_quote(:data.from), json_quote(:data.to),
         :data.from, :data.to, 'Reordered within its column');
 
 -- on: TaskCompleted
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, to_value, from_display, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'completed', 'false', 'true', 'no', 'yes', 'Completed');
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, to_value, from_display, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'completed', 'false', 'true', 'no', 'yes', 'Completed');
 
 -- on: TaskReopened
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, to_value, from_display, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'completed', 'true', 'false', 'yes', 'no', 'Reopened');
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, to_value, from_display, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'completed', 'true', 'false', 'yes', 'no', 'Reopened');
 
 -- on: TaskDeleted
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, to_value, from_display, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'deleted', 'false', 'true', 'no', 'yes', 'Deleted the task');
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, to_value, from_display, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'deleted', 'false', 'true', 'no', 'yes', 'Deleted the task');
 
 -- on: TaskRestored
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, to_value, from_display, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'deleted', 'true', 'false', 'yes', 'no', 'Restored the task');
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, to_value, from_display, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'deleted', 'true', 'false', 'yes', 'no', 'Restored the task');
 
 -- on: CommentAdded
 INSERT OR REPLACE INTO comments (task, comment, body) VALUES (:data.taskID, :data.commentID, :data.body);
-INSERT INTO history (task, position, seq, at, actor, type, field, to_value, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'comment', json_quote(:data.commentID), :data.body,
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, to_value, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'comment', json_quote(:data.commentID), :data.body,
         'Commented: ' || CASE WHEN length(:data.body) > 80 THEN substr(:data.body, 1, 79) || '…' ELSE :data.body END);
 
 -- on: CommentEdited
 UPDATE comments SET body = :data.body WHERE task = :data.taskID AND comment = :data.commentID;
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, to_value, from_display, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'comment', json_quote(:data.commentID), json_quote(:data.commentID),
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, to_value, from_display, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'comment', json_quote(:data.commentID), json_quote(:data.commentID),
         :data.previousBody, :data.body, 'Edited comment ' || :data.commentID);
 
 -- on: CommentDeleted
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, from_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'comment', json_quote(:data.commentID),
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, from_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'comment', json_quote(:data.commentID),
         (SELECT body FROM comments WHERE task = :data.taskID AND comment = :data.commentID),
         'Deleted comment ' || :data.commentID);
 
 -- on: CommentRestored
-INSERT INTO history (task, position, seq, at, actor, type, field, to_value, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'comment', json_quote(:data.commentID),
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, to_value, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'comment', json_quote(:data.commentID),
         (SELECT body FROM comments WHERE task = :data.taskID AND comment = :data.commentID),
         'Restored comment ' || :data.commentID);
 
 -- on: ApprovalRequested
-INSERT INTO history (task, position, seq, at, actor, type, field, to_value, to_display, summary)
-SELECT :data.taskID, :position, 0, :at, :ext.actor, :type, 'approval', json_quote(:data.approvalID), 'pending',
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, to_value, to_display, summary)
+SELECT :data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'approval', json_quote(:data.approvalID), 'pending',
        'Requested approval to move to ' || coalesce(s.name, :data.to)
        || CASE WHEN :data.reason IS NOT NULL THEN ': ' || :data.reason ELSE '' END
 FROM (SELECT 1) LEFT JOIN tasks AS t ON t.task = :data.taskID
 LEFT JOIN workflow_states AS s ON s.workflow = t.workflow AND s.version = t.version AND s.state = :data.to;
 
 -- on: ApprovalDecisionRecorded
-INSERT INTO history (task, position, seq, at, actor, type, field, to_value, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'approval', json_quote(:data.decision),
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, to_value, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'approval', json_quote(:data.decision),
         CASE :data.decision WHEN 'approve' THEN 'approved' ELSE 'rejected' END,
         coalesce((SELECT name FROM members WHERE member = :data.approver), :data.approver)
         || CASE :data.decision WHEN 'approve' THEN ' approved' ELSE ' rejected' END
         || CASE WHEN :data.comment IS NOT NULL THEN ': ' || :data.comment ELSE '' END);
 
 -- on: ApprovalGranted, ApprovalRejected, ApprovalCancelled, ApprovalExpired
-INSERT INTO history (task, position, seq, at, actor, type, field, from_value, to_value, from_display, to_display, summary)
-VALUES (:data.taskID, :position, 0, :at, :ext.actor, :type, 'approval', '"pending"',
+INSERT INTO history (task, position, seq, at, actor, actor_name, type, field, from_value, to_value, from_display, to_display, summary)
+VALUES (:data.taskID, :position, 0, :at, :ext.actor, (SELECT name FROM members WHERE member = :ext.actor), :type, 'approval', '"pending"',
         json_quote(CASE :type WHEN 'ApprovalGranted' THEN 'approved' WHEN 'ApprovalRejected' THEN 'rejected'
                               WHEN 'ApprovalCancelled' THEN 'cancelled' ELSE 'expired' END),
         'pending',

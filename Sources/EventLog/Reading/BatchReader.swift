@@ -77,27 +77,14 @@ final class BatchReader: Sendable {
     }
 }
 
-/// Least-recently-used decoded batches, bounded by their decompressed bytes.
+/// Decoded batches by first position, least recently used evicted first, bounded by their decompressed
+/// bytes (plus 64 per event for the decoded records).
 struct BatchCache {
-    private var entries: [UInt64: (batch: DecodedBatch, lastUse: UInt64)] = [:]
-    private var bytes = 0
-    private var tick: UInt64 = 0
+    private var cache = LRUCache<UInt64, DecodedBatch>()
 
-    mutating func get(_ first: UInt64) -> DecodedBatch? {
-        guard let entry = entries[first] else { return nil }
-        tick += 1
-        entries[first] = (entry.batch, tick)
-        return entry.batch
-    }
+    mutating func get(_ first: UInt64) -> DecodedBatch? { cache.get(first) }
 
     mutating func put(_ batch: DecodedBatch, bytesMax: Int) {
-        let size = batch.raw.bytes.count + 64 * batch.events.count
-        guard size <= bytesMax else { return }
-        tick += 1
-        if entries.updateValue((batch, tick), forKey: batch.header.firstPosition) == nil { bytes += size }
-        while bytes > bytesMax, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
-            entries[oldest.key] = nil
-            bytes -= oldest.value.batch.raw.bytes.count + 64 * oldest.value.batch.events.count
-        }
+        cache.put(batch, for: batch.header.firstPosition, size: batch.raw.bytes.count + 64 * batch.events.count, bytesMax: bytesMax)
     }
 }

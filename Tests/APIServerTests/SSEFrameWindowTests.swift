@@ -66,4 +66,22 @@ struct SSEFrameWindowTests {
         #expect(try window.frames(from: 1, maxCount: 10) == nil)
         await log.close()
     }
+
+    @Test("a subscriber ahead of a stale window (events appended while no one followed it) starts the window at its position")
+    func aheadOfAStaleWindow() async throws {
+        let directory = TestDirectory()
+        let log = try EventLog.open(dataDirectory: directory.path, workspace: "w")
+        let window = SSEFrameWindow(log: log)
+        try await append(log, count: 10, from: 1)
+        #expect(try window.frames(from: 1, maxCount: 256)?.count == 10)
+        // More than one extension's read (`readMax`) appended, nobody reading: a new subscriber joins at the head.
+        let gap = SSEFrameWindow.readMax * 3
+        try await append(log, count: gap, from: 11)
+        let head = UInt64(10 + gap)
+        #expect(try window.frames(from: head, maxCount: 256)?.map(\.position) == [head])
+        #expect(try window.frames(from: head + 1, maxCount: 256)?.isEmpty == true)
+        // Those behind the restarted window read the log themselves.
+        #expect(try window.frames(from: 11, maxCount: 256) == nil)
+        await log.close()
+    }
 }

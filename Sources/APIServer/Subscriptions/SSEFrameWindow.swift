@@ -58,8 +58,10 @@ final class SSEFrameWindow: Sendable {
     func frames(from position: UInt64, maxCount: Int) throws(EventLogError) -> [Frame]? {
         let log = self.log
         let result: Result<[Frame]?, EventLogError> = window.withLock { window in
-            // A position far past the window (its subscribers left, or all moved on): start it there.
-            if window.frames.isEmpty || position > window.end + UInt64(Self.framesMax) {
+            // A position past the window's end (no subscriber kept it up with the log while events were
+            // appended, or it is new): start it there. Extending from the old end instead reads at most
+            // `readMax` events, which may stop short of `position`.
+            if window.frames.isEmpty || position > window.end {
                 window = Window(frames: [], first: position, bytes: 0)
             }
             guard position >= window.first else { return .success(nil) }

@@ -32,6 +32,35 @@ struct SnapshotStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/bytes").allSatisfy { $0.hasSuffix(".sqlite") })
     }
 
+    @Test("the spacing stretches with the database's size, so copies do not grow with the square of the history")
+    func stretchedSpacing() {
+        let store = SnapshotStore(directory: "/nonexistent", everyEvents: 100, keepMax: 10, bytesMax: 1 << 40)
+        let unit = SnapshotStore.stretchBytes
+        // Small databases: every boundary, as before.
+        #expect(store.isDue(previous: 99, current: 100, last: 0, bytes: unit / 2))
+        #expect(store.isDue(previous: 199, current: 200, last: 100, bytes: unit))
+        // Not at a boundary: never.
+        #expect(!store.isDue(previous: 201, current: 250, last: 100, bytes: 1))
+        // Three units: every 300 events at most often.
+        #expect(!store.isDue(previous: 299, current: 300, last: 100, bytes: 3 * unit))
+        #expect(store.isDue(previous: 399, current: 400, last: 100, bytes: 3 * unit))
+        // Counting from the last snapshot taken, whatever the boundary.
+        #expect(!store.isDue(previous: 599, current: 600, last: 400, bytes: 3 * unit))
+        // Over a simulated build whose database grows 1 unit per 100 events, the bytes copied stay linear.
+        var copied: Int64 = 0
+        var last: UInt64 = 0
+        for position in stride(from: UInt64(100), through: 10_000, by: 100) {
+            let bytes = Int64(position / 100) * unit
+            if store.isDue(previous: position - 1, current: position, last: last, bytes: bytes) {
+                copied += bytes
+                last = position
+            }
+        }
+        let fixed = (1...100).reduce(Int64(0)) { $0 + Int64($1) * unit }
+        #expect(copied < fixed / 10, "stretched spacing copies \(copied / unit) units, fixed spacing \(fixed / unit)")
+        #expect(copied <= 3 * 100 * unit)
+    }
+
     @Test("thinning keeps the largest gap under about twice head / keepMax")
     func thinning() {
         for keep in [10, 20, 128] {

@@ -180,6 +180,7 @@ final class ProjectionWriter: Sendable {
     private func takeSnapshotIfDue(_ applier: ProjectionApplier, before: UInt64, after: UInt64) {
         guard snapshots.isDue(previous: max(before, lastSnapshot), current: after) else { return }
         let (mode, path) = progress.withLock { ($0.mode, $0.path) }
+        guard snapshots.isDue(previous: max(before, lastSnapshot), current: after, last: lastSnapshot, bytes: Self.fileSize(path)) else { return }
         if mode == .live {
             lastSnapshot = after
             let (snapshots, logger, name) = (snapshots, logger, definition.name)
@@ -201,6 +202,11 @@ final class ProjectionWriter: Sendable {
             // A missing snapshot only makes "as of" queries replay more; the projection goes on.
             logger.warning("projection \(definition.name): snapshot at \(after) failed: \(error.message)")
         }
+    }
+
+    private static func fileSize(_ path: String) -> Int64 {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int64(status.st_size) : 0
     }
 
     /// Marks the built database complete, moves it to its final name and reopens it in WAL mode.

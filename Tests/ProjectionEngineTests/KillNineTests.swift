@@ -29,16 +29,16 @@ struct KillNineTests {
         await log.close()
     }
 
-    private func arguments(_ command: [String]) -> [String] {
-        ["projections"] + command + ["--data", directory.path, "--workspace", "acme", "--projections", definitions]
+    private func arguments(_ command: [String], definitions: String? = nil) -> [String] {
+        ["projections"] + command + ["--data", directory.path, "--workspace", "acme", "--projections", definitions ?? self.definitions]
     }
 
     /// Starts the CLI, waits until `ready` says the child is mid-way (polling the files it writes), then
     /// kills it. Returns false when the child finished before it could be killed.
-    private func killMidway(_ command: [String], ready: () -> Bool) throws -> Bool {
+    private func killMidway(_ command: [String], definitions: String? = nil, ready: () -> Bool) throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try taskledgerBinary())
-        process.arguments = arguments(command)
+        process.arguments = arguments(command, definitions: definitions)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -50,8 +50,8 @@ struct KillNineTests {
         return true
     }
 
-    private func finish() throws {
-        let result = try run(try taskledgerBinary(), arguments(["catch-up"]))
+    private func finish(_ command: [String] = ["catch-up"], definitions: String? = nil) throws {
+        let result = try run(try taskledgerBinary(), arguments(command, definitions: definitions))
         #expect(result.status == 0, "\(String(decoding: result.stderr, as: UTF8.self))")
     }
 
@@ -81,6 +81,61 @@ struct KillNineTests {
         let finished = try dump(path: "\(projections)/\(version).sqlite")
         #expect(finished.checkpoint == 60_000)
         #expect(finished.rows == (try await reference(through: 60_000)))
+    }
+
+    /// A projection whose after-build section is long enough to be killed in: two deferred indexes and a
+    /// full-text table filled in one pass, then kept by a trigger.
+    private static let afterBuildDefinition = """
+        -- projection: entries
+        -- version: 1
+        -- schema
+        CREATE TABLE entries (position INTEGER PRIMARY KEY, type TEXT NOT NULL, stream TEXT NOT NULL, data TEXT NOT NULL);
+        -- on: *
+        INSERT INTO entries (position, type, stream, data) VALUES (:position, :type, :stream, :data);
+        -- schema: after build
+        CREATE INDEX entries_by_stream ON entries (stream, position);
+        CREATE INDEX entries_by_data ON entries (data);
+        CREATE VIRTUAL TABLE entries_text USING fts5(type, stream, data, content = '');
+        INSERT INTO entries_text (rowid, type, stream, data) SELECT position, type, stream, data FROM entries;
+        CREATE TRIGGER entries_text_insert AFTER INSERT ON entries BEGIN
+            INSERT INTO entries_text (rowid, type, stream, data) VALUES (NEW.position, NEW.type, NEW.stream, NEW.data);
+        END;
+        -- query: matching(text)
+        SELECT position FROM entries WHERE position IN (SELECT rowid FROM entries_text WHERE entries_text MATCH :text) ORDER BY position;
+        """
+
+    @Test("a build killed in its after-build phase is never served half-finished; finishing equals an uninterrupted build")
+    func killedAfterBuild() async throws {
+        try await appendEvents(60_000, offset: 0)
+        let definitionsDirectory = directory.path + "/after-build-definitions"
+        try FileManager.default.createDirectory(atPath: definitionsDirectory, withIntermediateDirectories: true)
+        try Self.afterBuildDefinition.write(toFile: definitionsDirectory + "/entries.sql", atomically: true, encoding: .utf8)
+        let version = try DefinitionCompiler.compile(file: "entries.sql", bytes: Array(Self.afterBuildDefinition.utf8)).version
+        let base = directory.path + "/workspaces/acme/projections/entries"
+        let (building, served) = ("\(base)/\(version).building.sqlite", "\(base)/\(version).sqlite")
+        // The build has applied the whole log: from here until the rename it runs the after-build section.
+        let killed = try killMidway(["catch-up"], definitions: definitionsDirectory) { checkpoint(building) == 60_000 }
+        #expect(killed, "the build was still running when killed")
+        if FileManager.default.fileExists(atPath: served) {
+            // The kill came after the rename: then the file must be the finished one.
+            let meta = try #require(DatabaseMeta.read(path: served))
+            #expect(meta.complete && meta.checkpoint == 60_000)
+        } else {
+            #expect(FileManager.default.fileExists(atPath: building), "killed in the after-build phase, the build is left to be discarded")
+        }
+        try finish(definitions: definitionsDirectory)
+        #expect(!FileManager.default.fileExists(atPath: building))
+        let recovered = try dump(path: served)
+        #expect(recovered.checkpoint == 60_000)
+        // The reference: the same definition rebuilt from scratch, uninterrupted, and swapped in.
+        try finish(["rebuild", "entries"], definitions: definitionsDirectory)
+        // A rebuild of the served version is written beside it, under the other of its two names.
+        let rebuilt = StoredDatabase.list(dataDirectory: directory.path, workspace: "acme", name: "entries")
+        #expect(rebuilt.count == 1 && rebuilt.first?.path != served)
+        let uninterrupted = try dump(path: try #require(rebuilt.first?.path))
+        #expect(uninterrupted.checkpoint == 60_000)
+        #expect(recovered.rows.count == uninterrupted.rows.count)
+        #expect(recovered.rows == uninterrupted.rows)
     }
 
     @Test("live catch-up killed mid-batch: the survivor equals a rebuild stopped at its checkpoint, and finishing equals an uninterrupted run")

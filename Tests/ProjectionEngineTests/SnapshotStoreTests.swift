@@ -36,9 +36,10 @@ struct SnapshotStoreTests {
     func stretchedSpacing() {
         let store = SnapshotStore(directory: "/nonexistent", everyEvents: 100, keepMax: 10, bytesMax: 1 << 40)
         let unit = SnapshotStore.stretchBytes
-        // Small databases: every boundary, as before.
+        // Small databases: every boundary, as before, even one batch end after the last snapshot.
         #expect(store.isDue(previous: 99, current: 100, last: 0, bytes: unit / 2))
         #expect(store.isDue(previous: 199, current: 200, last: 100, bytes: unit))
+        #expect(store.isDue(previous: 170, current: 230, last: 130, bytes: unit))
         // Not at a boundary: never.
         #expect(!store.isDue(previous: 201, current: 250, last: 100, bytes: 1))
         // Three units: every 300 events at most often.

@@ -23,8 +23,8 @@ struct SnapshotStore: Sendable {
         everyEvents > 0 && keepMax > 0 && current / everyEvents > previous / everyEvents
     }
 
-    /// The database size per spacing step: a database of `n × stretchBytes` is snapshotted every
-    /// `n × everyEvents` events at most often.
+    /// The database size per spacing step: a database of `n × stretchBytes` (n ≥ 2) is snapshotted every
+    /// `n × everyEvents` events at most often; a smaller one at every boundary.
     static let stretchBytes: Int64 = 64 << 20
 
     /// Whether a snapshot is due at `current`, the last one having been taken at `last` (0: none), for a
@@ -39,8 +39,10 @@ struct SnapshotStore: Sendable {
     func isDue(previous: UInt64, current: UInt64, last: UInt64, bytes: Int64) -> Bool {
         guard isDue(previous: previous, current: current) else { return false }
         let steps = UInt64(max(1, bytes / Self.stretchBytes))
+        // Below two units, every boundary (batch ends rarely fall exactly on one: 300 then 500 for 250).
+        guard steps > 1, last > 0 else { return true }
         let (spacing, overflow) = everyEvents.multipliedReportingOverflow(by: steps)
-        return last == 0 || current - min(current, last) >= (overflow ? UInt64.max : spacing)
+        return current - min(current, last) >= (overflow ? UInt64.max : spacing)
     }
 
     /// Writes a consistent copy of `database` (at `position`) under a temporary name renamed into place,

@@ -2,37 +2,42 @@ import Foundation
 
 /// A dedicated thread that runs jobs in order. A SQLite connection is not thread-safe and applying a batch
 /// blocks for milliseconds, so each database being written gets one of these instead of running on the
-/// cooperative pool (this machine has two cores). Submitting waits, asynchronously, while `capacity` jobs
-/// are already queued: back-pressure for the feed.
+/// cooperative pool (this machine has two cores). Each job has a weight (a batch: its events); submitting
+/// waits, asynchronously, while `capacity` weight is already queued: back-pressure for the feed. A job
+/// is taken whatever its weight when the queue is below capacity, so a large batch never waits forever.
 final class WorkerThread: @unchecked Sendable {
     private let lock = ConditionLock()
     // Guarded by `lock`.
-    private var jobs: [@Sendable () -> Void] = []
+    private var jobs: [(weight: Int, job: @Sendable () -> Void)] = []
+    private var queuedWeight = 0
     private var stopping = false
     private var finished = false
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private let capacity: Int
 
-    init(name: String, capacity: Int = 2) {
+    init(name: String, capacity: Int) {
         self.capacity = capacity
         let thread = Thread { [self] in run() }
         thread.name = name
         thread.start()
     }
 
-    /// Queues a job, waiting while the queue is full.
-    func submit(_ job: @escaping @Sendable () -> Void) async {
+    /// Queues a job of `weight`, waiting while the queue is full.
+    func submit(weight: Int, _ job: @escaping @Sendable () -> Void) async {
         while true {
             let queued: Bool = lock.withLock {
-                guard jobs.count < capacity || stopping else { return false }
-                if !stopping { jobs.append(job) }
+                guard queuedWeight < capacity || stopping else { return false }
+                if !stopping {
+                    jobs.append((weight, job))
+                    queuedWeight += weight
+                }
                 lock.broadcast()
                 return true
             }
             if queued { return }
             await withCheckedContinuation { continuation in
                 let resumeNow: Bool = lock.withLock {
-                    if jobs.count < capacity || stopping { return true }
+                    if queuedWeight < capacity || stopping { return true }
                     spaceWaiters.append(continuation)
                     return false
                 }
@@ -44,7 +49,7 @@ final class WorkerThread: @unchecked Sendable {
     /// Queues a job without waiting for space (control jobs: finalise, stop).
     func submitNow(_ job: @escaping @Sendable () -> Void) {
         lock.withLock {
-            if !stopping { jobs.append(job) }
+            if !stopping { jobs.append((0, job)) }
             lock.broadcast()
         }
     }
@@ -64,6 +69,7 @@ final class WorkerThread: @unchecked Sendable {
         lock.withLock {
             stopping = true
             jobs.removeAll()
+            queuedWeight = 0
             lock.broadcast()
         }
         resumeSpaceWaiters()
@@ -73,7 +79,10 @@ final class WorkerThread: @unchecked Sendable {
         while true {
             let job: (@Sendable () -> Void)? = lock.withLock {
                 while jobs.isEmpty && !stopping { lock.wait() }
-                return jobs.isEmpty ? nil : jobs.removeFirst()
+                guard !jobs.isEmpty else { return nil }
+                let next = jobs.removeFirst()
+                queuedWeight -= next.weight
+                return next.job
             }
             guard let job else { break }
             job()
@@ -88,7 +97,7 @@ final class WorkerThread: @unchecked Sendable {
 
     private func resumeSpaceWaiters() {
         let waiters: [CheckedContinuation<Void, Never>] = lock.withLock {
-            guard jobs.count < capacity || stopping else { return [] }
+            guard queuedWeight < capacity || stopping else { return [] }
             defer { spaceWaiters.removeAll() }
             return spaceWaiters
         }

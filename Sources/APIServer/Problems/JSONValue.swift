@@ -1,3 +1,5 @@
+import EventLog
+
 /// A JSON value, for bodies the API builds or inspects field by field (problems, strict request
 /// checking, read-model rows).
 public enum JSONValue: Equatable, Sendable {
@@ -31,7 +33,7 @@ public enum JSONValue: Equatable, Sendable {
             } else {
                 output.append(contentsOf: String(number).utf8)
             }
-        case .string(let text): JSONValue.writeString(text, to: &output)
+        case .string(let text): JSONText.appendString(text, to: &output)
         case .array(let values):
             output.append(UInt8(ascii: "["))
             for (offset, value) in values.enumerated() {
@@ -43,32 +45,12 @@ public enum JSONValue: Equatable, Sendable {
             output.append(UInt8(ascii: "{"))
             for (offset, key) in members.keys.sorted().enumerated() {
                 if offset > 0 { output.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(key, to: &output)
+                JSONText.appendString(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 members[key]!.write(to: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
-    }
-
-    static func writeString(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: output.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: output.append(contentsOf: #"\r"#.utf8)
-            case 0x09: output.append(contentsOf: #"\t"#.utf8)
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: #"\u00"#.utf8)
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0x0F)])
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 
     // MARK: Reading members

@@ -1,8 +1,9 @@
 /// Writing and reading JSON strings and integers as bytes, without Foundation.
-enum JSONText {
+public enum JSONText {
     /// Appends `text` as a JSON string literal, quotes included. Non-ASCII stays raw UTF-8; quotes,
-    /// backslashes and control characters are escaped.
-    static func appendString(_ text: some StringProtocol, to out: inout [UInt8]) {
+    /// backslashes and control characters are escaped (`\n`, `\r`, `\t`, else `\u00xx`). The one string
+    /// writer of the log's envelopes, the API's JSON and the read models' answers.
+    public static func appendString(_ text: some StringProtocol, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most ids, types and names need no escaping: copy them in one go.
         let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in

@@ -1,3 +1,5 @@
+import EventLog
+
 /// A query's answer: rows as ordered (column, value) pairs, the cursor of the next page, and the log
 /// position the answer reflects.
 public struct QueryResult: Sendable, Equatable {
@@ -35,14 +37,14 @@ public struct QueryResult: Sendable, Equatable {
             out.append(UInt8(ascii: "{"))
             for (column, (name, value)) in zip(row.columns, row.values).enumerated() {
                 if column > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.appendString(name, to: &out)
+                JSONText.appendString(name, to: &out)
                 out.append(UInt8(ascii: ":"))
                 JSONWriter.append(value, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: #"],"next":"#.utf8)
-        if let next { JSONWriter.appendString(next, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        if let next { JSONText.appendString(next, to: &out) } else { out.append(contentsOf: "null".utf8) }
         out.append(contentsOf: #","position":\#(position)}"#.utf8)
         return String(decoding: out, as: UTF8.self)
     }
@@ -55,30 +57,12 @@ enum JSONWriter {
         case .null: out.append(contentsOf: "null".utf8)
         case .integer(let number): out.append(contentsOf: String(number).utf8)
         case .real(let number): out.append(contentsOf: (number.isFinite ? String(number) : "null").utf8)
-        case .text(let text): appendString(text, to: &out)
+        case .text(let text): JSONText.appendString(text, to: &out)
         case .json(let text):
             // Stored JSON is emitted as is when it parses; otherwise as a string, so the output stays JSON.
             let bytes = Array(text.utf8)
             let valid = bytes.withUnsafeBytes { PayloadTape($0).isValid }
-            if valid { out.append(contentsOf: bytes) } else { appendString(text, to: &out) }
+            if valid { out.append(contentsOf: bytes) } else { JSONText.appendString(text, to: &out) }
         }
-    }
-
-    static func appendString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -49,8 +49,10 @@ final class WALCheckpointer: Sendable {
         }
     }
 
-    /// Runs on `queue`.
+    /// Runs on `queue`. Nothing once closed: `close` sets `closed` before it releases the connection on
+    /// this serial queue, so a request that raced it does not open a connection after it.
     private func checkpoint() -> String? {
+        guard !state.withLock({ $0.closed }) else { return nil }
         do throws(SQLiteError) {
             if connection == nil {
                 let opened = try SQLiteDatabase(path: path)

@@ -191,46 +191,36 @@ struct EventRoutes {
             } catch {
                 break
             }
-            live = (shared?.count ?? events.count) < 256
-            if let shared, !shared.isEmpty {
-                var chunk: [UInt8] = []
-                for frame in shared {
-                    next = frame.position + 1
-                    if filter.admits(frame) { chunk.append(contentsOf: frame.bytes) }
-                }
-                if !chunk.isEmpty {
-                    try await writer.write(ByteBuffer(bytes: chunk))
+            let read = shared?.count ?? events.count
+            live = read < 256
+            if read == 0 {
+                if await waiter.wait(beyond: next - 1) { continue }
+                if subscriptions.isShuttingDown || log.isClosed || Task.isCancelled { break }
+                // The ticker runs on its own period: a heartbeat only after `heartbeat` of silence.
+                if ContinuousClock.now - lastWrite >= .seconds(heartbeat * 0.9) {
+                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     lastWrite = ContinuousClock.now
-                }
-                subscriptions.delivered(shared.count)
-                continue
-            }
-            if events.isEmpty {
-                guard await waiter.wait(beyond: next - 1) else {
-                    if subscriptions.isShuttingDown || log.isClosed || Task.isCancelled { break }
-                    // The ticker runs on its own period: a heartbeat only after `heartbeat` of silence.
-                    if ContinuousClock.now - lastWrite >= .seconds(heartbeat * 0.9) {
-                        try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
-                        lastWrite = ContinuousClock.now
-                    }
-                    continue
                 }
                 continue
             }
             var chunk: [UInt8] = []
-            for event in events {
-                next = event.position + 1
-                guard filter.admits(event) else { continue }
-                chunk.append(contentsOf: "id: \(event.position)\nevent: \(event.type)\ndata: ".utf8)
-                chunk.append(contentsOf: event.line)
-                chunk.append(contentsOf: "\n\n".utf8)
+            if let shared {
+                for frame in shared {
+                    next = frame.position + 1
+                    if filter.admits(frame) { chunk.append(contentsOf: frame.bytes) }
+                }
+            } else {
+                for event in events {
+                    next = event.position + 1
+                    if filter.admits(event) { SSEFrameWindow.Frame.append(event, to: &chunk) }
+                }
             }
             // Awaits the socket: a slow client holds this loop, not a growing buffer.
             if !chunk.isEmpty {
                 try await writer.write(ByteBuffer(bytes: chunk))
                 lastWrite = ContinuousClock.now
             }
-            subscriptions.delivered(events.count)
+            subscriptions.delivered(read)
         }
     }
 

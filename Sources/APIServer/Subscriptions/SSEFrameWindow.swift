@@ -26,10 +26,16 @@ final class SSEFrameWindow: Sendable {
             type = event.type
             var bytes: [UInt8] = []
             bytes.reserveCapacity(event.line.count + type.utf8.count + 40)
-            bytes.append(contentsOf: "id: \(event.position)\nevent: \(type)\ndata: ".utf8)
-            bytes.append(contentsOf: event.line)
-            bytes.append(contentsOf: "\n\n".utf8)
+            Self.append(event, to: &bytes)
             self.bytes = bytes
+        }
+
+        /// Appends `event`'s frame to `out`: the one encoding of an event for SSE, shared frames and a
+        /// subscriber reading the log alike.
+        static func append(_ event: RecordedEvent, to out: inout [UInt8]) {
+            out.append(contentsOf: "id: \(event.position)\nevent: \(event.type)\ndata: ".utf8)
+            out.append(contentsOf: event.line)
+            out.append(contentsOf: "\n\n".utf8)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import ProjectionEngine
@@ -38,7 +39,7 @@ struct WALCheckpointerTests {
 
         // With them, the rows reach the database file while the writer keeps its connection open.
         let path = directory + "/db.sqlite"
-        let checkpointer = WALCheckpointer(path: path)
+        let checkpointer = WALCheckpointer(path: path, logger: Logger(label: "test"))
         let writer = try writeRows(path, 2_000) { n in
             // Simulated time: one request per row, 10 ms apart; an interval is 250 ms.
             checkpointer.committed(now: Double(n) * 0.01)
@@ -50,5 +51,16 @@ struct WALCheckpointerTests {
         }
         // After close, requests are ignored (the writer is stopping).
         checkpointer.committed(now: 1e9)
+    }
+
+    @Test("a checkpoint that cannot run is recorded and logged, never thrown at the writer")
+    func failureIsRecorded() throws {
+        let checkpointer = WALCheckpointer(path: "/nonexistent-\(UUID().uuidString)/db.sqlite", logger: Logger(label: "test"))
+        checkpointer.committed(now: 0)
+        // It runs on a background queue; the writer never waits for it.
+        let deadline = Date().addingTimeInterval(10)
+        while checkpointer.lastError == nil, Date() < deadline { usleep(1_000) }
+        #expect(checkpointer.lastError?.contains("cannot open") == true)
+        checkpointer.close()
     }
 }

@@ -89,7 +89,7 @@ final class ProjectionWriter: Sendable {
         self.applier = applier
         needs = applier.needs
         lastSnapshot = snapshots.positions().last ?? 0
-        walCheckpointer = WALCheckpointer(path: finalPath)
+        walCheckpointer = WALCheckpointer(path: finalPath, logger: logger)
         worker = WorkerThread(name: "projection-\(definition.name)", capacity: Self.queuedEventsMax)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// Moves a live projection database's WAL back into the database file off the writer's thread.
@@ -23,12 +24,16 @@ final class WALCheckpointer: Sendable {
     }
 
     let path: String
+    private let logger: Logger
     // The connection is only used on `queue`; the lock guards the bookkeeping.
     private nonisolated(unsafe) var connection: SQLiteDatabase?
     private let state = Mutex(State())
     private let pending = DispatchGroup()
 
-    init(path: String) { self.path = path }
+    init(path: String, logger: Logger) {
+        self.path = path
+        self.logger = logger
+    }
 
     /// Called by the writer after a commit: starts a checkpoint unless one ran within `interval` or is
     /// running.
@@ -42,10 +47,15 @@ final class WALCheckpointer: Sendable {
         guard start else { return }
         Self.queue.async(group: pending) { [self] in
             let error = checkpoint()
-            state.withLock { state in
-                state.inFlight = false
-                state.lastError = error
+            let previous = state.withLock { state in
+                defer {
+                    state.inFlight = false
+                    state.lastError = error
+                }
+                return state.lastError
             }
+            // Once per kind of failure, not every 250 ms: the writer goes on, and the WAL only grows.
+            if let error, error != previous { logger.warning("WAL checkpoint of \(path) failed (retried): \(error)") }
         }
     }
 

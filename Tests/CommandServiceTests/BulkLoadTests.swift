@@ -14,19 +14,11 @@ struct BulkLoadTests {
         let log = try EventLog.open(
             dataDirectory: directory.path, workspace: "acme", options: testOptions { $0.clock = { Timestamp(unixMicros: 1_790_000_000_000_000) } })
         let clock = TestClock()
-        let counter = Mutex<UInt64>(0)
         let service = try CommandService(
             log: log,
             configuration: .init(
                 clock: { clock.now() }, streamRateLimit: .unlimited,
-                eventIDs: { _ in
-                    EventID(
-                        high: 0x0190_0000_0000_7000,
-                        low: 0x8000_0000_0000_0000
-                            | counter.withLock {
-                                $0 += 1; return $0
-                            })
-                },
+                eventIDs: sequentialEventIDs(),
                 bulkLoad: bulkLoad))
         return (log, service)
     }
@@ -50,10 +42,7 @@ struct BulkLoadTests {
             }
         }
         try await run("create workspace", stream: .workspace, as: "admin") { (metadata) throws(CommandError) in
-            try await service.execute(
-                WorkspaceCommand.create(
-                    NewWorkspace(id: "acme", slug: "acme", name: "Acme", founder: NewMember(id: "admin", displayName: "Ada", email: "ada@acme.test"))),
-                metadata: metadata)
+            try await service.execute(createAcme, metadata: metadata)
         }
         for (id, role) in [("pm", WorkspaceRole.member), ("dev", .member), ("dev2", .member), ("gus", .guest)] {
             try await run("add \(id)", stream: .workspace, as: "admin") { (metadata) throws(CommandError) in
@@ -141,10 +130,7 @@ struct BulkLoadTests {
     func stagedUntilFlushed() async throws {
         let directory = TestDirectory()
         let (log, service) = try open(directory, bulkLoad: BulkLoad(commandsMax: 1_000))
-        try await service.execute(
-            WorkspaceCommand.create(
-                NewWorkspace(id: "acme", slug: "acme", name: "Acme", founder: NewMember(id: "admin", displayName: "Ada", email: "ada@acme.test"))),
-            metadata: metadata("admin"))
+        try await service.execute(createAcme, metadata: metadata("admin"))
         try await service.execute(
             WorkflowCommand(workflow: "wf", .create(name: "Delivery", definition: testWorkflow())), metadata: metadata("admin"))
         try await service.execute(
@@ -177,10 +163,7 @@ struct BulkLoadTests {
     func anotherWriterBreaksTheLoad() async throws {
         let directory = TestDirectory()
         let (log, service) = try open(directory, bulkLoad: BulkLoad(commandsMax: 1_000))
-        try await service.execute(
-            WorkspaceCommand.create(
-                NewWorkspace(id: "acme", slug: "acme", name: "Acme", founder: NewMember(id: "admin", displayName: "Ada", email: "ada@acme.test"))),
-            metadata: metadata("admin"))
+        try await service.execute(createAcme, metadata: metadata("admin"))
         _ = try await log.append(AppendRequest(events: [event("elsewhere")]))
         let failure = await code { try await service.flush() }
         #expect(failure == "log-failed")

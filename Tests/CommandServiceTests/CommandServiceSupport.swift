@@ -197,3 +197,20 @@ func code(_ body: () async throws -> Void) async -> String? {
         return "unexpected: \(error)"
     }
 }
+
+/// Event ids 0190…7000-8000…0001, …0002, …: the same ids on every run, for byte-for-byte comparisons.
+func sequentialEventIDs() -> @Sendable (Instant) -> EventID {
+    let counter = Mutex<UInt64>(0)
+    return { _ in
+        EventID(
+            high: 0x0190_0000_0000_7000,
+            low: 0x8000_0000_0000_0000
+                | counter.withLock {
+                    $0 += 1; return $0
+                })
+    }
+}
+
+/// Creates workspace `acme` with founder `admin` (Ada).
+let createAcme = WorkspaceCommand.create(
+    NewWorkspace(id: "acme", slug: "acme", name: "Acme", founder: NewMember(id: "admin", displayName: "Ada", email: "ada@acme.test")))

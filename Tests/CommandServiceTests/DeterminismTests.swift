@@ -17,23 +17,12 @@ struct DeterminismTests {
         let log = try EventLog.open(
             dataDirectory: directory.path, workspace: "acme",
             options: testOptions { $0.clock = { Timestamp(unixMicros: commitMicros.withLock { $0 }) } })
-        let counter = Mutex<UInt64>(0)
         let service = try CommandService(
             log: log,
             configuration: .init(
                 clock: { Instant(unixMicros: 1_780_000_000_000_000) },
-                eventIDs: { _ in
-                    EventID(
-                        high: 0x0190_0000_0000_7000,
-                        low: 0x8000_0000_0000_0000
-                            | counter.withLock {
-                                $0 += 1; return $0
-                            })
-                }))
-        try await service.execute(
-            WorkspaceCommand.create(
-                NewWorkspace(id: "acme", slug: "acme", name: "Acme", founder: NewMember(id: "admin", displayName: "Ada", email: "ada@acme.test"))),
-            metadata: metadata("admin"))
+                eventIDs: sequentialEventIDs()))
+        try await service.execute(createAcme, metadata: metadata("admin"))
         commitMicros.withLock { $0 -= 5_000_000 }  // a clock that jumps back must not make time run backwards
         try await service.execute(
             WorkspaceCommand.addMember(NewMember(id: "lin", displayName: "Lin", email: "lin@acme.test")), metadata: metadata("admin"))
@@ -76,10 +65,7 @@ struct DeterminismTests {
                                 })
                     },
                     bulkLoad: BulkLoad(commandsMax: 3)))
-            try await service.execute(
-                WorkspaceCommand.create(
-                    NewWorkspace(id: "acme", slug: "acme", name: "Acme", founder: NewMember(id: "admin", displayName: "Ada", email: "ada@acme.test"))),
-                metadata: metadata("admin"))
+            try await service.execute(createAcme, metadata: metadata("admin"))
             for n in 0..<10 {
                 try await service.execute(
                     WorkspaceCommand.addMember(NewMember(id: MemberID("m\(n)"), displayName: "M \(n)", email: "m\(n)@acme.test")),

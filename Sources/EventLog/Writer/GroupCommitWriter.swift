@@ -107,27 +107,11 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     /// Queues an append; the continuation is resumed when it is durable or refused.
-    func submit(_ pending: Pending) {
-        lock.lock()
-        if let failure {
-            lock.unlock()
-            pending.resume(throwing: .logFailed(failure.description))
-            return
-        }
-        if stopping {
-            lock.unlock()
-            pending.resume(throwing: .closed)
-            return
-        }
-        // The writer only sleeps on an empty queue; later appends join the batch it will take.
-        if queue.isEmpty { lock.signal() }
-        queue.append(pending)
-        lock.unlock()
-    }
+    func submit(_ pending: Pending) { submit(contentsOf: CollectionOfOne(pending)) }
 
     /// Queues several appends at once, in order: the writer finds them all in its queue together, so
     /// they share its next batch (split only where the batch limits say) whatever the threads' timing.
-    func submit(contentsOf group: [Pending]) {
+    func submit(contentsOf group: some Collection<Pending>) {
         guard !group.isEmpty else { return }
         lock.lock()
         if let failure {
@@ -140,6 +124,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             for pending in group { pending.resume(throwing: .closed) }
             return
         }
+        // The writer only sleeps on an empty queue; later appends join the batch it will take.
         if queue.isEmpty { lock.signal() }
         queue.append(contentsOf: group)
         lock.unlock()

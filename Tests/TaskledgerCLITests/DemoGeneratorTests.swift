@@ -135,6 +135,22 @@ struct DemoGeneratorTests {
         #expect(again.stderr.contains("already exists"))
     }
 
+    @Test(
+        "out-of-range settings are refused with one line naming the bound, and nothing is written",
+        arguments: [
+            (["--commands-per-batch", "0"], "--commands-per-batch must be between 1 and 4096"),
+            (["--commands-per-batch", "4097"], "--commands-per-batch must be between 1 and 4096"),
+            (["--days", "6"], "--days must be between 7"),
+        ])
+    func refusesBadSettings(arguments: [String], message: String) throws {
+        let directory = TestDirectory()
+        let result = try taskledger(["demo", "generate", "--data", directory.path, "--events", "100", "--quiet"] + arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/workspaces/demo"))
+    }
+
     @Test("the history has every role, rejected approvals, AccessDenied, reminders, sprints, documents and a heavy tail")
     func shape() async throws {
         let directory = TestDirectory()

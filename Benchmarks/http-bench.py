@@ -167,6 +167,19 @@ def populate(port, token, tasks):
     return movable
 
 
+def server_memory():
+    """The Taskledger server's resident memory now and at its peak so far (/proc: VmRSS, VmHWM), in MiB:
+    the issue asks that memory stay bounded while 1,000 subscribers follow."""
+    pid = next(process.pid for name, process in started if name == "taskledger")
+    fields = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                fields[key] = round(int(value.split()[0]) / 1024, 1)
+    return {"serverRssMiB": fields.get("VmRSS"), "serverPeakRssMiB": fields.get("VmHWM")}
+
+
 def wait_for_projections(port, token, seconds=120):
     """Waits until every read model has applied the log's head (lag 0), so that a phase measures the
     server at rest rather than the projections catching up on the previous phase's events; returns
@@ -406,7 +419,7 @@ def main():
             answer = run([args.sse, "--port", str(ports["taskledger"]), "--workspace", WORKSPACE, "--token", token,
                           "--tasks", os.path.join(args.scratch, "tasks.txt"), "--subscribers", str(args.subscribers),
                           "--rate", str(args.sse_rate), "--seconds", str(args.sse_seconds)]).stdout
-            results["sse"].append({"repeat": repeat, **json.loads(answer.strip().splitlines()[-1])})
+            results["sse"].append({"repeat": repeat, **json.loads(answer.strip().splitlines()[-1]), **server_memory()})
         results["versions"] = {
             "nginx": run(["nginx", "-v"]).stderr.strip().split("/")[-1],
             "redis": run(["redis-server", "--version"]).stdout.split()[2].removeprefix("v="),

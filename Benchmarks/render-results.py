@@ -311,6 +311,14 @@ def render_http(h, chart, command):
         line(f"SSE delivery to {sse[0]['subscribers']:,} subscribers at {sse[0]['rate']:,} events/s, p99", "< 50 ms",
              f"{sse_p99:.1f} ms ({min(r['received'] for r in sse):,} of {sse[0]['expected']:,} deliveries in the worst run)",
              sse_p99 < 50 and all(r["received"] == r["expected"] for r in sse))
+        peaks = [r["serverPeakRssMiB"] for r in sse if r.get("serverPeakRssMiB") is not None]
+        if peaks:
+            rss = [r["serverRssMiB"] for r in sse if r.get("serverRssMiB") is not None]
+            # Reported, not judged: the server's RSS includes SQLite page caches (six projection writers, up to
+            # 64 MiB each) and the log's batch cache (32 MiB) filling up, so growth across three short
+            # repeats does not by itself tell a bound from a leak.
+            print(f"| SSE: server memory while 1,000 subscribers follow | bounded | peak RSS {max(peaks):,.0f} MiB over the whole run; "
+                  f"after each SSE repeat {', '.join(f'{v:,.0f}' for v in rss)} MiB | **not judged** (growth across repeats not yet explained) |")
     print()
     print("Where the misses come from (profiled with `perf` on this machine, 2026-11-27; not re-measured by each run): "
           "**Board reads**: a read is answered from the answers the projection engine keeps per read-model position (docs/projections.md), "

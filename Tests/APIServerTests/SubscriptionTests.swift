@@ -1,4 +1,3 @@
-import APIServer
 import CommandService
 import EventLog
 import Foundation
@@ -6,6 +5,8 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import Workflow
+
+@testable import APIServer
 
 @Suite("HTTP: event subscriptions (NDJSON pages and SSE)")
 struct SubscriptionTests {
@@ -47,22 +48,30 @@ struct SubscriptionTests {
         await harness.close()
     }
 
+    // SSE runs over a real loopback connection (`.live`): a subscriber's loop runs on its connection's
+    // event loop and is paced by that loop's timer, which the router test's simulated loop never runs.
     @Test("SSE: catch-up then live events with id = position, resumed from Last-Event-ID without a gap or duplicate")
     func serverSentEvents() async throws {
         let harness = try await ServerHarness.make()
         let server = harness.server
-        try await harness.application.test(.router) { client in
+        try await harness.application.test(.live) { client in
             let base = "/v1/workspaces/acme"
             let sse = harness.headers("auditor", json: false, [.accept: "text/event-stream"])
-            // Appended while the subscription is open: the live part.
+            // Appended while the subscription is open: the live part, on a connection of its own (the
+            // test client's one connection is the subscriber's).
+            let port = try #require(client.port)
             let appender = Task {
                 try await Task.sleep(for: .milliseconds(300))
-                for index in 0..<3 {
-                    _ = try await client.execute(
-                        uri: base + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"),
-                        body: body(#"{"id":"live\#(index)","title":"L"}"#))
+                try await TestClient.withClient(host: "127.0.0.1", port: port) { writer in
+                    for index in 0..<3 {
+                        let created = try await writer.execute(
+                            .init(
+                                base + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"),
+                                body: body(#"{"id":"live\#(index)","title":"L"}"#)))
+                        #expect(created.status == .created)
+                    }
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                try await Self.untilDelivered(server, through: "acme")
                 server.endSubscriptions()
             }
             let response = try await client.execute(uri: base + "/events?from=1&heartbeat=0.1", method: .get, headers: sse)
@@ -81,9 +90,9 @@ struct SubscriptionTests {
     func resume() async throws {
         let harness = try await ServerHarness.make()
         let server = harness.server
-        try await harness.application.test(.router) { client in
+        try await harness.application.test(.live) { client in
             let ending = Task {
-                try await Task.sleep(for: .milliseconds(300))
+                try await Self.untilDelivered(server, through: "acme", from: 6)
                 server.endSubscriptions()
             }
             let response = try await client.execute(
@@ -95,5 +104,17 @@ struct SubscriptionTests {
             #expect(ids == Array(6..<(6 + ids.count)))
         }
         await harness.close()
+    }
+
+    /// Waits until the open subscription was sent the workspace's log from `from` to its head (and a
+    /// heartbeat's time more), so ending it cannot cut the stream short however slowly a loaded machine
+    /// runs the test.
+    private static func untilDelivered(_ server: TaskledgerServer, through workspace: String, from: UInt64 = 1) async throws {
+        let head = try await server.registry.workspace(workspace).log.head.position
+        let deadline = ContinuousClock.now + .seconds(60)
+        while server.subscriptions.deliveredCount < head - (from - 1), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(200))
     }
 }

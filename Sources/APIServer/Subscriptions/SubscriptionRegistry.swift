@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// The server's open event subscriptions: how many there are and how many events they were sent (for
@@ -7,12 +8,28 @@ final class SubscriptionRegistry: Sendable {
     private struct State {
         var open = 0
         var nextID = 0
-        var delivered: UInt64 = 0
-        var shuttingDown = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var pacers: [ObjectIdentifier: LoopPacer] = [:]
     }
 
     private let state = Mutex(State())
+    // Read or bumped by every live subscriber on every write: atomics, not the lock they would all share.
+    private let delivered = Atomic<UInt64>(0)
+    private let shuttingDown = Atomic<Bool>(false)
+    /// How often a live subscriber may be written to (see `EventRoutes.coalescingInterval`).
+    let pacingInterval: TimeAmount
+
+    init(pacingInterval: TimeAmount = .milliseconds(20)) { self.pacingInterval = pacingInterval }
+
+    /// The pacer of the subscribers on `eventLoop`: one per loop for the server's life.
+    func pacer(for eventLoop: any EventLoop) -> LoopPacer {
+        state.withLock { state in
+            if let pacer = state.pacers[ObjectIdentifier(eventLoop)] { return pacer }
+            let pacer = LoopPacer(eventLoop: eventLoop, interval: pacingInterval)
+            state.pacers[ObjectIdentifier(eventLoop)] = pacer
+            return pacer
+        }
+    }
 
     struct Subscription: Sendable { let id: Int }
 
@@ -26,16 +43,16 @@ final class SubscriptionRegistry: Sendable {
 
     func close(_ subscription: Subscription) { state.withLock { $0.open -= 1 } }
 
-    func delivered(_ count: Int) { state.withLock { $0.delivered += UInt64(count) } }
+    func delivered(_ count: Int) { delivered.add(UInt64(count), ordering: .relaxed) }
 
     var openCount: Int { state.withLock { $0.open } }
-    var deliveredCount: UInt64 { state.withLock { $0.delivered } }
-    var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+    var deliveredCount: UInt64 { delivered.load(ordering: .relaxed) }
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .acquiring) }
 
     /// Ends every subscription (each finishes its response) and refuses to keep new ones open.
     func shutDown() {
         let waiters = state.withLock { state in
-            state.shuttingDown = true
+            shuttingDown.store(true, ordering: .releasing)
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
         }
@@ -51,7 +68,7 @@ final class SubscriptionRegistry: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.shuttingDown || Task.isCancelled { return true }
+                    if shuttingDown.load(ordering: .acquiring) || Task.isCancelled { return true }
                     state.waiters[id] = continuation
                     return false
                 }

@@ -1,0 +1,75 @@
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import APIServer
+
+/// Live SSE subscribers run on their connection's event loop and are paced by one timer per loop.
+@Suite("Event-loop pacing of live subscribers")
+struct LoopPacerTests {
+    @Test("a task preferring an event loop's executor runs its nonisolated code on that loop")
+    func runsOnTheLoop() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let onLoop = await withTaskExecutorPreference(EventLoopTaskExecutor(loop)) {
+            await Self.inEventLoop(loop)
+        }
+        #expect(onLoop)
+        // Without the preference the same function runs on the global executor.
+        #expect(await Self.inEventLoop(loop) == false)
+        try await group.shutdownGracefully()
+    }
+
+    /// A nonisolated async function: it runs on the task's preferred executor, if any.
+    private static func inEventLoop(_ loop: any EventLoop) async -> Bool {
+        await Task.yield()
+        return loop.inEventLoop
+    }
+
+    @Test("a slot's waiters wake at its tick, never early; the timer stops once none wait")
+    func slotsWakeAtTheirTick() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let pacer = LoopPacer(eventLoop: group.next(), interval: .milliseconds(40))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let times = await withTaskGroup(of: (slot: Int, after: Duration).self) { tasks in
+            for index in 0..<8 {
+                tasks.addTask {
+                    await pacer.nextTick(slot: index % 2)
+                    return (index % 2, clock.now - start)
+                }
+            }
+            return await tasks.reduce(into: []) { $0.append($1) }
+        }
+        #expect(times.count == 8)
+        // Ticks come every quarter interval: slot 1 at the first, slot 0 at the fourth. No upper bound: with
+        // the test suite running in parallel a waiter may register (and so wake) seconds late.
+        for (slot, after) in times {
+            #expect(after >= .milliseconds(slot == 1 ? 9 : 39), "slot \(slot) woke too early, after \(after)")
+        }
+        #expect(pacer.waiting == 0)
+        let ticks = pacer.ticks
+        try await Task.sleep(for: .milliseconds(60))
+        #expect(pacer.ticks == ticks, "a tick with nobody waiting")
+        try await group.shutdownGracefully()
+    }
+
+    @Test("slots are given round robin")
+    func slotsRoundRobin() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let pacer = LoopPacer(eventLoop: group.next(), interval: .milliseconds(20))
+        #expect((0..<8).map { _ in pacer.assignSlot() } == [0, 1, 2, 3, 0, 1, 2, 3])
+        try await group.shutdownGracefully()
+    }
+
+    @Test("the registry gives one pacer per event loop")
+    func onePacerPerLoop() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let registry = SubscriptionRegistry()
+        let first = group.next()
+        let second = group.next()
+        #expect(registry.pacer(for: first) === registry.pacer(for: first))
+        #expect(registry.pacer(for: first) !== registry.pacer(for: second))
+        try await group.shutdownGracefully()
+    }
+}

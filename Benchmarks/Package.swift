@@ -32,7 +32,8 @@ let package = Package(
             ]
         ),
         // The SSE client of `make bench` (live delivery to 1,000 subscribers over HTTP): raw sockets only.
-        .executableTarget(name: "SSEBenchmark", dependencies: ["BenchmarkSupport"]),
+        .executableTarget(name: "SSEBenchmark", dependencies: ["BenchmarkSupport", "CEpoll"]),
+        .target(name: "CEpoll"),
         // Its 1M-event workspace (which OperationsBenchmark uses too) comes from the demo generator.
         .executableTarget(
             name: "ProjectionBenchmark",

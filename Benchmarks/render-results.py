@@ -308,9 +308,14 @@ def render_http(h, chart, command):
     line("board reads, p99", "< 10 ms", f"{read_p99:.2f} ms", read_p99 < 10)
     line(f"task moves over HTTP, {h['connections']} connections", "≥ 25,000/s", f"{int(moves):,}/s ({to_redis[0]:.2f}× Redis XADD, {to_postgres[0]:.2f}× PostgreSQL)", moves >= 25_000)
     if sse:
+        # The rate must really have been offered: a run whose appends fell behind the schedule measured
+        # a lighter load than the target names.
+        offered = min(r.get("appendedPerSecond", 0) for r in sse)
+        offered_ok = offered >= 0.95 * sse[0]["rate"]
         line(f"SSE delivery to {sse[0]['subscribers']:,} subscribers at {sse[0]['rate']:,} events/s, p99", "< 50 ms",
-             f"{sse_p99:.1f} ms ({min(r['received'] for r in sse):,} of {sse[0]['expected']:,} deliveries in the worst run)",
-             sse_p99 < 50 and all(r["received"] == r["expected"] for r in sse))
+             f"{sse_p99:.1f} ms ({min(r['received'] for r in sse):,} of {sse[0]['expected']:,} deliveries in the worst run; "
+             f"appends offered at ≥ {offered:,.0f}/s in every run)",
+             sse_p99 < 50 and offered_ok and all(r["received"] == r["expected"] for r in sse))
         peaks = [r["serverPeakRssMiB"] for r in sse if r.get("serverPeakRssMiB") is not None]
         if peaks:
             rss = [r["serverRssMiB"] for r in sse if r.get("serverRssMiB") is not None]
@@ -330,11 +335,14 @@ def render_http(h, chart, command):
           "reaches ~9k/s; the in-process command service needs ~39 µs per command (the command table above), so on two cores shared "
           "with wrk the HTTP path (parse, auth, JSON in and out, two actor hops) is what is left to cut, and 25k/s would need the "
           "whole request, projections included, under ~80 µs. "
-          "**SSE**: 1,000 subscribers × 1,000 events/s is 1M deliveries (~0.7 GB) a second over loopback. The server shares one encoded "
-          "frame per event among all subscribers and coalesces each live subscriber's writes (20 ms), and spends ~18 µs per delivery, "
-          "mostly in one `writev` and its Swift Concurrency / NIO hand-offs per subscriber write; the receiving client, on the same "
-          "two cores, needs ~6 µs of CPU per delivery by itself (`time`: 7.4 s for 1.2M deliveries), so this machine cannot carry 1M "
-          "deliveries a second even with a free server. The p99 counts every delivery that arrived within the run's window.\n")
+          "**SSE**: 1,000 subscribers × 1,000 events/s is 1M deliveries (~0.65 GB) a second over loopback, and the receiving client "
+          "shares the two cores (~0.45 of a core by itself). The server encodes each event once for all subscribers, runs each "
+          "subscriber on its connection's event loop (no thread hand-off per write) and writes to a live subscriber at most every "
+          "20 ms, woken by one timer per loop. What is left is ~50,000 `writev`s a second, ~20 µs of server CPU each (about half in "
+          "the kernel's loopback TCP, a quarter in NIO's HTTP/1.1 chunk encoding and write path), beside the appends and the six "
+          "projections following live. At 500 subscribers the same run meets the target (p99 ~42 ms, appends' p50 2.4 ms); at "
+          "1,000 the two cores saturate, the comments' acknowledgements queue (p50 ~13 ms) and the p99 follows. "
+          "The p99 counts every delivery, and a run counts only if its appends kept to the schedule.\n")
     print(f"![HTTP throughput and latency](results/{chart})\n")
     v = h.get("versions", {})
     print(f"Data set: workspace `bench` made through the API in {h.get('setupSeconds', 0)} s: {h['tasks']:,} tasks in project `ops` "
@@ -383,15 +391,17 @@ def render_http(h, chart, command):
           "latency percentiles from pgbench's per-transaction log (p95 column: p95).\n")
     if sse:
         print("### Live subscriptions: Server-Sent Events\n")
-        print("| repeat | subscribers | events/s | deliveries received / expected | p50 ms | p95 ms | p99 ms | p99.9 ms | max ms | append ack p50 / p99 ms | connect s |")
-        print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|")
+        print("| repeat | subscribers | events/s asked / offered | deliveries received / expected | p50 ms | p95 ms | p99 ms | p99.9 ms | max ms | append ack p50 / p99 ms | connect s |")
+        print("|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|")
         for r in sse:
-            print(f"| {r['repeat'] + 1} | {r['subscribers']:,} | {r['rate']:,} | {r['received']:,} / {r['expected']:,} | {r['p50Ms']:.2f} | {r['p95Ms']:.2f} | "
+            print(f"| {r['repeat'] + 1} | {r['subscribers']:,} | {r['rate']:,} / {r.get('appendedPerSecond', 0):,.0f} | {r['received']:,} / {r['expected']:,} | {r['p50Ms']:.2f} | {r['p95Ms']:.2f} | "
                   f"{r['p99Ms']:.2f} | {r['p999Ms']:.2f} | {r['maxMs']:.2f} | {r['ackP50Ms']:.2f} / {r['ackP99Ms']:.2f} | {r['connectSeconds']:.1f} |")
         print(f"\n`Benchmarks/.build/release/SSEBenchmark`: {sse[0]['subscribers']:,} connections to `GET /v1/workspaces/bench/events?type=CommentAdded&from=<head+1>` "
-              f"with `Accept: text/event-stream`, all open before the first append; 4 appender connections `POST /tasks/{{id}}/comments` open-loop at {sse[0]['rate']:,}/s "
-              f"for {sse[0]['seconds']:g} s, each body carrying a sequence marker; latency = the receiving `recv` − the moment the comment's request was sent, "
-              "both from one process's monotonic clock (so it includes the durable append). Median p99 over the repeats: "
+              f"with `Accept: text/event-stream`, all open before the first append, read by one thread through epoll; {sse[0].get('appenders', 4)} appender connections "
+              f"`POST /tasks/{{id}}/comments` open-loop at {sse[0]['rate']:,}/s for {sse[0]['seconds']:g} s (offered = appends ÷ the time to the last answer), "
+              "each body carrying a sequence marker; latency = the receiving `recv` − the moment the comment's request was sent, "
+              "both from one process's monotonic clock (so it includes the durable append); the receiver naps "
+              f"{sse[0].get('receiveNapMicros', 0)} µs between passes over the ready sockets (added to the latencies it measures, never subtracted). Median p99 over the repeats: "
               f"{sse_p99:.1f} ms (runs: {', '.join(f'{x:.1f}' for x in sse_runs)}).\n")
 
 main()

@@ -4,14 +4,15 @@
 // One process does both sides, so the send and receive timestamps come from the same monotonic clock:
 // appender threads POST `/tasks/{id}/comments` open-loop on a fixed schedule (a late request does not
 // delay the next one's slot), each body carrying a marker `tlb<sequence>z`; one receiver thread reads
-// every subscriber socket through poll(2) and, for each marker found, records now − the request's send
+// every subscriber socket through epoll(7) and, for each marker found, records now − the request's send
 // time. Subscribers filter on `type=CommentAdded` from the head, so they catch up nothing and receive
 // exactly the benchmark's events. Raw sockets rather than an HTTP library: the client must stay far
 // cheaper than the server it measures (1,000 subscribers × 1,000 events/s is 1M deliveries a second).
 //
 //   SSEBenchmark --port 8080 --workspace bench --token tl_… --tasks tasks.txt
-//                [--subscribers 1000] [--rate 1000] [--seconds 10] [--appenders 4] [--json out.json]
+//                [--subscribers 1000] [--rate 1000] [--seconds 10] [--appenders 64] [--receive-nap MICROS] [--json out.json]
 import BenchmarkSupport
+import CEpoll
 import Foundation
 
 #if canImport(Glibc)
@@ -28,7 +29,12 @@ struct Arguments: Sendable {
     var subscribers = 1_000
     var rate = 1_000
     var seconds = 10.0
-    var appenders = 4
+    /// Each appender is one connection waiting for each answer, so the schedule holds only while
+    /// `appenders` / ack latency ≥ `rate`: with 4 (or 16), acks of 10–30 ms under this load stretched
+    /// 5 s of appends to 9–10 s, and the run offered half the rate it claimed. `appendedPerSecond` in the
+    /// output says what was offered.
+    var appenders = 64
+    var receiveNapMicros: UInt32 = 1_000
     var json: String?
 
     init() {
@@ -47,6 +53,7 @@ struct Arguments: Sendable {
             case "--rate": rate = Int(value())!
             case "--seconds": seconds = Double(value())!
             case "--appenders": appenders = Int(value())!
+            case "--receive-nap": receiveNapMicros = UInt32(value())!
             case "--json": json = value()
             case let other: fatalError("unknown argument \(other)")
             }
@@ -137,6 +144,8 @@ final class AppendResults: @unchecked Sendable {
     var ackMicros: [UInt32] = []
     var failures = 0
     var sent = 0
+    /// When the last appender got its last answer.
+    var finishedAt: UInt64 = 0
 }
 
 func percentile(_ sorted: [UInt32], _ fraction: Double) -> Double {
@@ -182,10 +191,22 @@ final class Receiver {
     let subscribers: [Int32]
     let sendTimes: SendTimes
     let total: Int
-    var polled: [pollfd]
+    /// One epoll instance for every subscriber socket: poll(2) over 1,000 descriptors walked all of
+    /// them on every call and took ~0.7 of a core by itself, on the two cores the server runs on.
+    let epoll: Int32
+    var ready: [UInt64]
     var latencies: [UInt32] = []
     var received: [Int]
-    var carry: [[UInt8]]
+    /// Reads that returned bytes, and the bytes: how the server's writes were coalesced.
+    var reads = 0
+    var bytes = 0
+    /// Each subscriber's unscanned tail (at most `carryMax` bytes: a marker split across two reads), kept
+    /// in one flat array and put in front of the next read. Appending every read to a per-subscriber
+    /// array instead copied and allocated ~14 KiB per read: half of the client's user time.
+    var carry: [UInt8]
+    var carryCount: [Int]
+    static let carryMax = 32
+    static let marker: [UInt8] = Array("tlb".utf8)
     var subscribed: [Bool]
     var subscribedCount = 0
     var buffer = [UInt8](repeating: 0, count: 1 << 18)
@@ -195,53 +216,53 @@ final class Receiver {
         self.subscribers = subscribers
         self.sendTimes = sendTimes
         self.total = total
-        polled = subscribers.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        epoll = cepoll_create()
+        precondition(epoll >= 0, "epoll_create1: errno \(errno)")
+        for (index, socket) in subscribers.enumerated() {
+            precondition(cepoll_add(epoll, socket, UInt64(index)) == 0, "epoll_ctl: errno \(errno)")
+        }
+        ready = Array(repeating: 0, count: min(subscribers.count, 1_024))
         received = Array(repeating: 0, count: subscribers.count)
-        carry = Array(repeating: [], count: subscribers.count)
+        carry = Array(repeating: 0, count: subscribers.count * Self.carryMax)
+        carryCount = Array(repeating: 0, count: subscribers.count)
         subscribed = Array(repeating: false, count: subscribers.count)
         latencies.reserveCapacity(total * subscribers.count)
     }
 
-    /// Where `needle` starts in `haystack` from `offset`, if anywhere: `memchr` (vectorised) to each
-    /// candidate first byte, then a compare. A byte-by-byte search of every delivery made this one
-    /// receiving thread the bottleneck of the measurement (it fell seconds behind at ~100k deliveries/s).
+    /// Where `needle` starts in `haystack` from `offset`, if anywhere: glibc's `memmem` (vectorised).
+    /// A byte-by-byte search of every delivery made this one receiving thread the bottleneck of the
+    /// measurement (it fell seconds behind at ~100k deliveries/s), and `memchr` to each `t` stopped at
+    /// every "type", "task" and "at" of the JSON.
     static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from offset: Int) -> Int? {
-        guard let base = haystack.baseAddress, haystack.count >= needle.count else { return nil }
-        let last = haystack.count - needle.count
-        var index = offset
-        while index <= last {
-            guard let hit = memchr(base + index, Int32(needle[0]), last - index + 1) else { return nil }
-            let found = UnsafeRawPointer(hit) - base
-            if memcmp(base + found, needle, needle.count) == 0 { return found }
-            index = found + 1
+        guard let base = haystack.baseAddress, haystack.count - offset >= needle.count else { return nil }
+        guard let hit = needle.withUnsafeBytes({ cepoll_memmem(base + offset, haystack.count - offset, $0.baseAddress!, needle.count) }) else {
+            return nil
         }
-        return nil
+        return UnsafeRawPointer(hit) - base
     }
 
     /// Reads what is ready on every readable subscriber; records a latency per marker found.
     func drain(timeoutMillis: Int32) {
-        let ready = poll(&polled, nfds_t(polled.count), timeoutMillis)
-        guard ready > 0 else { return }
-        for index in polled.indices where polled[index].revents != 0 {
+        let count = cepoll_wait(epoll, &ready, Int32(ready.count), timeoutMillis)
+        guard count > 0 else { return }
+        for slot in 0..<Int(count) {
+            let index = Int(ready[slot])
             while true {
-                let n = buffer.withUnsafeMutableBytes { recv(subscribers[index], $0.baseAddress!, $0.count, 0) }
+                let kept = carryCount[index]
+                let n = buffer.withUnsafeMutableBytes { raw in
+                    carry.withUnsafeBytes { tails in
+                        raw.baseAddress!.copyMemory(from: tails.baseAddress! + index * Self.carryMax, byteCount: kept)
+                    }
+                    return recv(subscribers[index], raw.baseAddress! + kept, raw.count - kept, 0)
+                }
                 if n <= 0 { break }
                 let now = nanosNow()
-                // The bytes left over from the last read go first, so a marker split across two reads is
-                // still found (copied only when there are some).
-                if !carry[index].isEmpty {
-                    carry[index].append(contentsOf: buffer[0..<n])
-                    handle(carry[index], now: now, subscriber: index)
-                } else {
-                    buffer.withUnsafeBytes { raw in handle(UnsafeRawBufferPointer(rebasing: raw[0..<n]), now: now, subscriber: index) }
-                }
-                if n < buffer.count { break }
+                reads += 1
+                bytes += n
+                buffer.withUnsafeBytes { raw in handle(UnsafeRawBufferPointer(rebasing: raw[0..<kept + n]), now: now, subscriber: index) }
+                if n < buffer.count - kept { break }
             }
         }
-    }
-
-    private func handle(_ bytes: [UInt8], now: UInt64, subscriber index: Int) {
-        bytes.withUnsafeBytes { handle($0, now: now, subscriber: index) }
     }
 
     /// Notes the subscription line, records the markers, and keeps the tail that may hold a split marker.
@@ -251,12 +272,17 @@ final class Receiver {
             subscribedCount += 1
         }
         let consumed = scan(raw, now: now, subscriber: index)
-        carry[index] = consumed < raw.count ? Array(raw[consumed...]) : []
+        let tail = raw.count - consumed
+        precondition(tail <= Self.carryMax, "an unscanned tail of \(tail) bytes")
+        carryCount[index] = tail
+        carry.withUnsafeMutableBytes { tails in
+            tails.baseAddress!.advanced(by: index * Self.carryMax).copyMemory(from: raw.baseAddress! + consumed, byteCount: tail)
+        }
     }
 
     /// Records every complete `tlb<sequence>z` marker in `raw`; returns how many bytes need not be kept.
     private func scan(_ raw: UnsafeRawBufferPointer, now: UInt64, subscriber: Int) -> Int {
-        let marker: [UInt8] = [UInt8(ascii: "t"), UInt8(ascii: "l"), UInt8(ascii: "b")]
+        let marker = Self.marker
         var offset = 0
         var consumed = 0
         while let found = Self.find(marker, in: raw, from: offset) {
@@ -278,7 +304,7 @@ final class Receiver {
             consumed = end
         }
         // Keep a tail that could hold the start of a marker.
-        return max(consumed, raw.count - 32)
+        return max(consumed, raw.count - Self.carryMax)
     }
 }
 
@@ -342,6 +368,7 @@ func append(_ plan: AppendPlan, thread: Int) {
         plan.results.ackMicros += acks
         plan.results.failures += failures
         plan.results.sent += acks.count
+        plan.results.finishedAt = max(plan.results.finishedAt, nanosNow())
     }
 }
 
@@ -355,7 +382,13 @@ startAppenders(
 // Receive until every delivery arrived, or the schedule's end plus five seconds.
 let deadline = startAt + UInt64(arguments.seconds * 1e9) + 5_000_000_000
 let expected = total * arguments.subscribers
-while receiver.latencies.count < expected, nanosNow() < deadline { receiver.drain(timeoutMillis: 50) }
+// Between two passes the receiver naps `--receive-nap` µs (default 1 ms): woken by every write it arrives
+// at, it switched context ~50,000 times a second, on the two cores the server needs. The nap adds at most
+// that much to each measured latency (against Taskledger, never for it).
+while receiver.latencies.count < expected, nanosNow() < deadline {
+    receiver.drain(timeoutMillis: 50)
+    if arguments.receiveNapMicros > 0 { usleep(arguments.receiveNapMicros) }
+}
 let finishedAt = nanosNow()
 while results.lock.withLock({ results.sent }) < total, nanosNow() < deadline + 5_000_000_000 { usleep(10_000) }
 for socket in subscribers { close(socket) }
@@ -363,6 +396,8 @@ for socket in subscribers { close(socket) }
 let latencies = receiver.latencies.sorted()
 let acks = results.lock.withLock { results.ackMicros.sorted() }
 let appendSeconds = Double(finishedAt - startAt) / 1e9
+// When the last answer came: the run offered `rate` only if this is close to `seconds`.
+let appendsEnd = Double(results.lock.withLock { results.finishedAt } &- startAt) / 1e9
 let summary: [String: Any] = [
     "subscribers": arguments.subscribers, "rate": arguments.rate, "seconds": arguments.seconds, "appended": total,
     "appendFailures": results.failures, "expected": expected, "received": latencies.count,
@@ -370,6 +405,9 @@ let summary: [String: Any] = [
     "deliveriesPerSecond": Double(latencies.count) / min(appendSeconds, arguments.seconds + 5),
     "p50Ms": percentile(latencies, 0.50), "p95Ms": percentile(latencies, 0.95), "p99Ms": percentile(latencies, 0.99),
     "p999Ms": percentile(latencies, 0.999), "maxMs": Double(latencies.last ?? 0) / 1_000,
+    "appendsEndSeconds": appendsEnd, "appendedPerSecond": Double(total) / max(appendsEnd, arguments.seconds),
+    "appenders": arguments.appenders, "receiveNapMicros": Int(arguments.receiveNapMicros),
+    "reads": receiver.reads, "bytesReceived": receiver.bytes,
     "ackP50Ms": percentile(acks, 0.50), "ackP99Ms": percentile(acks, 0.99),
 ]
 let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])

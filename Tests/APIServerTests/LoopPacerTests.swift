@@ -62,14 +62,20 @@ struct LoopPacerTests {
         try await group.shutdownGracefully()
     }
 
-    @Test("the registry gives one pacer per event loop")
+    @Test("the registry has one pacer per loop of its group, and none for a loop outside it")
     func onePacerPerLoop() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let registry = SubscriptionRegistry()
-        let first = group.next()
-        let second = group.next()
-        #expect(registry.pacer(for: first) === registry.pacer(for: first))
-        #expect(registry.pacer(for: first) !== registry.pacer(for: second))
+        let other = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let registry = SubscriptionRegistry(eventLoopGroup: group)
+        let first = ObjectIdentifier(group.next())
+        let second = ObjectIdentifier(group.next())
+        #expect(first != second)
+        let pacer = try #require(registry.pacer(forLoop: first))
+        #expect(ObjectIdentifier(pacer.eventLoop) == first)
+        #expect(registry.pacer(forLoop: first) === pacer)
+        #expect(registry.pacer(forLoop: second) !== pacer)
+        #expect(registry.pacer(forLoop: ObjectIdentifier(other.next())) == nil)
         try await group.shutdownGracefully()
+        try await other.shutdownGracefully()
     }
 }

@@ -78,7 +78,7 @@ struct EventRoutes {
             }
             return sse(
                 log: log, frames: caller.workspace.liveFrames, from: from, filter: filter, heartbeat: heartbeat,
-                eventLoop: context.eventLoop)
+                eventLoopID: context.eventLoopID)
         }
         var limit = 100
         if let text = query.get("limit") {
@@ -132,11 +132,14 @@ struct EventRoutes {
     }
 
     private func sse(
-        log: EventLog, frames: SSEFrameWindow, from: UInt64, filter: Filter, heartbeat: Double, eventLoop: any EventLoop
+        log: EventLog, frames: SSEFrameWindow, from: UInt64, filter: Filter, heartbeat: Double, eventLoopID: ObjectIdentifier
     ) -> Response {
         let subscriptions = self.subscriptions
-        let executor = EventLoopTaskExecutor(eventLoop)
-        let pacer = subscriptions.pacer(for: eventLoop)
+        // On the connection's own loop (see `EventLoopTaskExecutor`); a connection on no loop of the
+        // server's group (a simulated one in tests) stays on the global executor.
+        let loopPacer = subscriptions.pacer(forLoop: eventLoopID)
+        let executor = loopPacer.map { EventLoopTaskExecutor($0.eventLoop) }
+        let pacer = loopPacer ?? subscriptions.pacerOffTheGroup
         let body = ResponseBody { writer in
             let subscription = subscriptions.open()
             defer { subscriptions.close(subscription) }

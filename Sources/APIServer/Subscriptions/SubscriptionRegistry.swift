@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 import Synchronization
 
 /// The server's open event subscriptions: how many there are and how many events they were sent (for
@@ -9,27 +10,34 @@ final class SubscriptionRegistry: Sendable {
         var open = 0
         var nextID = 0
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var pacers: [ObjectIdentifier: LoopPacer] = [:]
     }
 
     private let state = Mutex(State())
     // Read or bumped by every live subscriber on every write: atomics, not the lock they would all share.
     private let delivered = Atomic<UInt64>(0)
     private let shuttingDown = Atomic<Bool>(false)
-    /// How often a live subscriber may be written to (see `EventRoutes.coalescingInterval`).
-    let pacingInterval: TimeAmount
+    /// One pacer per event loop of the server's group, made up front (so finding one takes no lock).
+    private let pacers: [ObjectIdentifier: LoopPacer]
+    /// A pacer for a connection whose loop is not the group's (a test's simulated channel).
+    private let fallbackPacer: LoopPacer
 
-    init(pacingInterval: TimeAmount = .milliseconds(20)) { self.pacingInterval = pacingInterval }
-
-    /// The pacer of the subscribers on `eventLoop`: one per loop for the server's life.
-    func pacer(for eventLoop: any EventLoop) -> LoopPacer {
-        state.withLock { state in
-            if let pacer = state.pacers[ObjectIdentifier(eventLoop)] { return pacer }
-            let pacer = LoopPacer(eventLoop: eventLoop, interval: pacingInterval)
-            state.pacers[ObjectIdentifier(eventLoop)] = pacer
-            return pacer
+    /// `eventLoopGroup` is the one the HTTP server's connections run on (Hummingbird's default, NIO's
+    /// singleton); `pacingInterval` how often a live subscriber may be written to.
+    init(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, pacingInterval: TimeAmount = .milliseconds(20)) {
+        var pacers: [ObjectIdentifier: LoopPacer] = [:]
+        for loop in eventLoopGroup.makeIterator() {
+            pacers[ObjectIdentifier(loop)] = LoopPacer(eventLoop: loop, interval: pacingInterval)
         }
+        self.pacers = pacers
+        fallbackPacer = LoopPacer(eventLoop: eventLoopGroup.next(), interval: pacingInterval)
     }
+
+    /// The pacer of the subscribers on the event loop `id`, or nil when that loop is not the group's.
+    func pacer(forLoop id: ObjectIdentifier) -> LoopPacer? { pacers[id] }
+
+    /// The pacer for subscribers whose connection is not on one of the group's loops: it still coalesces
+    /// their writes; they run on the global executor.
+    var pacerOffTheGroup: LoopPacer { fallbackPacer }
 
     struct Subscription: Sendable { let id: Int }
 

@@ -325,7 +325,7 @@ def render_http(h, chart, command):
             print(f"| SSE: server memory while 1,000 subscribers follow | bounded | peak RSS {max(peaks):,.0f} MiB over the whole run; "
                   f"after each SSE repeat {', '.join(f'{v:,.0f}' for v in rss)} MiB | **not judged** (growth across repeats not yet explained) |")
     print()
-    print("Where the misses come from (profiled with `perf` on this machine, 2026-11-27; not re-measured by each run): "
+    print("Where the misses come from (profiled with `perf` on this machine, 2026-11-27, SSE 2026-11-28; not re-measured by each run): "
           "**Board reads**: a read is answered from the answers the projection engine keeps per read-model position (docs/projections.md), "
           "so no SQL runs between two writes; the server then spends ~44 µs of CPU per request, about two thirds of it in SwiftNIO, "
           "Hummingbird's router, Swift Concurrency's hand-offs between the event loops and the task pool, and the kernel's socket work, "

@@ -85,3 +85,10 @@ struct SSEFrameWindowTests {
         await log.close()
     }
 }
+
+extension SSEFrameWindow {
+    /// Up to `maxCount` frames from `position` on, or nil when `position` is behind the window.
+    fileprivate func frames(from position: UInt64, maxCount: Int) throws(EventLogError) -> [Frame]? {
+        try withFrames(from: position, maxCount: maxCount) { Array($0) }
+    }
+}

@@ -86,11 +86,13 @@ struct SubscriptionTests {
         await harness.close()
     }
 
+    // In router mode on purpose: the simulated connection is on no loop of the server's group, so the
+    // subscription takes the other path (the global executor, the fallback pacer).
     @Test("SSE resumes after Last-Event-ID")
     func resume() async throws {
         let harness = try await ServerHarness.make()
         let server = harness.server
-        try await harness.application.test(.live) { client in
+        try await harness.application.test(.router) { client in
             let ending = Task {
                 try await Self.untilDelivered(server, through: "acme", from: 6)
                 server.endSubscriptions()

@@ -119,6 +119,8 @@ public final class TaskledgerServer: Sendable {
         return Application(
             router: router(logger: logger), server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "taskledger"),
+            // The subscriptions' group: an SSE subscriber runs on its connection's loop, paced per loop.
+            eventLoopGroupProvider: .shared(subscriptions.eventLoopGroup),
             logger: logger)
     }
 

@@ -58,12 +58,6 @@ final class SSEFrameWindow: Sendable {
 
     init(log: EventLog) { self.log = log }
 
-    /// Up to `maxCount` frames from `position` on (empty when the log has nothing there yet), or nil when
-    /// `position` is behind the window: read the log instead.
-    func frames(from position: UInt64, maxCount: Int) throws(EventLogError) -> [Frame]? {
-        try withFrames(from: position, maxCount: maxCount) { Array($0) }
-    }
-
     /// Calls `body` with up to `maxCount` frames from `position` on (empty when the log has nothing there
     /// yet) and returns its result, or returns nil without calling it when `position` is behind the window:
     /// read the log instead. The window may hold up to a quarter more than `framesMax` and `bytesMax`
@@ -72,11 +66,11 @@ final class SSEFrameWindow: Sendable {
     /// `body` runs under the window's lock, on a slice of the window itself: a live subscriber copies the
     /// bytes it wants straight into its write, with no array of frames made per write (at 1,000 subscribers
     /// that array and its references were a tenth of the server's CPU). Keep it short.
-    func withFrames<Result: Sendable>(
-        from position: UInt64, maxCount: Int, _ body: (ArraySlice<Frame>) -> Result
-    ) throws(EventLogError) -> Result? {
+    func withFrames<Answer: Sendable>(
+        from position: UInt64, maxCount: Int, _ body: (ArraySlice<Frame>) -> Answer
+    ) throws(EventLogError) -> Answer? {
         let log = self.log
-        return try window.withLock { window throws(EventLogError) -> Result? in
+        return try window.withLock { window throws(EventLogError) -> Answer? in
             // A position past the window's end (no subscriber kept it up with the log while events were
             // appended, or it is new): start it there. Extending from the old end instead reads at most
             // `readMax` events, which may stop short of `position`.

@@ -21,9 +21,13 @@ final class SubscriptionRegistry: Sendable {
     /// A pacer for a connection whose loop is not the group's (a test's simulated channel).
     private let fallbackPacer: LoopPacer
 
-    /// `eventLoopGroup` is the one the HTTP server's connections run on (Hummingbird's default, NIO's
-    /// singleton); `pacingInterval` how often a live subscriber may be written to.
+    /// The group the HTTP server's connections run on: the server is given this one, so every
+    /// connection's loop has a pacer here.
+    let eventLoopGroup: any EventLoopGroup
+
+    /// `pacingInterval`: how often a live subscriber may be written to.
     init(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, pacingInterval: TimeAmount = .milliseconds(20)) {
+        self.eventLoopGroup = eventLoopGroup
         var pacers: [ObjectIdentifier: LoopPacer] = [:]
         for loop in eventLoopGroup.makeIterator() {
             pacers[ObjectIdentifier(loop)] = LoopPacer(eventLoop: loop, interval: pacingInterval)

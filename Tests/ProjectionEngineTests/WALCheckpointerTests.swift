@@ -40,11 +40,20 @@ struct WALCheckpointerTests {
         // With them, the rows reach the database file while the writer keeps its connection open.
         let path = directory + "/db.sqlite"
         let checkpointer = WALCheckpointer(path: path, logger: Logger(label: "test"))
+        var started = 0
         let writer = try writeRows(path, 2_000) { n in
             // Simulated time: one request per row, 10 ms apart; an interval is 250 ms.
-            checkpointer.committed(now: Double(n) * 0.01)
+            if checkpointer.committed(now: Double(n) * 0.01) { started += 1 }
         }
+        // 20 s of simulated time: at most one checkpoint per interval, and more than the first one.
+        #expect(started >= 2 && started <= 80)
         withExtendedLifetime(writer) {
+            // Checkpoints run in the background, so the last rows may postdate the last one that ran. One
+            // more request, once the running one (if any) has finished, moves them: close() waits for it.
+            var later = 100.0
+            while !checkpointer.committed(now: later) { later += 1; usleep(1_000) }
+            // Within the interval of a started checkpoint, requests are ignored.
+            #expect(!checkpointer.committed(now: later + WALCheckpointer.interval / 2))
             checkpointer.close()
             #expect(checkpointer.lastError == nil)
             #expect(fileSize(path) > 400_000)

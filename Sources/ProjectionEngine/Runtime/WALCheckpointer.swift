@@ -36,15 +36,16 @@ final class WALCheckpointer: Sendable {
     }
 
     /// Called by the writer after a commit: starts a checkpoint unless one ran within `interval` or is
-    /// running.
-    func committed(now: Double = ProcessInfo.processInfo.systemUptime) {
+    /// running. Returns whether it started one.
+    @discardableResult
+    func committed(now: Double = ProcessInfo.processInfo.systemUptime) -> Bool {
         let start = state.withLock { state in
             guard !state.closed, !state.inFlight, now - state.lastRequested >= Self.interval else { return false }
             state.inFlight = true
             state.lastRequested = now
             return true
         }
-        guard start else { return }
+        guard start else { return false }
         Self.queue.async(group: pending) { [self] in
             let error = checkpoint()
             let previous = state.withLock { state in
@@ -57,6 +58,7 @@ final class WALCheckpointer: Sendable {
             // Once per kind of failure, not every 250 ms: the writer goes on, and the WAL only grows.
             if let error, error != previous { logger.warning("WAL checkpoint of \(path) failed (retried): \(error)") }
         }
+        return true
     }
 
     /// Runs on `queue`. Nothing once closed: `close` sets `closed` before it releases the connection on

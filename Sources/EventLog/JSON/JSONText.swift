@@ -71,12 +71,20 @@ public enum JSONText {
         guard range.count >= 2 else { return nil }
         let inner = (range.lowerBound + 1)..<(range.upperBound - 1)
         var hasEscape = false
-        for index in inner where bytes[index] == UInt8(ascii: "\\") {
-            hasEscape = true
-            break
+        var isASCII = true
+        for index in inner {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\\") {
+                hasEscape = true
+                break
+            }
+            if byte >= 0x80 { isASCII = false }
         }
         if !hasEscape {
-            return String(validating: UnsafeRawBufferPointer(rebasing: bytes[inner]), as: UTF8.self)
+            let literal = UnsafeRawBufferPointer(rebasing: bytes[inner])
+            // ASCII needs no validation, and `String(decoding:)` is specialized here: `String(validating:)`
+            // is generic in the standard library and looked up its metadata on every call (3 % of a rebuild).
+            return isASCII ? String(decoding: literal, as: UTF8.self) : String(validating: literal, as: UTF8.self)
         }
         var out: [UInt8] = []
         out.reserveCapacity(inner.count)

@@ -17,14 +17,17 @@ struct DecodedEvent: Sendable {
 
     let event: RecordedEvent
     let type: String
+    /// The type's number in `EventTypeTable`.
+    let typeNumber: Int
     let tape: PayloadTape
     let extensions: [String: ExtensionValue]
     let timeText: String
     let atText: String
 
-    init(_ event: RecordedEvent, needs: Needs) {
+    init(_ event: RecordedEvent, typeNumber: Int, needs: Needs) {
         self.event = event
         type = event.type
+        self.typeNumber = typeNumber
         tape = event.data.withUnsafeBytes { PayloadTape($0) }
         extensions = needs.contains(.extensions) ? event.extensions : [:]
         timeText = needs.contains(.time) ? event.time.description : ""
@@ -40,5 +43,7 @@ struct DecodedEvent: Sendable {
 
 /// Decodes a batch once for every projection applying it.
 func decode(_ events: [RecordedEvent], needs: DecodedEvent.Needs) -> [DecodedEvent] {
-    events.map { DecodedEvent($0, needs: needs) }
+    zip(events, EventTypeTable.numbers(of: events.lazy.map(\.type))).map { event, typeNumber in
+        DecodedEvent(event, typeNumber: typeNumber, needs: needs)
+    }
 }

@@ -14,6 +14,8 @@ final class ProjectionApplier {
     let definition: ProjectionDefinition
     let database: SQLiteDatabase
     private var byType: [String: [BoundStatement]] = [:]
+    /// `byType` by `EventTypeTable` number, filled as types are first met: nil for a type not met yet.
+    private var byTypeNumber: [[BoundStatement]?] = []
     private var wildcard: [BoundStatement] = []
     private let setCheckpoint: SQLiteStatement
     private let begin: SQLiteStatement
@@ -98,10 +100,17 @@ final class ProjectionApplier {
     }
 
     private func applyOne(_ event: DecodedEvent) throws(SQLiteError) {
-        if let statements = byType[event.type] {
-            for statement in statements { try execute(statement, event) }
-        }
+        for statement in statements(for: event) { try execute(statement, event) }
         for statement in wildcard { try execute(statement, event) }
+    }
+
+    private func statements(for event: DecodedEvent) -> [BoundStatement] {
+        let number = event.typeNumber
+        if number < byTypeNumber.count, let statements = byTypeNumber[number] { return statements }
+        if number >= byTypeNumber.count { byTypeNumber.append(contentsOf: repeatElement(nil, count: number + 1 - byTypeNumber.count)) }
+        let statements = byType[event.type] ?? []
+        byTypeNumber[number] = statements
+        return statements
     }
 
     private func execute(_ bound: BoundStatement, _ event: DecodedEvent) throws(SQLiteError) {

@@ -39,6 +39,8 @@ struct DecodedBatch: Sendable {
 /// Sendable so a pool can hand it between threads; it is used by one thread at a time.
 final class BatchDecoder: @unchecked Sendable {
     private let decompressor = LZ4FrameDecompressor()
+    /// Scratch space for the line digests, reused from batch to batch.
+    private var digests: [UInt8] = []
 
     /// Why a batch did not decode.
     struct Failure: Error {
@@ -59,48 +61,17 @@ final class BatchDecoder: @unchecked Sendable {
         let storage = SharedBytes(raw)
         var events: [RecordedEvent] = []
         events.reserveCapacity(Int(header.eventCount))
-        var digests: [UInt8] = []
         var redactions: [DecodedBatch.Redaction] = []
-        if checkDigest { digests.reserveCapacity(32 * Int(header.eventCount)) }
-        let failure: String? = raw.withUnsafeBytes { bytes in
-            var start = 0
-            var expected = header.firstPosition
-            while start < bytes.count {
-                guard let newline = firstNewline(bytes, from: start) else { return "the last line has no newline" }
-                let line = start..<newline
-                guard let fields = EnvelopeCodec.decodeFields(bytes, line: line) else {
-                    return "line \(events.count + 1) is not a stored event envelope"
-                }
-                guard fields.position == expected else {
-                    return "line \(events.count + 1) has position \(fields.position ?? 0), expected \(expected)"
-                }
-                switch DecodedBatch.Redaction.of(fields, in: bytes, at: expected) {
-                case .malformed:
-                    return "line \(events.count + 1) is a redacted event without a valid redacteddigest and redactedby"
-                case .redacted(let redaction, let kept):
-                    redactions.append(redaction)
-                    if checkDigest { kept.append(to: &digests) }
-                case .notRedacted:
-                    if checkDigest { Digest32.sha256(UnsafeRawBufferPointer(rebasing: bytes[line])).append(to: &digests) }
-                }
+        let failure = raw.withUnsafeBytes { bytes in
+            BatchLines.scan(bytes, header: header, parseID: true, checkDigest: checkDigest, digests: &digests, redactions: &redactions) {
+                line, fields, position in
                 events.append(
                     RecordedEvent(
-                        position: expected, streamVersion: fields.streamVersion!, id: fields.id!, time: header.committedAt,
-                        storage: storage, lineRange: line, typeRange: fields.type!, streamRange: fields.subject!,
-                        dataRange: fields.data!))
-                expected += 1
-                start = newline + 1
+                        position: position, streamVersion: fields.streamVersion!, id: fields.id!, time: header.committedAt,
+                        storage: storage, lineRange: line, typeRange: fields.type!, streamRange: fields.subject!, dataRange: fields.data!))
             }
-            return nil
         }
         if let failure { return .failure(Failure(reason: failure)) }
-        guard events.count == Int(header.eventCount) else {
-            return .failure(Failure(reason: "batch holds \(events.count) events, header says \(header.eventCount)"))
-        }
-        if checkDigest {
-            let digest = digests.withUnsafeBytes { Digest32.sha256($0) }
-            guard digest == header.contentDigest else { return .failure(Failure(reason: "content digest mismatch")) }
-        }
         return .success(DecodedBatch(header: header, events: events, raw: storage, redactions: redactions))
     }
 }

@@ -131,64 +131,63 @@ public struct LogRedactor: Sendable {
         var counts = (events: 0, batches: 0)
         let decoder = BatchDecoder()
         let compressor = LZ4FrameCompressor(level: 0)
-        while true {
-            let done = try cursor.next { (item) throws(EventLogError) -> Bool in
-                switch item {
-                case .end, .filler: return true
-                case .damaged(let offset, let reason, _):
-                    throw .corrupted(position: 0, segment: SegmentName.fileName(base: base), offset: offset, reason: reason)
-                case .batch(let header, let offset, let frame):
-                    let targets = wanted.filter { $0 >= header.firstPosition && $0 <= header.lastPosition }
-                    guard !targets.isEmpty else {
-                        header.encode(into: &out)
-                        out.append(contentsOf: frame)
-                        return false
-                    }
-                    let decoded: DecodedBatch
-                    switch decoder.decode(header, frame: frame, checkDigest: true) {
-                    case .success(let batch): decoded = batch
-                    case .failure(let failure):
-                        throw .corrupted(
-                            position: header.firstPosition, segment: SegmentName.fileName(base: base), offset: offset, reason: failure.reason)
-                    }
-                    var raw: [UInt8] = []
-                    raw.reserveCapacity(Int(header.rawBytes) + 256 * targets.count)
-                    var changed = 0
-                    for event in decoded.events {
-                        let line = Array(event.line)
-                        if targets.contains(event.position) {
-                            let pointers = record.fields[String(event.position)] ?? []
-                            let rewritten = try Self.redactedLine(line, pointers: pointers, recordPosition: recordPosition, position: event.position)
-                            if rewritten != line { changed += 1 }
-                            raw.append(contentsOf: rewritten)
-                        } else {
-                            raw.append(contentsOf: line)
-                        }
-                        raw.append(UInt8(ascii: "\n"))
-                    }
-                    guard changed > 0 else {
-                        header.encode(into: &out)
-                        out.append(contentsOf: frame)
-                        return false
-                    }
-                    var newFrame: [UInt8] = []
-                    _ = raw.withUnsafeBytes { compressor.compress($0, appendingTo: &newFrame) }
-                    var newHeader = header
-                    newHeader.rawBytes = UInt32(raw.count)
-                    newHeader.frameBytes = UInt32(newFrame.count)
-                    newHeader.frameCRC = newFrame.withUnsafeBytes { tl_crc32c(0, $0.baseAddress!, $0.count) }
-                    // Check before writing: the new batch must decode and carry the content digest it had.
-                    guard case .success = newFrame.withUnsafeBytes({ decoder.decode(newHeader, frame: $0, checkDigest: true) }) else {
-                        throw .invalidInput(reason: "the redacted batch at position \(header.firstPosition) does not verify; nothing was written")
-                    }
-                    newHeader.encode(into: &out)
-                    out.append(contentsOf: newFrame)
-                    counts.events += changed
-                    counts.batches += 1
-                    return false
-                }
+        // Redaction runs on a log that recovery has opened: any damage here is corruption, never a torn tail.
+        let walked = try cursor.walk(inLastSegment: false, writeBytesMax: 0) {
+            (header, offset, frame) throws(EventLogError) -> BatchVisit in
+            let targets = wanted.filter { $0 >= header.firstPosition && $0 <= header.lastPosition }
+            guard !targets.isEmpty else {
+                header.encode(into: &out)
+                out.append(contentsOf: frame)
+                return .next
             }
-            if done { break }
+            let decoded: DecodedBatch
+            switch decoder.decode(header, frame: frame, checkDigest: true) {
+            case .success(let batch): decoded = batch
+            case .failure(let failure):
+                throw .corrupted(
+                    position: header.firstPosition, segment: SegmentName.fileName(base: base), offset: offset, reason: failure.reason)
+            }
+            var raw: [UInt8] = []
+            raw.reserveCapacity(Int(header.rawBytes) + 256 * targets.count)
+            var changed = 0
+            for event in decoded.events {
+                let line = Array(event.line)
+                if targets.contains(event.position) {
+                    let pointers = record.fields[String(event.position)] ?? []
+                    let rewritten = try Self.redactedLine(line, pointers: pointers, recordPosition: recordPosition, position: event.position)
+                    if rewritten != line { changed += 1 }
+                    raw.append(contentsOf: rewritten)
+                } else {
+                    raw.append(contentsOf: line)
+                }
+                raw.append(UInt8(ascii: "\n"))
+            }
+            guard changed > 0 else {
+                header.encode(into: &out)
+                out.append(contentsOf: frame)
+                return .next
+            }
+            var newFrame: [UInt8] = []
+            _ = raw.withUnsafeBytes { compressor.compress($0, appendingTo: &newFrame) }
+            var newHeader = header
+            newHeader.rawBytes = UInt32(raw.count)
+            newHeader.frameBytes = UInt32(newFrame.count)
+            newHeader.frameCRC = newFrame.withUnsafeBytes { tl_crc32c(0, $0.baseAddress!, $0.count) }
+            // Check before writing: the new batch must decode and carry the content digest it had.
+            guard case .success = newFrame.withUnsafeBytes({ decoder.decode(newHeader, frame: $0, checkDigest: true) }) else {
+                throw .invalidInput(reason: "the redacted batch at position \(header.firstPosition) does not verify; nothing was written")
+            }
+            newHeader.encode(into: &out)
+            out.append(contentsOf: newFrame)
+            counts.events += changed
+            counts.batches += 1
+            return .next
+        }
+        switch walked {
+        case .complete, .stopped: break
+        case .tornTail(let damage), .damaged(let damage):
+            throw .corrupted(
+                position: damage.header?.firstPosition ?? 0, segment: SegmentName.fileName(base: base), offset: damage.offset, reason: damage.reason)
         }
         guard counts.batches > 0 else { return counts }
         try DurableFile.replace(path, with: out)

@@ -44,35 +44,24 @@ public struct OfflineLogReader: Sendable {
             if number + 1 < segments.count, segments[number + 1] <= position { continue }
             let file = try FileHandle.open(paths.segment(base), writable: false)
             var cursor = try SegmentCursor(file: file)
-            while true {
-                var damage: (offset: Int64, reason: String, header: BatchHeader?)?
-                let step = try cursor.next { (item) throws(EventLogError) -> Bool? in
-                    switch item {
-                    case .end, .filler: return nil
-                    case .damaged(let offset, let reason, let header):
-                        damage = (offset, reason, header)
-                        return nil
-                    case .batch(let header, let offset, let frame):
-                        guard header.lastPosition >= position else { return true }
-                        switch decoder.decode(header, frame: frame, checkDigest: true) {
-                        case .success(let batch): return try body(batch)
-                        case .failure(let failure):
-                            throw .corrupted(
-                                position: header.firstPosition, segment: SegmentName.fileName(base: base), offset: offset, reason: failure.reason)
-                        }
-                    }
-                }
-                if let damage {
-                    let torn = try cursor.isTornTail(
-                        at: damage.offset, header: damage.header, inLastSegment: number == segments.count - 1,
-                        writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits()))
-                    if torn { return }
+            let walked = try cursor.walk(
+                inLastSegment: number == segments.count - 1, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits())
+            ) { (header, offset, frame) throws(EventLogError) -> BatchVisit in
+                guard header.lastPosition >= position else { return .next }
+                switch decoder.decode(header, frame: frame, checkDigest: true) {
+                case .success(let batch): return try body(batch) ? .next : .stop
+                case .failure(let failure):
                     throw .corrupted(
-                        position: damage.header?.firstPosition ?? 0, segment: SegmentName.fileName(base: base), offset: damage.offset,
-                        reason: damage.reason)
+                        position: header.firstPosition, segment: SegmentName.fileName(base: base), offset: offset, reason: failure.reason)
                 }
-                guard let step else { break }
-                if !step { return }
+            }
+            switch walked {
+            case .complete: continue
+            case .stopped, .tornTail: return
+            case .damaged(let damage):
+                throw .corrupted(
+                    position: damage.header?.firstPosition ?? 0, segment: SegmentName.fileName(base: base), offset: damage.offset,
+                    reason: damage.reason)
             }
         }
     }

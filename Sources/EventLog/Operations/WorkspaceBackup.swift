@@ -138,25 +138,13 @@ public struct WorkspaceBackup: Sendable {
     ) throws(EventLogError) -> (end: Int64, lastBatch: (offset: Int64, header: BatchHeader))? {
         var cursor = try SegmentCursor(file: source, startingAt: start)
         var last: (offset: Int64, header: BatchHeader)?
-        while true {
-            var damage: (Int64, String, BatchHeader?)?
-            let more = try cursor.next { (item) throws(EventLogError) -> Bool in
-                switch item {
-                case .end, .filler: return false
-                case .damaged(let offset, let reason, let header):
-                    damage = (offset, reason, header)
-                    return false
-                case .batch(let header, let offset, _):
-                    last = (offset, header)
-                    return true
-                }
-            }
-            if let (offset, reason, header) = damage {
-                let torn = try cursor.isTornTail(
-                    at: offset, header: header, inLastSegment: isLast, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits()))
-                if !torn { throw .corrupted(position: header?.firstPosition ?? 0, segment: name, offset: offset, reason: reason) }
-            }
-            if !more { break }
+        let walked = try cursor.walk(inLastSegment: isLast, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits())) {
+            (header, offset, _) throws(EventLogError) -> BatchVisit in
+            last = (offset, header)
+            return .next
+        }
+        if case .damaged(let damage) = walked {
+            throw .corrupted(position: damage.header?.firstPosition ?? 0, segment: name, offset: damage.offset, reason: damage.reason)
         }
         guard let last else { return nil }
         return (last.offset + Int64(last.header.storedBytes), last)

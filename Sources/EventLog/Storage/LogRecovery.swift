@@ -69,41 +69,29 @@ struct LogRecovery {
             let isLast = segmentIndex == segments.count - 1
             let file = try FileHandle.open(paths.segment(base), writable: false)
             var cursor = try SegmentCursor(file: file, startingAt: base == startSegment ? startOffset : 0)
-            var dataEnd = cursor.offset
-            scanning: while true {
-                let step = try cursor.next { (item) throws(EventLogError) -> ScanStep in
-                    switch item {
-                    case .end(let offset), .filler(let offset):
-                        return .segmentEnds(offset)
-                    case .damaged(let offset, let reason, let header):
-                        return .damaged(offset, reason, header)
-                    case .batch(let header, let offset, let frame):
-                        let entry = try check(
-                            header, frame: frame, offset: offset, segment: base, head: head, versions: &versions, ids: &loaded.ids,
-                            streamIndex: streamIndex, decoder: decoder)
-                        head = LogHead(position: header.lastPosition, batchHash: header.batchHash, committedAt: header.committedAt)
-                        pending.append(entry)
-                        return .batch(offset + Int64(header.storedBytes))
-                    }
-                }
-                switch step {
-                case .batch(let end):
-                    dataEnd = end
-                case .segmentEnds(let end):
-                    dataEnd = end
-                    break scanning
-                case .damaged(let offset, let reason, let header):
-                    if try !cursor.isTornTail(
-                        at: offset, header: header, inLastSegment: isLast, writeBytesMax: SegmentCursor.writeBytesMax(options.limits))
-                    {
-                        throw .corrupted(
-                            position: header?.firstPosition ?? head.position + 1, segment: SegmentName.fileName(base: base),
-                            offset: offset, reason: reason)
-                    }
-                    try cutTornTail(segment: base, at: offset, position: head.position + 1, reason: reason)
-                    dataEnd = offset
-                    break scanning
-                }
+            let walked = try cursor.walk(inLastSegment: isLast, writeBytesMax: SegmentCursor.writeBytesMax(options.limits)) {
+                (header, offset, frame) throws(EventLogError) -> BatchVisit in
+                let entry = try check(
+                    header, frame: frame, offset: offset, segment: base, head: head, versions: &versions, ids: &loaded.ids,
+                    streamIndex: streamIndex, decoder: decoder)
+                head = LogHead(position: header.lastPosition, batchHash: header.batchHash, committedAt: header.committedAt)
+                pending.append(entry)
+                return .next
+            }
+            let dataEnd: Int64
+            switch walked {
+            case .complete(let end):
+                dataEnd = end
+            case .stopped:
+                // Not reached (the visitor never stops); the data read so far ends where the cursor is.
+                dataEnd = cursor.offset
+            case .tornTail(let torn):
+                try cutTornTail(segment: base, at: torn.offset, position: head.position + 1, reason: torn.reason)
+                dataEnd = torn.offset
+            case .damaged(let damage):
+                throw .corrupted(
+                    position: damage.header?.firstPosition ?? head.position + 1, segment: SegmentName.fileName(base: base),
+                    offset: damage.offset, reason: damage.reason)
             }
             if isLast { active = (base, dataEnd) }
             segmentIndex += 1
@@ -142,12 +130,6 @@ struct LogRecovery {
         return Opened(
             start: .init(segment: segment, head: head, streamVersions: versions, eventIDs: loaded.ids),
             batches: loaded.batches, index: index, streamIndex: streamIndex, lock: lock)
-    }
-
-    private enum ScanStep {
-        case batch(Int64)
-        case segmentEnds(Int64)
-        case damaged(Int64, String, BatchHeader?)
     }
 
     /// Checks one scanned batch against the chain so far; records it in `versions`, `ids` and

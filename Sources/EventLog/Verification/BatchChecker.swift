@@ -38,26 +38,9 @@ final class BatchChecker {
                 committedAt: header.committedAt, contentDigest: header.contentDigest) == header.batchHash
         checked.streams.reserveCapacity(Int(header.eventCount))
         checked.versions.reserveCapacity(Int(header.eventCount))
-        digests.removeAll(keepingCapacity: true)
-        let failure: String? = raw.withUnsafeBytes { bytes in
-            var start = 0
-            var expected = header.firstPosition
-            var count = 0
-            while start < bytes.count {
-                guard let newline = firstNewline(bytes, from: start) else { return "the last line has no newline" }
-                let line = start..<newline
-                count += 1
-                guard let fields = EnvelopeCodec.decodeFields(bytes, line: line, parseID: false) else {
-                    return "line \(count) is not a stored event envelope"
-                }
-                guard fields.position == expected else { return "line \(count) has position \(fields.position ?? 0), expected \(expected)" }
-                switch DecodedBatch.Redaction.of(fields, in: bytes, at: expected) {
-                case .malformed: return "line \(count) is a redacted event without a valid redacteddigest and redactedby"
-                case .redacted(let redaction, let kept):
-                    checked.redactions.append(redaction)
-                    kept.append(to: &digests)
-                case .notRedacted: Digest32.sha256(UnsafeRawBufferPointer(rebasing: bytes[line])).append(to: &digests)
-                }
+        let failure = raw.withUnsafeBytes { bytes in
+            BatchLines.scan(bytes, header: header, parseID: false, checkDigest: true, digests: &digests, redactions: &checked.redactions) {
+                line, fields, position in
                 let subject = fields.subject!
                 checked.streams.append(JSONText.decodeString(bytes, subject) ?? "")
                 checked.versions.append(fields.streamVersion!)
@@ -65,17 +48,11 @@ final class BatchChecker {
                 if type.count == Self.recordType.count, subject.count == Self.recordStream.count,
                     bytes[type].elementsEqual(Self.recordType), bytes[subject].elementsEqual(Self.recordStream)
                 {
-                    checked.records.append((expected, Array(bytes[fields.data!])))
+                    checked.records.append((position, Array(bytes[fields.data!])))
                 }
-                expected += 1
-                start = newline + 1
             }
-            guard count == Int(header.eventCount) else { return "batch holds \(count) events, header says \(header.eventCount)" }
-            return nil
         }
         if let failure { return .failure(.init(reason: failure)) }
-        let digest = digests.withUnsafeBytes { Digest32.sha256($0) }
-        guard digest == header.contentDigest else { return .failure(.init(reason: "content digest mismatch")) }
         return .success(checked)
     }
 }

@@ -158,35 +158,30 @@ public struct LogVerifier: Sendable {
             let file = try FileHandle.open(paths.segment(base), writable: false)
             var cursor = try SegmentCursor(file: file, startingAt: base == startSegment ? startOffset : 0)
             cursor.checksFrames = false
-            while true {
-                let damage: (Int64, String, BatchHeader?)? = try cursor.next { (item) throws(EventLogError) -> (Int64, String, BatchHeader?)? in
-                    switch item {
-                    case .end, .filler:
-                        return (-1, "", nil)
-                    case .damaged(let offset, let reason, let header):
-                        return (offset, reason, header)
-                    case .batch(let header, let offset, let frame):
-                        chunk.append(ScannedBatch(header: header, frameStart: frames.count, segment: base, offset: offset))
-                        frames.append(contentsOf: frame)
-                        return nil
-                    }
+            var submitFailed = false
+            let walked = try cursor.walk(
+                inLastSegment: number == segments.count - 1, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits())
+            ) { (header, offset, frame) throws(EventLogError) -> BatchVisit in
+                chunk.append(ScannedBatch(header: header, frameStart: frames.count, segment: base, offset: offset))
+                frames.append(contentsOf: frame)
+                guard frames.count < ScannedBatch.chunkBytesMax || submit() else {
+                    submitFailed = true
+                    return .stop
                 }
-                if frames.count >= ScannedBatch.chunkBytesMax {
-                    guard submit() else {
-                        _ = inFlight?.wait()
-                        return report
-                    }
-                }
-                guard let (offset, reason, header) = damage else { continue }
-                if offset < 0 { break }
+                return .next
+            }
+            if submitFailed {
+                _ = inFlight?.wait()
+                return report
+            }
+            switch walked {
+            case .complete, .stopped: continue
+            case .tornTail(let damage), .damaged(let damage):
                 guard flushAll() else { return report }
                 let location = BadBatch(
-                    position: header?.firstPosition ?? report.head.position + 1, segment: SegmentName.fileName(base: base), offset: offset,
-                    reason: reason)
-                let torn = try cursor.isTornTail(
-                    at: offset, header: header, inLastSegment: number == segments.count - 1,
-                    writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits()))
-                if torn { report.tornTail = location } else { report.problem = location }
+                    position: damage.header?.firstPosition ?? report.head.position + 1, segment: SegmentName.fileName(base: base),
+                    offset: damage.offset, reason: damage.reason)
+                if case .tornTail = walked { report.tornTail = location } else { report.problem = location }
                 return report
             }
         }
@@ -256,33 +251,20 @@ public struct LogVerifier: Sendable {
         for (number, base) in segments.enumerated() {
             let file = try FileHandle.open(paths.segment(base), writable: false)
             var cursor = try SegmentCursor(file: file)
-            let isLast = number == segments.count - 1
-            var done = false
-            while !done {
-                let failure: (Int64, String, BatchHeader?)? = try cursor.next { (item) throws(EventLogError) -> (Int64, String, BatchHeader?)? in
-                    switch item {
-                    case .end, .filler:
-                        done = true
-                        return nil
-                    case .damaged(let offset, let reason, let header):
-                        return (offset, reason, header)
-                    case .batch(let header, let offset, let frame):
-                        if let reason = try check(header, frame, base, offset, &report) { return (offset, reason, header) }
-                        report.record(header)
-                        return nil
-                    }
-                }
-                guard let (offset, reason, header) = failure else { continue }
+            let walked = try cursor.walk(
+                inLastSegment: number == segments.count - 1, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits())
+            ) { (header, offset, frame) throws(EventLogError) -> BatchVisit in
+                if let reason = try check(header, frame, base, offset, &report) { return .reject(reason: reason) }
+                report.record(header)
+                return .next
+            }
+            switch walked {
+            case .complete, .stopped: continue
+            case .tornTail(let damage), .damaged(let damage):
                 let location = BadBatch(
-                    position: header?.firstPosition ?? report.head.position + 1, segment: SegmentName.fileName(base: base),
-                    offset: offset, reason: reason)
-                if try cursor.isTornTail(
-                    at: offset, header: header, inLastSegment: isLast, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits()))
-                {
-                    report.tornTail = location
-                } else {
-                    report.problem = location
-                }
+                    position: damage.header?.firstPosition ?? report.head.position + 1, segment: SegmentName.fileName(base: base),
+                    offset: damage.offset, reason: damage.reason)
+                if case .tornTail = walked { report.tornTail = location } else { report.problem = location }
                 return
             }
         }

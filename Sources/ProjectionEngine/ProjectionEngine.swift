@@ -120,6 +120,9 @@ public final class ProjectionEngine: Sendable {
     }
 
     /// Waits until every projection is live (served, caught up, no build running) or failed. False on timeout.
+    /// How many transactions the served database of `name` has committed in this process (for tests).
+    func transactions(of name: String) -> Int? { slots[name]?.served?.writer?.state.transactions }
+
     public func waitUntilCaughtUp(timeout: Duration) async -> Bool {
         var all = true
         for slot in slots.values {

@@ -74,6 +74,39 @@ struct RuntimeTests {
         await engine.stop()
     }
 
+    @Test("a writer that falls behind applies the batches that piled up meanwhile in one transaction")
+    func piledUpBatchesShareATransaction() async throws {
+        let fixture = try EngineFixture(
+            definitions: [
+                "slow": """
+                -- projection: slow
+                -- schema
+                CREATE TABLE seen (n INTEGER NOT NULL);
+                CREATE TABLE counted (n INTEGER NOT NULL);
+                -- on: Slow
+                INSERT INTO counted
+                WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) FROM c;
+                -- on: Seen
+                INSERT INTO seen (n) VALUES (:data.n);
+                -- query: seen()
+                SELECT count(*) AS events, sum(n) AS total FROM seen;
+                """
+            ])
+        // One event per batch from the feed: without sharing, every event would be a transaction.
+        let engine = try await fixture.started { $0.batchEventsMax = 1 }
+        let before = try #require(engine.transactions(of: "slow"))
+        // While the writer counts to three million for the first event, the twenty others queue up behind it.
+        try await fixture.append([event("s-0", "Slow", "{}")])
+        var last: UInt64 = 0
+        for n in 1...20 { last = try await fixture.append([event("s-\(n)", "Seen", #"{"n":\#(n)}"#)]) }
+        #expect(try await engine.waitUntil(projection: "slow", position: last, timeout: .seconds(60)))
+        #expect(try engine.query(projection: "slow", query: "seen").texts == ["20|210"])
+        let transactions = try #require(engine.transactions(of: "slow")) - before
+        // 21 batches, one transaction each, without sharing; with it, the slow one and one or two more.
+        #expect(transactions >= 2 && transactions < 10, "\(transactions) transactions for 21 batches")
+        await engine.stop()
+    }
+
     @Test("a restart continues from the checkpoint: same rows as an uninterrupted run")
     func restart() async throws {
         let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])

@@ -198,6 +198,9 @@ public final class EventLog: Sendable {
     /// flush (`fdatasync`) times.
     public var writerStatistics: WriterStatistics { writer.statistics.value.withLock { $0 } }
 
+    /// The cache of decoded batches (`EventLogOptions.batchCacheBytesMax`): approximate bytes held, and the limit.
+    public var batchCacheBytes: (used: Int, limit: Int) { reader.cacheBytes }
+
     /// Whether `close()` has begun: no append is taken any more.
     public var isClosed: Bool { closed.withLock { $0 } }
 

@@ -120,6 +120,17 @@ public final class ProjectionEngine: Sendable {
     }
 
     /// Waits until every projection is live (served, caught up, no build running) or failed. False on timeout.
+    /// Each writer connection's SQLite page cache (served and building databases), in bytes, after its
+    /// last transaction, with the limit: the projections' largest share of the server's memory.
+    public func pageCaches() -> [(projection: String, bytes: Int, limit: Int)] {
+        names.flatMap { name in
+            let slot = slots[name]!
+            return [slot.served?.writer, slot.building].compactMap { $0 }.map {
+                (name, $0.state.pageCacheBytes, ProjectionWriter.pageCacheBytesMax)
+            }
+        }
+    }
+
     /// How many transactions the served database of `name` has committed in this process (for tests).
     func transactions(of name: String) -> Int? { slots[name]?.served?.writer?.state.transactions }
 

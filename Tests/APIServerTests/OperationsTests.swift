@@ -29,6 +29,17 @@ struct OperationsTests {
             #expect(text.contains(#"taskledger_log_batch_events_bucket{workspace="acme",le="+Inf"}"#))
             #expect(text.contains(#"taskledger_projection_lag_events{workspace="acme",projection="board"}"#))
             #expect(text.contains("taskledger_subscriptions 0"))
+            // Memory: the process's resident size, and each bounded cache beside its limit.
+            func value(_ prefix: String) -> Int? {
+                text.split(separator: "\n").first { $0.hasPrefix(prefix + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
+            }
+            #expect((value("process_resident_memory_bytes") ?? 0) > 1 << 20)
+            #expect((value(#"taskledger_cache_bytes{workspace="acme",cache="aggregates"}"#) ?? 0) > 0, "the new tasks are cached")
+            #expect(value(#"taskledger_cache_limit_bytes{workspace="acme",cache="aggregates"}"#) == 64 << 20)
+            #expect(value(#"taskledger_cache_limit_bytes{workspace="acme",cache="log_batches"}"#) == 32 << 20)
+            #expect(value(#"taskledger_cache_bytes{workspace="acme",cache="sse_frames"}"#) != nil)
+            let pages = try #require(value(#"taskledger_cache_bytes{workspace="acme",cache="sqlite_pages",projection="board"}"#))
+            #expect(pages > 0 && pages <= 64 << 20, "the board's writer has pages cached")
         }
         await harness.close()
     }

@@ -56,6 +56,7 @@ struct OperationsRoutes {
             }
             text += "# HELP taskledger_projection_apply_rate Events applied per second recently (rebuilds included).\n"
             text += "# TYPE taskledger_projection_apply_rate gauge\n" + rates
+            text += await Self.memoryMetrics(open)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
@@ -90,6 +91,32 @@ struct OperationsRoutes {
             sizes += "taskledger_log_batch_events_count{\(labels)} \(statistics.batches)\n"
         }
         return text + sizes
+    }
+
+    /// The process's resident memory, and what its bounded caches hold beside their limits: most of the
+    /// memory a busy server uses, so that growth can be told apart from a leak (the caches fill up to
+    /// their limits, then stay there).
+    private static func memoryMetrics(_ open: [HostedWorkspace]) async -> String {
+        var text = "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n"
+        text += "process_resident_memory_bytes \(ProcessMemory.residentBytes() ?? 0)\n"
+        var used = "# HELP taskledger_cache_bytes Approximate bytes held by each bounded cache.\n# TYPE taskledger_cache_bytes gauge\n"
+        var limits = "# HELP taskledger_cache_limit_bytes Each bounded cache's limit.\n# TYPE taskledger_cache_limit_bytes gauge\n"
+        func add(_ labels: String, _ bytes: Int, _ limit: Int) {
+            used += "taskledger_cache_bytes{\(labels)} \(bytes)\n"
+            limits += "taskledger_cache_limit_bytes{\(labels)} \(limit)\n"
+        }
+        for hosted in open {
+            let workspace = "workspace=\"\(hosted.name)\""
+            let aggregates = await hosted.service.cacheStatistics.bytes
+            add("\(workspace),cache=\"aggregates\"", aggregates, await hosted.service.cacheBytesMax)
+            let batches = hosted.log.batchCacheBytes
+            add("\(workspace),cache=\"log_batches\"", batches.used, batches.limit)
+            add("\(workspace),cache=\"sse_frames\"", hosted.liveFrames.bytes, SSEFrameWindow.bytesMax + SSEFrameWindow.bytesMax / 4)
+            for cache in hosted.projections?.pageCaches() ?? [] {
+                add("\(workspace),cache=\"sqlite_pages\",projection=\"\(cache.projection)\"", cache.bytes, cache.limit)
+            }
+        }
+        return text + used + limits
     }
 
     private static func json(_ text: String) -> Response {

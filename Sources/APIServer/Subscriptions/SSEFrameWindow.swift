@@ -58,6 +58,9 @@ final class SSEFrameWindow: Sendable {
 
     init(log: EventLog) { self.log = log }
 
+    /// Bytes of the frames held now (at most a quarter over `bytesMax`).
+    var bytes: Int { window.withLock { $0.bytes } }
+
     /// Calls `body` with up to `maxCount` frames from `position` on (empty when the log has nothing there
     /// yet) and returns its result, or returns nil without calling it when `position` is behind the window:
     /// read the log instead. The window may hold up to a quarter more than `framesMax` and `bytesMax`

@@ -304,6 +304,9 @@ public actor CommandService {
     /// The aggregate cache's entry count, approximate bytes and evictions so far.
     public var cacheStatistics: (count: Int, bytes: Int, evictions: Int) { (cache.count, cache.bytes, cache.evictions) }
 
+    /// The aggregate cache's limit in approximate bytes (`Configuration.cacheBytesMax`).
+    public var cacheBytesMax: Int { cache.bytesMax }
+
     // MARK: The decide-append loop
 
     /// A decision: the events, the version each loaded stream was decided on, and what the index needs

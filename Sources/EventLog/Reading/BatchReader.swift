@@ -17,6 +17,9 @@ final class BatchReader: Sendable {
         self.handlesMax = max(1, handlesMax)
     }
 
+    /// The decoded batches' cache: approximate bytes held, and its limit.
+    var cacheBytes: (used: Int, limit: Int) { (cache.withLock { $0.bytes }, cacheBytesMax) }
+
     /// The decoded batch at `location`. `cached` keeps it for later reads: right for random access (stream
     /// reads), wrong for a sequential scan, which would only push everything else out.
     func batch(at location: BatchLocation, cached useCache: Bool) throws(EventLogError) -> DecodedBatch {
@@ -83,6 +86,8 @@ struct BatchCache {
     private var cache = LRUCache<UInt64, DecodedBatch>()
 
     mutating func get(_ first: UInt64) -> DecodedBatch? { cache.get(first) }
+
+    var bytes: Int { cache.bytes }
 
     mutating func put(_ batch: DecodedBatch, bytesMax: Int) {
         cache.put(batch, for: batch.header.firstPosition, size: batch.raw.bytes.count + 64 * batch.events.count, bytesMax: bytesMax)

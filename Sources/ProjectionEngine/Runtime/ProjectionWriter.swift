@@ -1,4 +1,5 @@
 import Foundation
+import GRDBSQLite
 import Logging
 import Synchronization
 
@@ -24,7 +25,12 @@ final class ProjectionWriter: Sendable {
         var stopped = false
         /// Transactions that applied events: fewer than batches when batches piled up (`applyQueued`).
         var transactions = 0
+        /// The writer connection's page cache after its last transaction (`SQLITE_DBSTATUS_CACHE_USED`).
+        var pageCacheBytes = 0
     }
+
+    /// The writer connection's page cache limit (its `cache_size`).
+    static let pageCacheBytesMax = 64 << 20
 
     /// Notifications to the slot, sent from the writer's thread.
     enum Change: Sendable {
@@ -65,7 +71,7 @@ final class ProjectionWriter: Sendable {
     /// most the last batches, which the checkpoint row in the same transactions makes re-applied, never
     /// doubled), and no automatic checkpoint on the writer's thread.
     private static let livePragmas =
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=0;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-\(pageCacheBytesMax >> 10); PRAGMA wal_autocheckpoint=0;"
 
     /// Opens (or creates, for `.building`) the database at `path` and prepares the definition's
     /// statements. For `.building`, `finalPath` is where the file goes once complete.
@@ -103,7 +109,7 @@ final class ProjectionWriter: Sendable {
 
     private static func createBuilding(_ database: SQLiteDatabase, _ definition: ProjectionDefinition) throws(SQLiteError) {
         // Nothing here is worth a journal or a sync: the file is thrown away unless it completes.
-        try database.execute("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;")
+        try database.execute("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-\(pageCacheBytesMax >> 10);")
         try database.execute("BEGIN")
         try database.execute(DatabaseMeta.createSQL)
         for (offset, statement) in definition.schema.enumerated() where !definition.deferredIndexes.contains(offset) {
@@ -178,11 +184,15 @@ final class ProjectionWriter: Sendable {
             return
         }
         let applied = batch.events.count { $0.position > before }
+        var cacheUsed: Int32 = 0
+        var highWater: Int32 = 0
+        sqlite3_db_status(applier.database.handle, SQLITE_DBSTATUS_CACHE_USED, &cacheUsed, &highWater, 0)
         let caughtUpNow = batch.atHead && checkpoint >= batch.throughPosition
         let (mode, wasCaughtUp) = progress.withLock { progress in
             progress.checkpoint = checkpoint
             progress.rate.record(applied, started: started)
             if applied > 0 { progress.transactions += 1 }
+            progress.pageCacheBytes = Int(cacheUsed)
             defer { progress.caughtUp = progress.caughtUp || caughtUpNow }
             return (progress.mode, progress.caughtUp)
         }

@@ -319,11 +319,15 @@ def render_http(h, chart, command):
         peaks = [r["serverPeakRssMiB"] for r in sse if r.get("serverPeakRssMiB") is not None]
         if peaks:
             rss = [r["serverRssMiB"] for r in sse if r.get("serverRssMiB") is not None]
-            # Reported, not judged: the server's RSS includes SQLite page caches (six projection writers, up to
-            # 64 MiB each) and the log's batch cache (32 MiB) filling up, so growth across three short
-            # repeats does not by itself tell a bound from a leak.
+            # The server's RSS includes bounded caches filling up (six projection writers' SQLite page caches,
+            # up to 64 MiB each; the log's batch cache, 32 MiB; the aggregates, 64 MiB), so the row shows
+            # what is left beside them after each repeat; the long run in the SSE paragraph shows it level.
+            caches = [sum(r.get("serverCachesMiB", {}).values()) for r in sse if r.get("serverRssMiB") is not None]
+            rest = [total - cached for total, cached in zip(rss, caches)]
             print(f"| SSE: server memory while 1,000 subscribers follow | bounded | peak RSS {max(peaks):,.0f} MiB over the whole run; "
-                  f"after each SSE repeat {', '.join(f'{v:,.0f}' for v in rss)} MiB | **not judged** (growth across repeats not yet explained) |")
+                  f"after each SSE repeat {', '.join(f'{v:,.0f}' for v in rss)} MiB, of which bounded caches "
+                  f"{', '.join(f'{v:,.0f}' for v in caches)} MiB (the rest: {', '.join(f'{v:,.0f}' for v in rest)} MiB) | "
+                  f"reported (see below) |")
     print()
     print("Where the misses come from (profiled with `perf` on this machine, 2026-11-27, SSE 2026-11-28; not re-measured by each run): "
           "**Board reads**: a read is answered from the answers the projection engine keeps per read-model position (docs/projections.md), "
@@ -342,7 +346,14 @@ def render_http(h, chart, command):
           "the kernel's loopback TCP, a quarter in NIO's HTTP/1.1 chunk encoding and write path), beside the appends and the six "
           "projections following live. At 500 subscribers the same run meets the target (p99 ~42 ms, appends' p50 2.4 ms); at "
           "1,000 the two cores saturate, the comments' acknowledgements queue (p50 ~13 ms) and the p99 follows. "
-          "The p99 counts every delivery, and a run counts only if its appends kept to the schedule.\n")
+          "The p99 counts every delivery, and a run counts only if its appends kept to the schedule. "
+          "**SSE memory** (a long run by hand, 2026-11-28, not part of `make bench`: the same load for 240 s on a fresh server, "
+          "240,000 comments, all 240M deliveries, p99 118 ms; `/metrics` sampled every 10 s): RSS went 100 → 469 MiB, of which the "
+          "bounded caches 39 → 248 MiB (SQLite page caches of the six projection writers 23 → 165 of their 6 × 64 MiB, aggregates "
+          "5 → 45 of 64, decoded log batches 11 → 32 of 32, the SSE frame window ~6); the rest rose to ~170 MiB in the first two minutes "
+          "(1,000 connections, NIO buffers), stepped to ~221 MiB once and stayed there for the last minute (220–223). The growth "
+          "is the caches filling toward their limits; subscribers themselves hold no unbounded buffer (a subscriber that falls behind "
+          "the shared 16 MiB window reads the log at its own pace).\n")
     print(f"![HTTP throughput and latency](results/{chart})\n")
     v = h.get("versions", {})
     print(f"Data set: workspace `bench` made through the API in {h.get('setupSeconds', 0)} s: {h['tasks']:,} tasks in project `ops` "

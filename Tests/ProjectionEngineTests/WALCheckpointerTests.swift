@@ -56,7 +56,10 @@ struct WALCheckpointerTests {
             #expect(!checkpointer.committed(now: later + WALCheckpointer.interval / 2))
             checkpointer.close()
             #expect(checkpointer.lastError == nil)
-            #expect(fileSize(path) > 400_000)
+            // Most of the rows are in the database file now (all 2,000 take ~420 kB; a PASSIVE checkpoint
+            // copies what it can without waiting, and on a loaded machine the last frames may stay in the
+            // WAL), where without checkpoints there were none.
+            #expect(fileSize(path) > 300_000)
         }
         // After close, requests are ignored (the writer is stopping).
         checkpointer.committed(now: 1e9)

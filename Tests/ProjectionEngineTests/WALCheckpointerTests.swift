@@ -49,17 +49,16 @@ struct WALCheckpointerTests {
         #expect(started >= 2 && started <= 80)
         withExtendedLifetime(writer) {
             // Checkpoints run in the background, so the last rows may postdate the last one that ran. One
-            // more request, once the running one (if any) has finished, moves them: close() waits for it.
+            // more request, once the running one (if any) has finished, moves them. (`close` would skip it
+            // if it had not started yet: the writer is stopping then, and closing its connection checkpoints.)
             var later = 100.0
             while !checkpointer.committed(now: later) { later += 1; usleep(1_000) }
             // Within the interval of a started checkpoint, requests are ignored.
             #expect(!checkpointer.committed(now: later + WALCheckpointer.interval / 2))
+            checkpointer.waitUntilIdle()
             checkpointer.close()
             #expect(checkpointer.lastError == nil)
-            // Most of the rows are in the database file now (all 2,000 take ~420 kB; a PASSIVE checkpoint
-            // copies what it can without waiting, and on a loaded machine the last frames may stay in the
-            // WAL), where without checkpoints there were none.
-            #expect(fileSize(path) > 300_000)
+            #expect(fileSize(path) > 400_000)
         }
         // After close, requests are ignored (the writer is stopping).
         checkpointer.committed(now: 1e9)

@@ -82,6 +82,9 @@ final class WALCheckpointer: Sendable {
     /// The last checkpoint's error, if it failed (the next one retries; the writer goes on either way).
     var lastError: String? { state.withLock { $0.lastError } }
 
+    /// Waits until no checkpoint is queued or running (for tests: `close` skips one that has not started).
+    func waitUntilIdle() { pending.wait() }
+
     /// Waits for a running checkpoint and closes the connection. Call before the writer closes its own.
     func close() {
         state.withLock { $0.closed = true }

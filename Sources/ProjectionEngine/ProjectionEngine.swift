@@ -131,8 +131,8 @@ public final class ProjectionEngine: Sendable {
         }
     }
 
-    /// How many transactions the served database of `name` has committed in this process (for tests).
-    func transactions(of name: String) -> Int? { slots[name]?.served?.writer?.state.transactions }
+    /// The writer of the served database of `name` (for tests).
+    func servedWriter(_ name: String) -> ProjectionWriter? { slots[name]?.served?.writer }
 
     public func waitUntilCaughtUp(timeout: Duration) async -> Bool {
         var all = true

@@ -143,6 +143,17 @@ final class ProjectionWriter: Sendable {
         await worker.submit(weight: max(1, batch.events.count)) { [self] in applyQueued() }
     }
 
+    /// Batches handed over and not applied yet.
+    var queuedBatches: Int { queued.withLock { $0.count } }
+
+    /// Holds the writer's thread in a job of its own until the returned closure is called: for tests
+    /// that need batches to pile up behind a busy writer, whatever the machine's speed.
+    func holdThread() -> @Sendable () -> Void {
+        let gate = DispatchSemaphore(value: 0)
+        worker.submitNow { gate.wait() }
+        return { gate.signal() }
+    }
+
     /// Whether the writer still takes batches (not failed, not stopped).
     var isActive: Bool { progress.withLock { $0.failure == nil && !$0.stopped } }
 

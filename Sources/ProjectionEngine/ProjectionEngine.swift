@@ -119,7 +119,6 @@ public final class ProjectionEngine: Sendable {
         return (slot.served?.writer?.state.checkpoint ?? 0) >= position
     }
 
-    /// Waits until every projection is live (served, caught up, no build running) or failed. False on timeout.
     /// Each writer connection's SQLite page cache (served and building databases), in bytes, after its
     /// last transaction, with the limit: the projections' largest share of the server's memory.
     public func pageCaches() -> [(projection: String, bytes: Int, limit: Int)] {
@@ -134,6 +133,7 @@ public final class ProjectionEngine: Sendable {
     /// The writer of the served database of `name` (for tests).
     func servedWriter(_ name: String) -> ProjectionWriter? { slots[name]?.served?.writer }
 
+    /// Waits until every projection is live (served, caught up, no build running) or failed. False on timeout.
     public func waitUntilCaughtUp(timeout: Duration) async -> Bool {
         var all = true
         for slot in slots.values {

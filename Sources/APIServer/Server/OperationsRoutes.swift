@@ -97,8 +97,12 @@ struct OperationsRoutes {
     /// memory a busy server uses, so that growth can be told apart from a leak (the caches fill up to
     /// their limits, then stay there).
     private static func memoryMetrics(_ open: [HostedWorkspace]) async -> String {
-        var text = "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n"
-        text += "process_resident_memory_bytes \(ProcessMemory.residentBytes() ?? 0)\n"
+        var text = ""
+        // Where /proc is missing there is no sample, rather than a misleading 0.
+        if let resident = ProcessMemory.residentBytes() {
+            text += "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n"
+            text += "process_resident_memory_bytes \(resident)\n"
+        }
         var used = "# HELP taskledger_cache_bytes Approximate bytes held by each bounded cache.\n# TYPE taskledger_cache_bytes gauge\n"
         var limits = "# HELP taskledger_cache_limit_bytes Each bounded cache's limit.\n# TYPE taskledger_cache_limit_bytes gauge\n"
         func add(_ labels: String, _ bytes: Int, _ limit: Int) {
@@ -111,7 +115,7 @@ struct OperationsRoutes {
             add("\(workspace),cache=\"aggregates\"", aggregates, await hosted.service.cacheBytesMax)
             let batches = hosted.log.batchCacheBytes
             add("\(workspace),cache=\"log_batches\"", batches.used, batches.limit)
-            add("\(workspace),cache=\"sse_frames\"", hosted.liveFrames.bytes, SSEFrameWindow.bytesMax + SSEFrameWindow.bytesMax / 4)
+            add("\(workspace),cache=\"sse_frames\"", hosted.liveFrames.bytes, SSEFrameWindow.bytesHeldMax)
             for cache in hosted.projections?.pageCaches() ?? [] {
                 add("\(workspace),cache=\"sqlite_pages\",projection=\"\(cache.projection)\"", cache.bytes, cache.limit)
             }

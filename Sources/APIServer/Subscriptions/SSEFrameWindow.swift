@@ -50,6 +50,8 @@ final class SSEFrameWindow: Sendable {
 
     static let framesMax = 8_192
     static let bytesMax = 16 << 20
+    /// The most bytes the window holds between trims (it trims in steps of a quarter).
+    static let bytesHeldMax = bytesMax + bytesMax / 4
     /// Events read from the log per extension of the window.
     static let readMax = 1_024
 
@@ -58,7 +60,7 @@ final class SSEFrameWindow: Sendable {
 
     init(log: EventLog) { self.log = log }
 
-    /// Bytes of the frames held now (at most a quarter over `bytesMax`).
+    /// Bytes of the frames held now (at most `bytesHeldMax`).
     var bytes: Int { window.withLock { $0.bytes } }
 
     /// Calls `body` with up to `maxCount` frames from `position` on (empty when the log has nothing there
@@ -90,7 +92,7 @@ final class SSEFrameWindow: Sendable {
                     window.frames.append(frame)
                 }
                 // Trimmed in steps of a quarter, so the front is not shifted on every extension.
-                if window.frames.count > Self.framesMax + Self.framesMax / 4 || window.bytes > Self.bytesMax + Self.bytesMax / 4 {
+                if window.frames.count > Self.framesMax + Self.framesMax / 4 || window.bytes > Self.bytesHeldMax {
                     var drop = 0
                     var bytes = window.bytes
                     while drop < window.frames.count, window.frames.count - drop > Self.framesMax || bytes > Self.bytesMax {

@@ -34,7 +34,7 @@ extension SegmentCursor {
     /// loop behind recovery, verification, offline reads, backups and redaction, so that each classifies
     /// the end of a segment the same way.
     mutating func walk(
-        inLastSegment: Bool, writeBytesMax: Int,
+        inLastSegment: Bool, limits: EventLogLimits = EventLogLimits(),
         _ visit: (_ header: BatchHeader, _ offset: Int64, _ frame: UnsafeRawBufferPointer) throws(EventLogError) -> BatchVisit
     ) throws(EventLogError) -> SegmentWalkEnd {
         enum Step {
@@ -62,7 +62,8 @@ extension SegmentCursor {
             case .stopped: return .stopped
             case .ended(let end): return .complete(dataEnd: end)
             case .found(let damage):
-                let torn = try isTornTail(at: damage.offset, header: damage.header, inLastSegment: inLastSegment, writeBytesMax: writeBytesMax)
+                let torn = try isTornTail(
+                    at: damage.offset, header: damage.header, inLastSegment: inLastSegment, writeBytesMax: Self.writeBytesMax(limits))
                 return torn ? .tornTail(damage) : .damaged(damage)
             }
         }

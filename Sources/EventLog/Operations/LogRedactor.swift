@@ -132,7 +132,7 @@ public struct LogRedactor: Sendable {
         let decoder = BatchDecoder()
         let compressor = LZ4FrameCompressor(level: 0)
         // Redaction runs on a log that recovery has opened: any damage here is corruption, never a torn tail.
-        let walked = try cursor.walk(inLastSegment: false, writeBytesMax: 0) {
+        let walked = try cursor.walk(inLastSegment: false) {
             (header, offset, frame) throws(EventLogError) -> BatchVisit in
             let targets = wanted.filter { $0 >= header.firstPosition && $0 <= header.lastPosition }
             guard !targets.isEmpty else {

@@ -45,7 +45,7 @@ public struct OfflineLogReader: Sendable {
             let file = try FileHandle.open(paths.segment(base), writable: false)
             var cursor = try SegmentCursor(file: file)
             let walked = try cursor.walk(
-                inLastSegment: number == segments.count - 1, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits())
+                inLastSegment: number == segments.count - 1
             ) { (header, offset, frame) throws(EventLogError) -> BatchVisit in
                 guard header.lastPosition >= position else { return .next }
                 switch decoder.decode(header, frame: frame, checkDigest: true) {

@@ -138,7 +138,7 @@ public struct WorkspaceBackup: Sendable {
     ) throws(EventLogError) -> (end: Int64, lastBatch: (offset: Int64, header: BatchHeader))? {
         var cursor = try SegmentCursor(file: source, startingAt: start)
         var last: (offset: Int64, header: BatchHeader)?
-        let walked = try cursor.walk(inLastSegment: isLast, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits())) {
+        let walked = try cursor.walk(inLastSegment: isLast) {
             (header, offset, _) throws(EventLogError) -> BatchVisit in
             last = (offset, header)
             return .next

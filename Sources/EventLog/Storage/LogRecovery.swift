@@ -69,7 +69,7 @@ struct LogRecovery {
             let isLast = segmentIndex == segments.count - 1
             let file = try FileHandle.open(paths.segment(base), writable: false)
             var cursor = try SegmentCursor(file: file, startingAt: base == startSegment ? startOffset : 0)
-            let walked = try cursor.walk(inLastSegment: isLast, writeBytesMax: SegmentCursor.writeBytesMax(options.limits)) {
+            let walked = try cursor.walk(inLastSegment: isLast, limits: options.limits) {
                 (header, offset, frame) throws(EventLogError) -> BatchVisit in
                 let entry = try check(
                     header, frame: frame, offset: offset, segment: base, head: head, versions: &versions, ids: &loaded.ids,

@@ -160,7 +160,7 @@ public struct LogVerifier: Sendable {
             cursor.checksFrames = false
             var submitFailed = false
             let walked = try cursor.walk(
-                inLastSegment: number == segments.count - 1, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits())
+                inLastSegment: number == segments.count - 1
             ) { (header, offset, frame) throws(EventLogError) -> BatchVisit in
                 chunk.append(ScannedBatch(header: header, frameStart: frames.count, segment: base, offset: offset))
                 frames.append(contentsOf: frame)
@@ -252,7 +252,7 @@ public struct LogVerifier: Sendable {
             let file = try FileHandle.open(paths.segment(base), writable: false)
             var cursor = try SegmentCursor(file: file)
             let walked = try cursor.walk(
-                inLastSegment: number == segments.count - 1, writeBytesMax: SegmentCursor.writeBytesMax(EventLogLimits())
+                inLastSegment: number == segments.count - 1
             ) { (header, offset, frame) throws(EventLogError) -> BatchVisit in
                 if let reason = try check(header, frame, base, offset, &report) { return .reject(reason: reason) }
                 report.record(header)

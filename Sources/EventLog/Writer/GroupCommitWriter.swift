@@ -101,8 +101,12 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "taskledger-writer"
+        let thread = Thread { [self] in
+            // Named from the thread itself (Foundation on Linux names only the current thread); at most
+            // 15 bytes, or Linux refuses the name.
+            Thread.current.name = "tl-log-writer"
+            run()
+        }
         thread.start()
     }
 

@@ -252,7 +252,7 @@ public final class ProjectionEngine: Sendable {
             do {
                 let writer = try ProjectionWriter(
                     definition: definition, path: keep.path, mode: .live, finalPath: keep.path,
-                    snapshots: slot.snapshots(definition), logger: options.logger,
+                    snapshots: slot.snapshots(definition), commitSpacing: options.liveCommitSpacing, logger: options.logger,
                     onChange: { [slot] writer, change in slot.handle(writer, change) })
                 slot.setServed(ProjectionSlot.Served(writer: writer, readers: ReaderPool(path: keep.path, definition: definition)))
                 servedWriter = writer
@@ -289,7 +289,7 @@ public final class ProjectionEngine: Sendable {
         ProjectionFiles.remove(database: path)
         return try ProjectionWriter(
             definition: definition, path: path, mode: .building, finalPath: slot.files.finalPath(version: definition.version, livePath: livePath),
-            snapshots: slot.snapshots(definition), logger: options.logger,
+            snapshots: slot.snapshots(definition), commitSpacing: options.liveCommitSpacing, logger: options.logger,
             onChange: { [slot] writer, change in slot.handle(writer, change) })
     }
 

@@ -14,6 +14,12 @@ public struct ProjectionEngineOptions: Sendable {
     public var snapshotsMax = 128
     /// Disk taken by one projection version's snapshots at most; beyond it they are thinned.
     public var snapshotBytesMax: Int64 = 1 << 30
+    /// A served database commits at most once per this many seconds (0: as soon as each batch comes).
+    /// A batch that comes sooner waits for the rest of the interval, and every batch that arrives
+    /// meanwhile shares its transaction. An idle database commits a lone event at once; under load the
+    /// commits, each rewriting the same hot pages into the WAL and flushing the full-text index's
+    /// segment, are capped at 1/interval a second, so their cost per event falls as the load rises.
+    public var liveCommitSpacing: Double = 0.01
     public var logger = Logger(label: "taskledger.projections")
 
     public init() {}

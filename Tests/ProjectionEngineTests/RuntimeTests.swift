@@ -109,6 +109,40 @@ struct RuntimeTests {
         await engine.stop()
     }
 
+    @Test("a served database commits at most once per liveCommitSpacing: batches that come sooner share the next commit")
+    func commitsAreSpaced() async throws {
+        let fixture = try EngineFixture(
+            definitions: [
+                "seen": """
+                -- projection: seen
+                -- schema
+                CREATE TABLE seen (n INTEGER NOT NULL);
+                -- on: Seen
+                INSERT INTO seen (n) VALUES (:data.n);
+                -- query: seen()
+                SELECT count(*) AS events, sum(n) AS total FROM seen;
+                """
+            ])
+        // Long enough that the five appends below (each its own batch, a sync each) land within one interval
+        // however loaded the machine is.
+        let engine = try await fixture.started {
+            $0.batchEventsMax = 1
+            $0.liveCommitSpacing = 3
+        }
+        let writer = try #require(engine.servedWriter("seen"))
+        let first = try await fixture.append([event("s-1", "Seen", #"{"n":1}"#)])
+        #expect(try await engine.waitUntil(projection: "seen", position: first, timeout: .seconds(60)))
+        let before = writer.state.transactions
+        var last: UInt64 = 0
+        for n in 2...6 { last = try await fixture.append([event("s-\(n)", "Seen", #"{"n":\#(n)}"#)]) }
+        #expect(try await engine.waitUntil(projection: "seen", position: last, timeout: .seconds(60)))
+        #expect(try engine.query(projection: "seen", query: "seen").texts == ["6|21"])
+        // Five batches within the interval after a commit: one transaction (five without spacing).
+        let transactions = writer.state.transactions - before
+        #expect(transactions == 1, "\(transactions) transactions for 5 batches")
+        await engine.stop()
+    }
+
     @Test("a restart continues from the checkpoint: same rows as an uninterrupted run")
     func restart() async throws {
         let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])

@@ -48,6 +48,10 @@ final class ProjectionWriter: Sendable {
     private let progress: Mutex<Progress>
     private let snapshots: SnapshotStore
     private let finalPath: String
+    /// `ProjectionEngineOptions.liveCommitSpacing`: a served database's commits are at least this far apart.
+    private let commitSpacing: Double
+    /// When the last transaction that applied events ended (system uptime, seconds); worker thread only.
+    private nonisolated(unsafe) var lastCommit: Double = 0
     private let logger: Logger
     private let onChange: @Sendable (ProjectionWriter, Change) -> Void
     /// Only touched on the worker thread (jobs run there one at a time).
@@ -76,12 +80,13 @@ final class ProjectionWriter: Sendable {
     /// Opens (or creates, for `.building`) the database at `path` and prepares the definition's
     /// statements. For `.building`, `finalPath` is where the file goes once complete.
     init(
-        definition: ProjectionDefinition, path: String, mode: Mode, finalPath: String, snapshots: SnapshotStore, logger: Logger,
-        onChange: @escaping @Sendable (ProjectionWriter, Change) -> Void
+        definition: ProjectionDefinition, path: String, mode: Mode, finalPath: String, snapshots: SnapshotStore, commitSpacing: Double = 0,
+        logger: Logger, onChange: @escaping @Sendable (ProjectionWriter, Change) -> Void
     ) throws(ProjectionError) {
         self.definition = definition
         self.snapshots = snapshots
         self.finalPath = finalPath
+        self.commitSpacing = commitSpacing
         self.logger = logger
         self.onChange = onChange
         let applier: ProjectionApplier
@@ -104,7 +109,7 @@ final class ProjectionWriter: Sendable {
         needs = applier.needs
         lastSnapshot = snapshots.positions().last ?? 0
         walCheckpointer = WALCheckpointer(path: finalPath, logger: logger)
-        worker = WorkerThread(name: "projection-\(definition.name)", capacity: Self.queuedEventsMax)
+        worker = WorkerThread(name: "tl-p-\(definition.name)", capacity: Self.queuedEventsMax)
     }
 
     private static func createBuilding(_ database: SQLiteDatabase, _ definition: ProjectionDefinition) throws(SQLiteError) {
@@ -169,6 +174,12 @@ final class ProjectionWriter: Sendable {
     // MARK: On the worker thread
 
     private func applyQueued() {
+        if commitSpacing > 0, state.mode == .live {
+            // Sleeping is fine here: the thread is this database's alone, and the batches that come
+            // meanwhile queue up to share the transaction.
+            let wait = lastCommit + commitSpacing - ProcessInfo.processInfo.systemUptime
+            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        }
         let batches = queued.withLock { queued in
             defer { queued.removeAll(keepingCapacity: true) }
             return queued
@@ -208,6 +219,7 @@ final class ProjectionWriter: Sendable {
             return (progress.mode, progress.caughtUp)
         }
         if applied > 0 {
+            lastCommit = ProcessInfo.processInfo.systemUptime
             onChange(self, .advanced)
             if mode == .live { walCheckpointer.committed() }
         }

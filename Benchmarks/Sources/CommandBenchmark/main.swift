@@ -21,18 +21,18 @@ struct Arguments {
     var serviceOnly = false
 
     init() {
-        var iterator = CommandLine.arguments.dropFirst().makeIterator()
-        while let argument = iterator.next() {
-            guard let value = iterator.next() else { fatalError("\(argument) needs a value") }
-            switch argument {
-            case "--tasks": tasks = Int(value)!
-            case "--clients": clients = Int(value)!
-            case "--seconds": seconds = Double(value)!
-            case "--repeats": repeats = Int(value)!
+        let options = BenchmarkOptions(
+            usage: "CommandBenchmark [--tasks N] [--clients C] [--seconds S] [--repeats R] [--dir DIR] [--json FILE] [--service-only 1]")
+        for (name, value) in options {
+            switch name {
+            case "--tasks": tasks = options.number(value, for: name)
+            case "--clients": clients = options.number(value, for: name)
+            case "--seconds": seconds = options.number(value, for: name)
+            case "--repeats": repeats = options.number(value, for: name)
             case "--dir": directory = value
             case "--json": json = value
             case "--service-only": serviceOnly = value == "1"
-            default: fatalError("unknown argument \(argument)")
+            default: options.unknown(name)
             }
         }
     }

@@ -18,18 +18,19 @@ struct Arguments {
     var only: String?
 
     init() {
-        var arguments = CommandLine.arguments.dropFirst().makeIterator()
-        while let argument = arguments.next() {
-            guard let value = arguments.next() else { fatalError("\(argument) needs a value") }
-            switch argument {
-            case "--seconds": seconds = Double(value)!
-            case "--repeats": repeats = Int(value)!
-            case "--events": events = Int(value)!
-            case "--concurrency": concurrency = value.split(separator: ",").map { Int($0)! }
+        let options = BenchmarkOptions(
+            usage:
+                "LogBenchmark [--seconds S] [--repeats R] [--events N] [--concurrency 1,16,64] [--dir DIR] [--json FILE] [--only taskledger|sqlite]")
+        for (name, value) in options {
+            switch name {
+            case "--seconds": seconds = options.number(value, for: name)
+            case "--repeats": repeats = options.number(value, for: name)
+            case "--events": events = options.number(value, for: name)
+            case "--concurrency": concurrency = options.numbers(value, for: name)
             case "--dir": directory = value
             case "--json": json = value
             case "--only": only = value
-            default: fatalError("unknown argument \(argument)")
+            default: options.unknown(name)
             }
         }
     }

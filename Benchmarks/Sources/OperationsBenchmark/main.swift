@@ -23,21 +23,21 @@ struct Arguments {
     var json: String?
 
     init() {
-        var iterator = CommandLine.arguments.dropFirst().makeIterator()
-        while let argument = iterator.next() {
-            guard let value = iterator.next() else { fatalError("\(argument) needs a value") }
-            switch argument {
+        let options = BenchmarkOptions(
+            usage: "OperationsBenchmark --taskledger BIN --data DIR [--workspace W] [--projections DIR] [--repeats R] [--scratch DIR] [--json FILE]")
+        for (name, value) in options {
+            switch name {
             case "--taskledger": taskledger = value
             case "--data": data = value
             case "--workspace": workspace = value
             case "--projections": projections = value
-            case "--repeats": repeats = Int(value)!
+            case "--repeats": repeats = options.number(value, for: name)
             case "--scratch": scratch = value
             case "--json": json = value
-            default: fatalError("unknown argument \(argument)")
+            default: options.unknown(name)
             }
         }
-        guard !taskledger.isEmpty, !data.isEmpty else { fatalError("--taskledger BIN and --data DIR are required") }
+        guard !taskledger.isEmpty, !data.isEmpty else { options.fail("--taskledger BIN and --data DIR are required") }
     }
 }
 

@@ -2,7 +2,7 @@ import BenchmarkSupport
 import Foundation
 
 /// `ProjectionBenchmark [--events N] [--workspace NAME] [--days D] [--commands-per-batch K] [--repeats R] [--queries Q]
-/// [--live-seconds S] [--live-rate E] [--dir DIR] [--projections DIR] [--json FILE] [--only rebuild|asof|live]`
+/// [--live-seconds S] [--live-rate E] [--dir DIR] [--projections DIR] [--json FILE] [--only rebuild,asof,live]`
 struct Arguments {
     /// Events the generated workspace holds (`DemoGenerator`, as `taskledger demo generate --events`).
     var events = 1_000_000
@@ -34,27 +34,34 @@ struct Arguments {
     var seed: UInt64 = 20_261_127
 
     init() {
-        var iterator = CommandLine.arguments.dropFirst().makeIterator()
-        while let argument = iterator.next() {
-            guard let value = iterator.next() else { fatalError("\(argument) needs a value") }
-            switch argument {
-            case "--events": events = Int(value)!
+        let options = BenchmarkOptions(
+            usage: "ProjectionBenchmark [--events N] [--workspace NAME] [--days D] [--commands-per-batch K] [--repeats R] [--queries Q] "
+                + "[--live-seconds S] [--live-rate E] [--batch B] [--engine-batch B] [--dir DIR] [--projections DIR] [--json FILE] "
+                + "[--only rebuild,asof,live] [--select NAME,…] [--seed S]")
+        for (name, value) in options {
+            switch name {
+            case "--events": events = options.number(value, for: name)
             case "--workspace": workspace = value
-            case "--days": days = Int(value)!
-            case "--commands-per-batch": commandsPerBatch = Int(value)!
-            case "--repeats": repeats = Int(value)!
-            case "--queries": queries = Int(value)!
-            case "--live-seconds": liveSeconds = Double(value)!
-            case "--live-rate": liveRate = Double(value)!
-            case "--batch": batch = Int(value)!
-            case "--engine-batch": Arguments.engineBatch = Int(value)!
+            case "--days": days = options.number(value, for: name)
+            case "--commands-per-batch": commandsPerBatch = options.number(value, for: name)
+            case "--repeats": repeats = options.number(value, for: name)
+            case "--queries": queries = options.number(value, for: name)
+            case "--live-seconds": liveSeconds = options.number(value, for: name)
+            case "--live-rate": liveRate = options.number(value, for: name)
+            case "--batch": batch = options.number(value, for: name)
+            case "--engine-batch": Arguments.engineBatch = options.number(value, for: name) as Int
             case "--dir": directory = value
             case "--projections": projections = value
             case "--json": json = value
-            case "--only": only = value
+            case "--only":
+                let parts = value.split(separator: ",")
+                guard !parts.isEmpty, parts.allSatisfy({ ["rebuild", "asof", "live"].contains($0) }) else {
+                    options.fail("--only takes rebuild, asof and/or live (comma-separated), not \"\(value)\"")
+                }
+                only = value
             case "--select": select = value
-            case "--seed": seed = UInt64(value)!
-            default: fatalError("unknown argument \(argument)")
+            case "--seed": seed = options.number(value, for: name)
+            default: options.unknown(name)
             }
         }
     }

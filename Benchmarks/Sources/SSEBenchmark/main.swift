@@ -38,24 +38,22 @@ struct Arguments: Sendable {
     var json: String?
 
     init() {
-        var list = Array(CommandLine.arguments.dropFirst())
-        func value() -> String {
-            guard !list.isEmpty else { fatalError("missing value") }
-            return list.removeFirst()
-        }
-        while !list.isEmpty {
-            switch list.removeFirst() {
-            case "--port": port = UInt16(value())!
-            case "--workspace": workspace = value()
-            case "--token": token = value()
-            case "--tasks": tasksFile = value()
-            case "--subscribers": subscribers = Int(value())!
-            case "--rate": rate = Int(value())!
-            case "--seconds": seconds = Double(value())!
-            case "--appenders": appenders = Int(value())!
-            case "--receive-nap": receiveNapMicros = UInt32(value())!
-            case "--json": json = value()
-            case let other: fatalError("unknown argument \(other)")
+        let options = BenchmarkOptions(
+            usage: "SSEBenchmark --port P --workspace W --token tl_… --tasks FILE [--subscribers 1000] [--rate 1000] [--seconds 10] "
+                + "[--appenders 64] [--receive-nap MICROS] [--json FILE]")
+        for (name, value) in options {
+            switch name {
+            case "--port": port = options.number(value, for: name)
+            case "--workspace": workspace = value
+            case "--token": token = value
+            case "--tasks": tasksFile = value
+            case "--subscribers": subscribers = options.number(value, for: name)
+            case "--rate": rate = options.number(value, for: name)
+            case "--seconds": seconds = options.number(value, for: name)
+            case "--appenders": appenders = options.number(value, for: name)
+            case "--receive-nap": receiveNapMicros = options.number(value, for: name)
+            case "--json": json = value
+            default: options.unknown(name)
             }
         }
     }

@@ -109,7 +109,7 @@ struct RuntimeTests {
         await engine.stop()
     }
 
-    @Test("a served database commits at most once per liveCommitSpacing: batches that come sooner share the next commit")
+    @Test("a served database waits out liveCommitSpacing after a commit, and the batches that come meanwhile share one transaction")
     func commitsAreSpaced() async throws {
         let fixture = try EngineFixture(
             definitions: [
@@ -123,24 +123,37 @@ struct RuntimeTests {
                 SELECT count(*) AS events, sum(n) AS total FROM seen;
                 """
             ])
-        // Long enough that the five appends below (each its own batch, a sync each) land within one interval
-        // however loaded the machine is.
+        // An hour: the wait is ended by the test (`commitNow`), never by the clock, however slow the machine.
         let engine = try await fixture.started {
             $0.batchEventsMax = 1
-            $0.liveCommitSpacing = 3
+            $0.liveCommitSpacing = 3_600
         }
         let writer = try #require(engine.servedWriter("seen"))
+        // Nothing committed yet: the first event is applied at once.
         let first = try await fixture.append([event("s-1", "Seen", #"{"n":1}"#)])
         #expect(try await engine.waitUntil(projection: "seen", position: first, timeout: .seconds(60)))
         let before = writer.state.transactions
+        // The next batch, right after a commit, waits; the four after it queue up behind it.
+        try await fixture.append([event("s-2", "Seen", #"{"n":2}"#)])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !writer.isWaitingToCommit, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(writer.isWaitingToCommit, "the writer waits out the spacing after its commit")
         var last: UInt64 = 0
-        for n in 2...6 { last = try await fixture.append([event("s-\(n)", "Seen", #"{"n":\#(n)}"#)]) }
+        for n in 3...6 { last = try await fixture.append([event("s-\(n)", "Seen", #"{"n":\#(n)}"#)]) }
+        while writer.queuedBatches < 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(writer.queuedBatches == 5)
+        #expect(try engine.query(projection: "seen", query: "seen").texts == ["1|1"])
+        writer.commitNow()
         #expect(try await engine.waitUntil(projection: "seen", position: last, timeout: .seconds(60)))
         #expect(try engine.query(projection: "seen", query: "seen").texts == ["6|21"])
-        // Five batches within the interval after a commit: one transaction (five without spacing).
         let transactions = writer.state.transactions - before
         #expect(transactions == 1, "\(transactions) transactions for 5 batches")
+        // Stopping ends a wait for the spacing rather than sitting it out (an hour here).
+        try await fixture.append([event("s-7", "Seen", #"{"n":7}"#)])
+        while !writer.isWaitingToCommit, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let stopping = ContinuousClock.now
         await engine.stop()
+        #expect(ContinuousClock.now - stopping < .seconds(60))
     }
 
     @Test("a restart continues from the checkpoint: same rows as an uninterrupted run")

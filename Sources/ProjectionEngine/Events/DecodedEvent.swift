@@ -17,7 +17,7 @@ struct DecodedEvent: Sendable {
 
     let event: RecordedEvent
     let type: String
-    /// The type's number in `EventTypeTable`.
+    /// The type's number in `EventTypeTable.shared` (`EventTypeTable.unnumbered` once that is full).
     let typeNumber: Int
     let tape: PayloadTape
     let extensions: [String: ExtensionValue]
@@ -43,7 +43,7 @@ struct DecodedEvent: Sendable {
 
 /// Decodes a batch once for every projection applying it.
 func decode(_ events: [RecordedEvent], needs: DecodedEvent.Needs) -> [DecodedEvent] {
-    zip(events, EventTypeTable.numbers(of: events.lazy.map(\.type))).map { event, typeNumber in
+    zip(events, EventTypeTable.shared.numbers(of: events.lazy.map(\.type))).map { event, typeNumber in
         DecodedEvent(event, typeNumber: typeNumber, needs: needs)
     }
 }

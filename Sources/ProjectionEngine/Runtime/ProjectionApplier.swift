@@ -106,6 +106,7 @@ final class ProjectionApplier {
 
     private func statements(for event: DecodedEvent) -> [BoundStatement] {
         let number = event.typeNumber
+        guard number >= 0 else { return byType[event.type] ?? [] }
         if number < byTypeNumber.count, let statements = byTypeNumber[number] { return statements }
         if number >= byTypeNumber.count { byTypeNumber.append(contentsOf: repeatElement(nil, count: number + 1 - byTypeNumber.count)) }
         let statements = byType[event.type] ?? []

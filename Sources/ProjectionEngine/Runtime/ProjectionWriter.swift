@@ -50,8 +50,13 @@ final class ProjectionWriter: Sendable {
     private let finalPath: String
     /// `ProjectionEngineOptions.liveCommitSpacing`: a served database's commits are at least this far apart.
     private let commitSpacing: Double
-    /// When the last transaction that applied events ended (system uptime, seconds); worker thread only.
+    /// When the last transaction that applied events ended (`ConditionLock.now()`); worker thread only.
     private nonisolated(unsafe) var lastCommit: Double = 0
+    /// Where the worker waits out `commitSpacing`, so that `stop` (and `commitNow`) can end the wait.
+    private let spacingGate = ConditionLock()
+    /// Guarded by `spacingGate`: whether the worker is waiting to commit; whether to end this wait; whether
+    /// to wait no more (stopping).
+    private nonisolated(unsafe) var spacingState = (waiting: false, endWait: false, stopped: false)
     private let logger: Logger
     private let onChange: @Sendable (ProjectionWriter, Change) -> Void
     /// Only touched on the worker thread (jobs run there one at a time).
@@ -159,12 +164,28 @@ final class ProjectionWriter: Sendable {
         return { gate.signal() }
     }
 
+    /// Whether the writer is waiting out `commitSpacing` before its next transaction (for tests).
+    var isWaitingToCommit: Bool { spacingGate.withLock { spacingState.waiting } }
+
+    /// Ends a wait for `commitSpacing` now: the batches queued meanwhile are applied at once (for tests).
+    func commitNow() {
+        spacingGate.withLock {
+            if spacingState.waiting { spacingState.endWait = true }
+            spacingGate.broadcast()
+        }
+    }
+
     /// Whether the writer still takes batches (not failed, not stopped).
     var isActive: Bool { progress.withLock { $0.failure == nil && !$0.stopped } }
 
     /// Stops the thread after its queued jobs and closes the database. Call from outside the thread.
     func stop() {
         progress.withLock { $0.stopped = true }
+        // A wait for commit spacing would only delay the stop: the queued batches are not applied anyway.
+        spacingGate.withLock {
+            spacingState.stopped = true
+            spacingGate.broadcast()
+        }
         walCheckpointer.close()
         worker.submitNow { [self] in applier = nil }
         worker.stopAndWait()
@@ -174,12 +195,7 @@ final class ProjectionWriter: Sendable {
     // MARK: On the worker thread
 
     private func applyQueued() {
-        if commitSpacing > 0, state.mode == .live {
-            // Sleeping is fine here: the thread is this database's alone, and the batches that come
-            // meanwhile queue up to share the transaction.
-            let wait = lastCommit + commitSpacing - ProcessInfo.processInfo.systemUptime
-            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-        }
+        if commitSpacing > 0, state.mode == .live { waitOutCommitSpacing() }
         let batches = queued.withLock { queued in
             defer { queued.removeAll(keepingCapacity: true) }
             return queued
@@ -192,6 +208,19 @@ final class ProjectionWriter: Sendable {
             return
         }
         apply(FeedBatch(events: batches.flatMap(\.events), throughPosition: last.throughPosition, atHead: last.atHead))
+    }
+
+    /// Waits until `commitSpacing` has passed since the last commit (or `stop`/`commitNow` ends the wait).
+    /// Blocking is fine here: the thread is this database's alone, and the batches that come meanwhile
+    /// queue up to share the transaction.
+    private func waitOutCommitSpacing() {
+        let deadline = lastCommit + commitSpacing
+        spacingGate.withLock {
+            spacingState.waiting = true
+            while !spacingState.endWait, !spacingState.stopped, ConditionLock.now() < deadline { spacingGate.wait(until: deadline) }
+            spacingState.waiting = false
+            spacingState.endWait = false
+        }
     }
 
     private func apply(_ batch: FeedBatch) {
@@ -219,7 +248,7 @@ final class ProjectionWriter: Sendable {
             return (progress.mode, progress.caughtUp)
         }
         if applied > 0 {
-            lastCommit = ProcessInfo.processInfo.systemUptime
+            lastCommit = ConditionLock.now()
             onChange(self, .advanced)
             if mode == .live { walCheckpointer.committed() }
         }

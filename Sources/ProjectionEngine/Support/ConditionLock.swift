@@ -12,7 +12,12 @@ final class ConditionLock: @unchecked Sendable {
 
     init() {
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+        // Timed waits measure the monotonic clock (`now`), which wall-clock changes do not move.
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
@@ -24,7 +29,21 @@ final class ConditionLock: @unchecked Sendable {
 
     /// Waits for a signal; call with the lock held.
     func wait() { pthread_cond_wait(condition, mutex) }
+    /// Waits for a signal or until `deadline` (seconds of `now`), whichever comes first; call with the lock held.
+    func wait(until deadline: Double) {
+        let seconds = deadline.rounded(.down)
+        var spec = timespec(tv_sec: Int(seconds), tv_nsec: Int((deadline - seconds) * 1e9))
+        pthread_cond_timedwait(condition, mutex, &spec)
+    }
+
     func broadcast() { pthread_cond_broadcast(condition) }
+
+    /// Seconds of the monotonic clock that `wait(until:)` measures.
+    static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
 
     func withLock<R>(_ body: () throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)

@@ -117,8 +117,10 @@ final class ProjectionApplier {
     private func execute(_ bound: BoundStatement, _ event: DecodedEvent) throws(SQLiteError) {
         let statement = bound.statement
         let result: Result<Void, SQLiteError> = event.event.data.withUnsafeBytes { data in
+            // Every parameter is bound before each step, so the last event's bindings need no clearing (the
+            // payload bytes they point to are gone by then, but nothing reads them before they are rebound).
             for binding in bound.bindings { EventBinder.bind(statement, binding.index, binding.field, event, data) }
-            defer { statement.reset() }
+            defer { statement.resetKeepingBindings() }
             do throws(SQLiteError) {
                 while try statement.step() {}
                 return .success(())

@@ -164,6 +164,9 @@ final class ProjectionWriter: Sendable {
         return { gate.signal() }
     }
 
+    /// No job queued on the writer's thread or running there (for tests).
+    var isIdle: Bool { worker.isIdle }
+
     /// Whether the writer is waiting out `commitSpacing` before its next transaction (for tests).
     var isWaitingToCommit: Bool { spacingGate.withLock { spacingState.waiting } }
 
@@ -195,6 +198,9 @@ final class ProjectionWriter: Sendable {
     // MARK: On the worker thread
 
     private func applyQueued() {
+        // A batch's job finds nothing when an earlier job took its batch along: it must not wait out the
+        // spacing for nothing (each such wait held up the batches queued behind it: live lag p99 56 ms).
+        guard queued.withLock({ !$0.isEmpty }) else { return }
         if commitSpacing > 0, state.mode == .live { waitOutCommitSpacing() }
         let batches = queued.withLock { queued in
             defer { queued.removeAll(keepingCapacity: true) }

@@ -12,6 +12,7 @@ final class WorkerThread: @unchecked Sendable {
     private var queuedWeight = 0
     private var stopping = false
     private var finished = false
+    private var running = false
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private let capacity: Int
 
@@ -51,6 +52,9 @@ final class WorkerThread: @unchecked Sendable {
         }
     }
 
+    /// No job queued or running (for tests).
+    var isIdle: Bool { lock.withLock { jobs.isEmpty && !running } }
+
     /// Queues a job without waiting for space (control jobs: finalise, stop).
     func submitNow(_ job: @escaping @Sendable () -> Void) {
         lock.withLock {
@@ -87,10 +91,12 @@ final class WorkerThread: @unchecked Sendable {
                 guard !jobs.isEmpty else { return nil }
                 let next = jobs.removeFirst()
                 queuedWeight -= next.weight
+                running = true
                 return next.job
             }
             guard let job else { break }
             job()
+            lock.withLock { running = false }
             resumeSpaceWaiters()
         }
         lock.withLock {

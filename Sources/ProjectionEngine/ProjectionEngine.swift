@@ -130,6 +130,13 @@ public final class ProjectionEngine: Sendable {
         }
     }
 
+    /// Each served database's idle reader connections' SQLite page caches, in bytes, with their limit.
+    public func readerPageCaches() -> [(projection: String, bytes: Int, limit: Int)] {
+        names.compactMap { name in
+            slots[name]!.served.map { (name, $0.readers.idlePageCacheBytes, ReaderPool.idlePageCacheBytesMax) }
+        }
+    }
+
     /// The writer of the served database of `name` (for tests).
     func servedWriter(_ name: String) -> ProjectionWriter? { slots[name]?.served?.writer }
 

@@ -12,11 +12,17 @@ struct OperationsTests {
         try await harness.application.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            var lastPosition = 0
             for index in 0..<3 {
-                _ = try await client.execute(
+                let created = try await client.execute(
                     uri: "/v1/workspaces/acme/projects/p1/tasks", method: .post, headers: harness.headers("dev"),
                     body: body(#"{"title":"T\#(index)"}"#))
+                lastPosition = created.json["position"] as? Int ?? lastPosition
             }
+            // A board read that runs its query: its reader connection's pages are counted when it is idle again.
+            let board = try await client.execute(
+                uri: "/v1/workspaces/acme/projects/p1/board?minPosition=\(lastPosition)", method: .get, headers: harness.headers("dev", json: false))
+            #expect(board.status == .ok)
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
             let text = metrics.text
@@ -40,6 +46,9 @@ struct OperationsTests {
             #expect(value(#"taskledger_cache_bytes{workspace="acme",cache="sse_frames"}"#) != nil)
             let pages = try #require(value(#"taskledger_cache_bytes{workspace="acme",cache="sqlite_pages",projection="board"}"#))
             #expect(pages > 0 && pages <= 64 << 20, "the board's writer has pages cached")
+            let readerPages = try #require(value(#"taskledger_cache_bytes{workspace="acme",cache="sqlite_reader_pages",projection="board"}"#))
+            #expect(readerPages > 0, "the board's idle reader has the pages of its query cached")
+            #expect(value(#"taskledger_cache_limit_bytes{workspace="acme",cache="sqlite_reader_pages",projection="board"}"#) == 8 * 2_000 << 10)
         }
         await harness.close()
     }

@@ -119,6 +119,9 @@ struct OperationsRoutes {
             for cache in hosted.projections?.pageCaches() ?? [] {
                 add("\(workspace),cache=\"sqlite_pages\",projection=\"\(cache.projection)\"", cache.bytes, cache.limit)
             }
+            for cache in hosted.projections?.readerPageCaches() ?? [] {
+                add("\(workspace),cache=\"sqlite_reader_pages\",projection=\"\(cache.projection)\"", cache.bytes, cache.limit)
+            }
         }
         return text + used + limits
     }

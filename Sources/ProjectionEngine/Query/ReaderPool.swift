@@ -1,3 +1,4 @@
+import GRDBSQLite
 import Synchronization
 
 /// Read-only connections to one live projection database; a query checks one out, so readers never use
@@ -10,11 +11,22 @@ final class ReaderPool: Sendable {
     let results = ResultCache()
     private let state = Mutex<PoolState>(PoolState())
     private static let idleMax = 8
+    /// Each reader connection's SQLite page cache limit (SQLite's default, set explicitly so that it is
+    /// stated: 2,000 KiB).
+    static let pageCacheBytesMax = 2_000 << 10
+    /// The page caches of a pool's idle connections at most.
+    static let idlePageCacheBytesMax = idleMax * pageCacheBytesMax
 
     private struct PoolState {
         var idle: [ReaderConnection] = []
         var closed = false
+        /// The idle connections' page caches, each measured when its connection was last given back.
+        var idleCacheBytes = 0
     }
+
+    /// The page caches of the idle connections, in bytes (those running a query are counted when they
+    /// come back): what the readers hold between queries.
+    var idlePageCacheBytes: Int { state.withLock { $0.idleCacheBytes } }
 
     init(path: String, definition: ProjectionDefinition) {
         self.path = path
@@ -26,18 +38,31 @@ final class ReaderPool: Sendable {
     func withReader<R>(_ body: (ReaderConnection) throws(ProjectionError) -> R) throws(ProjectionError) -> R? {
         let taken: ReaderConnection?? = state.withLock { state in
             guard !state.closed else { return .none }
-            return .some(state.idle.popLast())
+            guard let connection = state.idle.popLast() else { return .some(nil) }
+            state.idleCacheBytes -= connection.cacheBytes
+            return .some(connection)
         }
         guard let taken else { return nil }
         let connection: ReaderConnection
         if let taken {
             connection = taken
         } else {
-            do { connection = ReaderConnection(try SQLiteDatabase(path: path, mode: .readOnly)) } catch { throw .sqlite(error.message) }
+            do {
+                let database = try SQLiteDatabase(path: path, mode: .readOnly)
+                try database.execute("PRAGMA cache_size=-\(Self.pageCacheBytesMax >> 10)")
+                connection = ReaderConnection(database)
+            } catch {
+                throw .sqlite(error.message)
+            }
         }
         let result = try body(connection)
+        // Measured here, on the thread that owns the connection: never while another thread uses it.
+        connection.measureCache()
         state.withLock { state in
-            if !state.closed, state.idle.count < Self.idleMax { state.idle.append(connection) }
+            if !state.closed, state.idle.count < Self.idleMax {
+                state.idle.append(connection)
+                state.idleCacheBytes += connection.cacheBytes
+            }
         }
         return result
     }
@@ -46,6 +71,7 @@ final class ReaderPool: Sendable {
     func close() {
         let idle = state.withLock { state in
             state.closed = true
+            state.idleCacheBytes = 0
             defer { state.idle.removeAll() }
             return state.idle
         }
@@ -58,8 +84,17 @@ final class ReaderPool: Sendable {
 final class ReaderConnection: @unchecked Sendable {
     let database: SQLiteDatabase
     private var statements: [String: SQLiteStatement] = [:]
+    /// The page cache after the last query (`SQLITE_DBSTATUS_CACHE_USED`), in bytes.
+    private(set) var cacheBytes = 0
 
     init(_ database: SQLiteDatabase) { self.database = database }
+
+    func measureCache() {
+        var used: Int32 = 0
+        var highWater: Int32 = 0
+        sqlite3_db_status(database.handle, SQLITE_DBSTATUS_CACHE_USED, &used, &highWater, 0)
+        cacheBytes = Int(used)
+    }
 
     /// Runs `body` inside one read transaction and gives it the checkpoint that transaction sees, so that
     /// the answer and the position it reports are the same snapshot of the database.

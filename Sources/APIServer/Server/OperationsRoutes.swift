@@ -112,7 +112,7 @@ struct OperationsRoutes {
         for hosted in open {
             let workspace = "workspace=\"\(hosted.name)\""
             let aggregates = await hosted.service.cacheStatistics.bytes
-            add("\(workspace),cache=\"aggregates\"", aggregates, await hosted.service.cacheBytesMax)
+            add("\(workspace),cache=\"aggregates\"", aggregates, hosted.service.cacheBytesMax)
             let batches = hosted.log.batchCacheBytes
             add("\(workspace),cache=\"log_batches\"", batches.used, batches.limit)
             add("\(workspace),cache=\"sse_frames\"", hosted.liveFrames.bytes, SSEFrameWindow.bytesHeldMax)

@@ -304,8 +304,9 @@ public actor CommandService {
     /// The aggregate cache's entry count, approximate bytes and evictions so far.
     public var cacheStatistics: (count: Int, bytes: Int, evictions: Int) { (cache.count, cache.bytes, cache.evictions) }
 
-    /// The aggregate cache's limit in approximate bytes (`Configuration.cacheBytesMax`).
-    public var cacheBytesMax: Int { cache.bytesMax }
+    /// The aggregate cache's limit in approximate bytes (`Configuration.cacheBytesMax`); nonisolated, so
+    /// that reading it does not queue behind commands on the actor.
+    public nonisolated var cacheBytesMax: Int { configuration.cacheBytesMax }
 
     // MARK: The decide-append loop
 

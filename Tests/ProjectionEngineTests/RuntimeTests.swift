@@ -160,6 +160,40 @@ struct RuntimeTests {
         #expect(ContinuousClock.now - stopping < .seconds(60))
     }
 
+    @Test("a served database catching up after a restart does not space its commits; only batches at the head wait")
+    func catchUpIsNotSpaced() async throws {
+        let seen = """
+            -- projection: seen
+            -- schema
+            CREATE TABLE seen (n INTEGER NOT NULL);
+            -- on: Seen
+            INSERT INTO seen (n) VALUES (:data.n);
+            """
+        let fixture = try EngineFixture(definitions: ["seen": seen])
+        try await fixture.append([event("s-0", "Seen", #"{"n":0}"#)])
+        let first = try await fixture.started()
+        await first.stop()
+        // 1,000 events behind: ten batches of 100 on restart, nine of them short of the head.
+        let last = try await fixture.append((1...1_000).map { event("s-\($0)", "Seen", #"{"n":\#($0)}"#) })
+        let engine = try fixture.engine {
+            $0.batchEventsMax = 100
+            $0.liveCommitSpacing = 3_600
+        }
+        try engine.start()
+        let writer = try #require(engine.servedWriter("seen"))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !writer.isWaitingToCommit, writer.checkpoint < last, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        // A wait comes only before the batch that reaches the head, when it comes after a commit (unless the
+        // batches queued up and went in one transaction): never before the nine short of it, so they are
+        // all applied by then. (Before, the second batch waited an hour after the first one's commit.)
+        #expect(writer.checkpoint >= last - 100, "the batches short of the head were applied without waiting")
+        writer.commitNow()
+        #expect(try await engine.waitUntil(projection: "seen", position: last, timeout: .seconds(60)))
+        await engine.stop()
+    }
+
     @Test("a restart continues from the checkpoint: same rows as an uninterrupted run")
     func restart() async throws {
         let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])

@@ -200,8 +200,10 @@ final class ProjectionWriter: Sendable {
     private func applyQueued() {
         // A batch's job finds nothing when an earlier job took its batch along: it must not wait out the
         // spacing for nothing (each such wait held up the batches queued behind it: live lag p99 56 ms).
-        guard queued.withLock({ !$0.isEmpty }) else { return }
-        if commitSpacing > 0, state.mode == .live { waitOutCommitSpacing() }
+        guard let first = queued.withLock({ $0.first }) else { return }
+        // Only at the head: a served database catching up (after a restart) applies full batches, whose
+        // commits are already shared by thousands of events, and must not wait between them.
+        if commitSpacing > 0, first.atHead, state.mode == .live { waitOutCommitSpacing() }
         let batches = queued.withLock { queued in
             defer { queued.removeAll(keepingCapacity: true) }
             return queued

@@ -74,20 +74,26 @@ struct RuntimeTests {
         await engine.stop()
     }
 
+    /// One table of the `n` of every `Seen` event, and their count and sum.
+    static let seen = """
+        -- projection: seen
+        -- schema
+        CREATE TABLE seen (n INTEGER NOT NULL);
+        -- on: Seen
+        INSERT INTO seen (n) VALUES (:data.n);
+        -- query: seen()
+        SELECT count(*) AS events, sum(n) AS total FROM seen;
+        """
+
+    /// Returns once `condition` holds, or after a minute (the caller's expectations then fail).
+    private func poll(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+    }
+
     @Test("a writer that falls behind applies the batches that piled up meanwhile in one transaction")
     func piledUpBatchesShareATransaction() async throws {
-        let fixture = try EngineFixture(
-            definitions: [
-                "seen": """
-                -- projection: seen
-                -- schema
-                CREATE TABLE seen (n INTEGER NOT NULL);
-                -- on: Seen
-                INSERT INTO seen (n) VALUES (:data.n);
-                -- query: seen()
-                SELECT count(*) AS events, sum(n) AS total FROM seen;
-                """
-            ])
+        let fixture = try EngineFixture(definitions: ["seen": Self.seen])
         // One event per batch from the feed: without sharing, every event would be a transaction.
         let engine = try await fixture.started { $0.batchEventsMax = 1 }
         let writer = try #require(engine.servedWriter("seen"))
@@ -97,8 +103,7 @@ struct RuntimeTests {
         let release = writer.holdThread()
         var last: UInt64 = 0
         for n in 1...21 { last = try await fixture.append([event("s-\(n)", "Seen", #"{"n":\#(n)}"#)]) }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while writer.queuedBatches < 21, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await poll { writer.queuedBatches >= 21 }
         #expect(writer.queuedBatches == 21)
         release()
         #expect(try await engine.waitUntil(projection: "seen", position: last, timeout: .seconds(60)))
@@ -111,18 +116,7 @@ struct RuntimeTests {
 
     @Test("a served database waits out liveCommitSpacing after a commit, and the batches that come meanwhile share one transaction")
     func commitsAreSpaced() async throws {
-        let fixture = try EngineFixture(
-            definitions: [
-                "seen": """
-                -- projection: seen
-                -- schema
-                CREATE TABLE seen (n INTEGER NOT NULL);
-                -- on: Seen
-                INSERT INTO seen (n) VALUES (:data.n);
-                -- query: seen()
-                SELECT count(*) AS events, sum(n) AS total FROM seen;
-                """
-            ])
+        let fixture = try EngineFixture(definitions: ["seen": Self.seen])
         // An hour: the wait is ended by the test (`commitNow`), never by the clock, however slow the machine.
         let engine = try await fixture.started {
             $0.batchEventsMax = 1
@@ -135,12 +129,11 @@ struct RuntimeTests {
         let before = writer.state.transactions
         // The next batch, right after a commit, waits; the four after it queue up behind it.
         try await fixture.append([event("s-2", "Seen", #"{"n":2}"#)])
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !writer.isWaitingToCommit, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await poll { writer.isWaitingToCommit }
         #expect(writer.isWaitingToCommit, "the writer waits out the spacing after its commit")
         var last: UInt64 = 0
         for n in 3...6 { last = try await fixture.append([event("s-\(n)", "Seen", #"{"n":\#(n)}"#)]) }
-        while writer.queuedBatches < 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await poll { writer.queuedBatches >= 5 }
         #expect(writer.queuedBatches == 5)
         #expect(try engine.query(projection: "seen", query: "seen").texts == ["1|1"])
         writer.commitNow()
@@ -150,11 +143,11 @@ struct RuntimeTests {
         #expect(transactions == 1, "\(transactions) transactions for 5 batches")
         // The jobs of the four batches that the transaction took along find nothing to do: they end at once
         // rather than each waiting out the spacing (an hour here) with nothing queued.
-        while !writer.isIdle, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await poll { writer.isIdle }
         #expect(writer.isIdle && !writer.isWaitingToCommit, "no wait with nothing queued")
         // Stopping ends a wait for the spacing rather than sitting it out (an hour here).
         try await fixture.append([event("s-7", "Seen", #"{"n":7}"#)])
-        while !writer.isWaitingToCommit, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await poll { writer.isWaitingToCommit }
         let stopping = ContinuousClock.now
         await engine.stop()
         #expect(ContinuousClock.now - stopping < .seconds(60))
@@ -162,14 +155,7 @@ struct RuntimeTests {
 
     @Test("a served database catching up after a restart does not space its commits; only batches at the head wait")
     func catchUpIsNotSpaced() async throws {
-        let seen = """
-            -- projection: seen
-            -- schema
-            CREATE TABLE seen (n INTEGER NOT NULL);
-            -- on: Seen
-            INSERT INTO seen (n) VALUES (:data.n);
-            """
-        let fixture = try EngineFixture(definitions: ["seen": seen])
+        let fixture = try EngineFixture(definitions: ["seen": Self.seen])
         try await fixture.append([event("s-0", "Seen", #"{"n":0}"#)])
         let first = try await fixture.started()
         await first.stop()
@@ -181,10 +167,7 @@ struct RuntimeTests {
         }
         try engine.start()
         let writer = try #require(engine.servedWriter("seen"))
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !writer.isWaitingToCommit, writer.checkpoint < last, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await poll { writer.isWaitingToCommit || writer.checkpoint >= last }
         // A wait comes only before the batch that reaches the head, when it comes after a commit (unless the
         // batches queued up and went in one transaction): never before the nine short of it, so they are
         // all applied by then. (Before, the second batch waited an hour after the first one's commit.)

@@ -85,7 +85,7 @@ final class ProjectionWriter: Sendable {
     /// Opens (or creates, for `.building`) the database at `path` and prepares the definition's
     /// statements. For `.building`, `finalPath` is where the file goes once complete.
     init(
-        definition: ProjectionDefinition, path: String, mode: Mode, finalPath: String, snapshots: SnapshotStore, commitSpacing: Double = 0,
+        definition: ProjectionDefinition, path: String, mode: Mode, finalPath: String, snapshots: SnapshotStore, commitSpacing: Double,
         logger: Logger, onChange: @escaping @Sendable (ProjectionWriter, Change) -> Void
     ) throws(ProjectionError) {
         self.definition = definition

@@ -35,9 +35,9 @@ final class SQLiteStatement {
     func bind(_ index: Int32, _ value: String) { sqlite3_bind_text(handle, index, value, -1, Self.transient) }
     /// Binds UTF-8 bytes as TEXT without making a String and without copying them (SQLITE_STATIC): the
     /// caller keeps `bytes` alive and unchanged until the statement is reset, and binds the parameter
-    /// again before the next step. The applier binds payload
-    /// byte ranges this way inside the payload's `withUnsafeBytes` and resets before leaving it; copying
-    /// cost a malloc and a memcpy per bound field (dozens per event for the audit trail).
+    /// again before the next step. The applier binds payload byte ranges this way inside the payload's
+    /// `withUnsafeBytes` and resets before leaving it; copying cost a malloc and a memcpy per bound field
+    /// (dozens per event for the audit trail).
     func bindText(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
         // A nil destructor is SQLITE_STATIC.
         sqlite3_bind_text(handle, index, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)

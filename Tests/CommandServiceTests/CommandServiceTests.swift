@@ -214,6 +214,22 @@ struct CommandServiceTests {
         await harness.log.close()
     }
 
+    @Test("workspace() answers off the actor only while the workspace stream is unchanged, whoever changed it")
+    func workspaceSnapshotFollowsTheStream() async throws {
+        let harness = try await Harness.make()
+        #expect(try await harness.service.workspace()?.members["dev"]?.role == .member)
+        // Another writer on the same log: this service's snapshot of the workspace is now a version
+        // behind, so the next read must load again rather than answer from it.
+        let other = try CommandService(log: harness.log)
+        try await other.execute(WorkspaceCommand.changeMemberRole("dev", to: .guest), metadata: metadata("admin"))
+        #expect(try await harness.service.workspace()?.members["dev"]?.role == .guest)
+        // Its own command too (the snapshot is recorded as of the version it loaded, then superseded).
+        try await harness.service.execute(WorkspaceCommand.changeMemberRole("dev", to: .auditor), metadata: metadata("admin"))
+        #expect(try await harness.service.workspace()?.members["dev"]?.role == .auditor)
+        #expect(try await other.workspace()?.members["dev"]?.role == .auditor)
+        await harness.log.close()
+    }
+
     @Test("a hard WIP limit holds under concurrent moves into the same column")
     func hardWIPUnderConcurrency() async throws {
         let harness = try await Harness.make(wip: .hard, doingLimit: 3)

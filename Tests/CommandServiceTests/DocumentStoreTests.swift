@@ -48,19 +48,3 @@ struct DocumentStoreTests {
         return String(String(decoding: result.stdout, as: UTF8.self).prefix(64))
     }
 }
-
-@Suite("API token secrets")
-struct TokenSecretTests {
-    @Test("issued once with a prefix; only the hash is kept; matching is exact")
-    func tokens() {
-        let issued = TokenSecret.issue()
-        #expect(issued.secret.hasPrefix("tl_") && issued.secret.count == 3 + 43)
-        #expect(issued.hash == TokenSecret.hash(of: issued.secret))
-        #expect(TokenSecret.matches(issued.secret, hash: issued.hash))
-        #expect(!TokenSecret.matches(issued.secret + "x", hash: issued.hash))
-        #expect(!TokenSecret.matches(String(issued.secret.dropLast()) + "A", hash: issued.hash) || issued.secret.hasSuffix("A"))
-        #expect(!TokenSecret.matches("xx_" + issued.secret.dropFirst(3), hash: issued.hash))
-        let other = TokenSecret.issue()
-        #expect(other.secret != issued.secret && other.hash != issued.hash)
-    }
-}

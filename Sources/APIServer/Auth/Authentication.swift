@@ -9,12 +9,12 @@ import Workflow
 /// the versions they had when it was checked: revoking the token or removing its member appends to one
 /// of them, and the next request checks again. Expiry is checked on every use.
 final class AuthenticationCache: Sendable {
-    /// By the presented token's SHA-256 (hex), never the token itself.
-    private let entries = Mutex<[String: CommandService.Authenticated]>([:])
+    /// By the presented token's SHA-256, never the token itself.
+    private let entries = Mutex<[Digest32: CommandService.Authenticated]>([:])
     private static let entriesMax = 10_000
 
     func lookup(_ presented: String, log: EventLog) -> CommandService.Authenticated? {
-        let hash = TokenSecret.hash(of: presented).description
+        let hash = TokenSecret.hash(of: presented)
         guard let current = entries.withLock({ $0[hash] }) else { return nil }
         guard log.version(of: StreamName.token(current.token).rawValue) == current.tokenVersion,
             log.version(of: StreamName.workspace.rawValue) == current.workspaceVersion,
@@ -24,7 +24,7 @@ final class AuthenticationCache: Sendable {
     }
 
     func store(_ presented: String, _ authenticated: CommandService.Authenticated) {
-        let hash = TokenSecret.hash(of: presented).description
+        let hash = TokenSecret.hash(of: presented)
         entries.withLock { table in
             if table.count >= Self.entriesMax { table.removeAll(keepingCapacity: true) }
             table[hash] = authenticated

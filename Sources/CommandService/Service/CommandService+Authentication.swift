@@ -36,7 +36,7 @@ extension CommandService {
         guard let token, TokenSecret.matches(presented, hexHash: token.secretHash), token.isUsable(at: configuration.clock()) else {
             return nil
         }
-        guard let workspace = try workspace(), workspace.members[token.member]?.status == .active else { return nil }
+        guard let workspace = try loadWorkspace(), workspace.members[token.member]?.status == .active else { return nil }
         return Authenticated(
             member: token.member, token: token.id, tokenVersion: token.version, workspaceVersion: workspace.version,
             expiresAt: token.expiresAt)

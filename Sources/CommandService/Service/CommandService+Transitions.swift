@@ -5,7 +5,7 @@ extension CommandService {
     /// a move runs, against the same states and column counts a move would be decided on.
     public func transitions(of task: TaskID, for member: MemberID) throws(CommandError) -> [TransitionOption] {
         guard let state = try self.task(task), let project = try self.project(state.project),
-            let workflow = try self.workflow(state.workflow.workflow), let workspace = try self.workspace()
+            let workflow = try self.workflow(state.workflow.workflow), let workspace = try self.loadWorkspace()
         else { throw .domain(.notFound(kind: "task", id: task.rawValue)) }
         let actor: Actor
         do {

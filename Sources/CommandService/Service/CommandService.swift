@@ -103,6 +103,8 @@ public actor CommandService {
     /// This service's committed events, recorded by the log's writer before readers can see them, so
     /// that catching the index up never reads back (and decodes) the service's own events.
     nonisolated let ownCommits = OwnCommits()
+    /// The workspace's state as last loaded, for `workspace()` off the actor.
+    private nonisolated let workspaceSnapshot = WorkspaceSnapshot()
     private var rateLimiter: StreamRateLimiter
     private var busyStreams: Set<String> = []
     /// Bulk loading only: the decided commands not appended yet (see CommandService+BulkLoad.swift).
@@ -275,8 +277,17 @@ public actor CommandService {
 
     // MARK: Reading states
 
-    /// The workspace's current state (nil before it is created).
-    public func workspace() throws(CommandError) -> WorkspaceState? { try load(WorkspaceState.self, .workspace).state }
+    /// The workspace's current state (nil before it is created). Answered without the actor while the
+    /// workspace stream keeps the version the service last loaded (see `WorkspaceSnapshot`).
+    public nonisolated func workspace() async throws(CommandError) -> WorkspaceState? {
+        if configuration.bulkLoad == nil, let recorded = workspaceSnapshot.state(ifAt: log.version(of: StreamName.workspace.rawValue)) {
+            return recorded
+        }
+        return try await loadWorkspace()
+    }
+
+    /// The workspace's current state, loaded on the actor.
+    func loadWorkspace() throws(CommandError) -> WorkspaceState? { try load(WorkspaceState.self, .workspace).state }
     /// A project's current state.
     public func project(_ id: ProjectID) throws(CommandError) -> ProjectState? { try load(ProjectState.self, .project(id)).state }
     /// A workflow's current state.
@@ -522,6 +533,10 @@ public actor CommandService {
             cache.put(name, wrapped, version: version, bytes: wrapped.approximateBytes)
         }
         if configuration.bulkLoad != nil, let state { staging.loaded[name] = .init(value: state.wrapped, version: version) }
+        // A bulk loader's states run ahead of the log (staged, not appended), so it keeps no snapshot.
+        if State.self == WorkspaceState.self, configuration.bulkLoad == nil {
+            workspaceSnapshot.record(state as? WorkspaceState, version: version)
+        }
         return (state, version)
     }
 

@@ -42,10 +42,18 @@ public enum TokenSecret {
     /// The workspace and token id a presented `tl_<workspace>.<token id>.<secret>` names, or nil when it
     /// is not of that shape. Says nothing about whether the token is valid.
     public static func route(_ presented: String) -> (workspace: String, token: String)? {
-        guard presented.hasPrefix(prefix), presented.utf8.count <= 256 else { return nil }
-        let parts = presented.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, parts[2].utf8.count == 43 else { return nil }
-        return (String(parts[0]), String(parts[1]))
+        // On the UTF-8 view: this runs on every request, and splitting the String made an array of
+        // substrings each time.
+        let utf8 = presented.utf8
+        guard presented.hasPrefix(prefix), utf8.count <= 256 else { return nil }
+        let dot = UInt8(ascii: ".")
+        let start = utf8.index(utf8.startIndex, offsetBy: prefix.utf8.count)
+        guard let first = utf8[start...].firstIndex(of: dot), first != start else { return nil }
+        let tokenStart = utf8.index(after: first)
+        guard let second = utf8[tokenStart...].firstIndex(of: dot), second != tokenStart else { return nil }
+        let secret = utf8[utf8.index(after: second)...]
+        guard secret.count == 43, !secret.contains(dot) else { return nil }
+        return (String(presented[start..<first]), String(presented[tokenStart..<second]))
     }
 
     /// The SHA-256 of a presented token (what is stored and compared).

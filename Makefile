@@ -47,7 +47,8 @@ schemathesis: deps
 	./scripts/schemathesis.sh "$$($(SWIFT) build --show-bin-path)/taskledger"
 
 ## bench: in release mode, each part beside its peers in the same run — the log vs SQLite, the command service, the HTTP API vs
-## nginx (board reads), Redis XADD and PostgreSQL (durable moves) and 1,000 SSE subscribers, the projections vs SQLite; installs
+## nginx (board reads), Redis XADD and PostgreSQL (durable moves) and 1,000 SSE subscribers, with Hummingbird doing no work as the
+## framework's floor, the projections vs SQLite; installs
 ## wrk, nginx, Redis and PostgreSQL when missing (each run on loopback in a scratch directory, stopped at the end); rewrites
 ## Benchmarks/RESULTS.md and Benchmarks/results/ (724 s end to end on a loaded 2-core machine with the builds cached; SECONDS_PER_RUN, REPEATS, EVENTS,
 ## PROJECTION_REPEATS, HTTP_REPEATS, HTTP_SECONDS and SSE_SECONDS change the run; ONLY=http runs the HTTP part alone).

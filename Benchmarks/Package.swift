@@ -10,6 +10,7 @@ let package = Package(
         .package(name: "Taskledger", path: ".."),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(name: "BenchmarkSupport"),
@@ -47,6 +48,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "OperationsBenchmark", dependencies: ["BenchmarkSupport"]),
+        // The framework's floor beside the HTTP figures: Hummingbird answering fixed bytes, no work of its own.
+        .executableTarget(
+            name: "HummingbirdBaseline",
+            dependencies: ["BenchmarkSupport", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

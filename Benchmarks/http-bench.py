@@ -6,13 +6,15 @@
   b. durable commands: wrk POSTing task moves (32 connections) vs Redis XADD with appendfsync always
      (redis-benchmark, 32 clients) vs PostgreSQL pgbench inserting an event row (32 clients,
      synchronous_commit on);
-  c. live subscriptions: 1,000 SSE subscribers while comments are appended at 1,000/s (SSEBenchmark).
+  c. live subscriptions: 1,000 SSE subscribers while comments are appended at 1,000/s (SSEBenchmark);
+  and for a and b the framework's floor: HummingbirdBaseline, Hummingbird 2 answering the same board bytes
+  (GET) and a move-sized answer to any POST with no work of its own, under the same wrk runs.
 
 Every peer is started from Debian's packages on loopback, on a free port, in a scratch directory, and
 stopped by its pid when the run ends (normally, on an error, or on SIGINT/SIGTERM). Writes the figures
 to --json; render-results.py turns them into RESULTS.md's HTTP section and chart.
 
-  http-bench.py --taskledger BIN --sse BIN --projections DIR --scratch DIR --json OUT
+  http-bench.py --taskledger BIN --sse BIN --hummingbird BIN --projections DIR --scratch DIR --json OUT
                 [--repeats 3] [--seconds 5] [--sse-seconds 5] [--tasks 10000]
 """
 
@@ -253,6 +255,25 @@ http {{
     wait_for_port(port)
 
 
+def start_hummingbird(args, port, board):
+    """The framework's floor: HummingbirdBaseline answering the board's bytes, on loopback."""
+    body = os.path.join(args.scratch, "board.json")
+    with open(body, "wb") as file:
+        file.write(board)
+    start("hummingbird", [args.hummingbird, "--port", str(port), "--body", body])
+    wait_for_port(port)
+
+
+def hummingbird_version():
+    """The Hummingbird version SwiftPM resolved for the benchmarks (and so for Taskledger, built beside them)."""
+    try:
+        with open(os.path.join(HERE, "Package.resolved")) as file:
+            pins = json.load(file)["pins"]
+        return next(p["state"].get("version", "?") for p in pins if p["identity"] == "hummingbird")
+    except (OSError, KeyError, StopIteration, ValueError):
+        return "?"
+
+
 def start_redis(args, port):
     directory = os.path.join(args.scratch, "redis")
     os.makedirs(directory, exist_ok=True)
@@ -358,6 +379,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--taskledger", required=True)
     parser.add_argument("--sse", required=True)
+    parser.add_argument("--hummingbird", required=True, help="HummingbirdBaseline, the framework's floor")
     parser.add_argument("--projections", required=True)
     parser.add_argument("--scratch", required=True)
     parser.add_argument("--json", required=True)
@@ -375,7 +397,7 @@ def main():
     results = {"connections": CONNECTIONS, "readThreads": READ_THREADS, "readConnections": READ_CONNECTIONS, "seconds": args.seconds,
                "repeats": args.repeats, "tasks": args.tasks, "eventBytes": len(EVENT_JSON), "reads": [], "commands": [], "sse": []}
     try:
-        ports = {name: free_port() for name in ["taskledger", "nginx", "redis", "postgres"]}
+        ports = {name: free_port() for name in ["taskledger", "nginx", "redis", "postgres", "hummingbird"]}
         setup_started = time.time()
         token = start_taskledger(args, ports["taskledger"])
         movable = populate(ports["taskledger"], token, args.tasks)
@@ -386,6 +408,7 @@ def main():
         results["movableTasks"] = len(movable)
         log(f"workspace ready in {results['setupSeconds']} s: {args.tasks} tasks, board answer {len(board)} bytes")
         start_nginx(args, ports["nginx"], len(board))
+        start_hummingbird(args, ports["hummingbird"], board)
         start_redis(args, ports["redis"])
         prefix, binaries, pg_directory = start_postgres(args, ports["postgres"])
         with open(os.path.join(args.scratch, "tasks.txt"), "w") as file:
@@ -396,21 +419,26 @@ def main():
         tl = f"http://127.0.0.1:{ports['taskledger']}"
         board_url = f"{tl}/v1/workspaces/{WORKSPACE}/projects/ops/board"
         static_url = f"http://127.0.0.1:{ports['nginx']}/board.json"
-        # Warm-up: both read paths, one second each.
+        floor = f"http://127.0.0.1:{ports['hummingbird']}"
+        # Warm-up: every read path, one second each.
         wrk(board_url, 1, READ_THREADS, READ_CONNECTIONS, report, [auth])
         wrk(static_url, 1, READ_THREADS, READ_CONNECTIONS, report)
+        wrk(f"{floor}/board", 1, READ_THREADS, READ_CONNECTIONS, report)
         for repeat in range(args.repeats):
             log(f"reads, repeat {repeat + 1}/{args.repeats}")
             results["reads"].append({"repeat": repeat, "system": "taskledger",
                                      **wrk(board_url, args.seconds, READ_THREADS, READ_CONNECTIONS, report, [auth])})
             results["reads"].append({"repeat": repeat, "system": "nginx",
                                      **wrk(static_url, args.seconds, READ_THREADS, READ_CONNECTIONS, report)})
+            results["reads"].append({"repeat": repeat, "system": "hummingbird",
+                                     **wrk(f"{floor}/board", args.seconds, READ_THREADS, READ_CONNECTIONS, report)})
         os.environ["TASKLEDGER_TASKS"] = os.path.join(args.scratch, "tasks.txt")
         os.environ["TASKLEDGER_WORKSPACE"] = WORKSPACE
         os.environ["TASKLEDGER_ROUNDS"] = str(args.repeats + 1)  # one slice more for the warm-up
         os.environ["TASKLEDGER_THREADS"] = "2"
         os.environ["TASKLEDGER_ROUND"] = str(args.repeats)
         wrk(tl, 1, 2, CONNECTIONS, moves, [auth, "Content-Type: application/json"])
+        wrk(floor, 1, 2, CONNECTIONS, moves, ["Content-Type: application/json"])
         # Redis's warm-up also sizes its runs (redis-benchmark counts calls, not seconds).
         redis_rate = redis_xadd(ports["redis"], 1, CONNECTIONS, 5_000)["requestsPerSecond"]
         for repeat in range(args.repeats):
@@ -423,6 +451,8 @@ def main():
             results["commands"].append({"repeat": repeat, "system": "redis", **redis})
             results["commands"].append({"repeat": repeat, "system": "postgres",
                                         **pgbench(prefix, binaries, pg_directory, ports["postgres"], args.seconds, CONNECTIONS, repeat)})
+            results["commands"].append({"repeat": repeat, "system": "hummingbird",
+                                        **wrk(floor, args.seconds, 2, CONNECTIONS, moves, ["Content-Type: application/json"])})
         results["catchUpSeconds"]["moves"] = wait_for_projections(ports["taskledger"], token, seconds=300)
         for repeat in range(args.repeats):
             log(f"SSE, repeat {repeat + 1}/{args.repeats}")
@@ -436,6 +466,7 @@ def main():
             "postgres": run([f"{binaries}/postgres", "--version"]).stdout.strip().split()[-1],
             # `wrk -v` prints its version and exits 1.
             "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1],
+            "hummingbird": hummingbird_version(),
         }
     finally:
         stop_all()

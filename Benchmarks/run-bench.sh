@@ -4,7 +4,7 @@
 #   2. the command service (CommandBenchmark),
 #   3. the HTTP API against nginx, Redis and PostgreSQL (http-bench.py: board reads with wrk vs nginx
 #      serving a file of the same size, task moves vs Redis XADD and pgbench inserts, 1,000 SSE
-#      subscribers with SSEBenchmark),
+#      subscribers with SSEBenchmark; HummingbirdBaseline, the framework doing no work, under the same wrk runs),
 #   4. the projections against SQLite (ProjectionBenchmark);
 #   5. verify, backup and restore of the projections' 1M-event workspace through the taskledger binary,
 #      against lz4 -dc, lz4 -dc | sha256sum and cp -r (OperationsBenchmark);
@@ -46,7 +46,8 @@ taskledger="$(cd .. && swift build -c release --product taskledger --scratch-pat
 httpRepeats="${HTTP_REPEATS:-3}"; httpSeconds="${HTTP_SECONDS:-5}"; sseSeconds="${SSE_SECONDS:-5}"
 httpCommand="Benchmarks/http-bench.py --repeats $httpRepeats --seconds $httpSeconds --sse-seconds $sseSeconds --tasks 10000"
 runHTTP() {
-  python3 http-bench.py --taskledger "$taskledger" --sse .build/release/SSEBenchmark --projections ../Projections \
+  python3 http-bench.py --taskledger "$taskledger" --sse .build/release/SSEBenchmark \
+    --hummingbird .build/release/HummingbirdBaseline --projections ../Projections \
     --scratch "$scratch/http" --json results/http-bench.json --repeats "$httpRepeats" --seconds "$httpSeconds" \
     --sse-seconds "$sseSeconds" --tasks 10000
 }

@@ -67,6 +67,65 @@ struct SSEFrameWindowTests {
         await log.close()
     }
 
+    @Test("subscribers with the same filter at the same position share one chunk; other filters and later ends get their own")
+    func chunksAreShared() async throws {
+        let directory = TestDirectory()
+        let log = try EventLog.open(dataDirectory: directory.path, workspace: "w")
+        try await append(log, count: 20, from: 1)
+        let window = SSEFrameWindow(log: log)
+        var builds = 0
+        let comments = { (frame: SSEFrameWindow.Frame) -> Bool in
+            builds += 1
+            return frame.type == "CommentAdded"
+        }
+        let first = try #require(try window.chunk(from: 5, maxCount: 10, filter: "comments", admits: comments))
+        let second = try #require(try window.chunk(from: 5, maxCount: 10, filter: "comments", admits: comments))
+        // Built once (ten frames filtered), written twice from the same storage.
+        #expect(builds == 10)
+        #expect(first.read == 10 && second.read == 10)
+        #expect(first.bytes == second.bytes)
+        #expect(first.bytes.withUnsafeReadableBytes { $0.baseAddress } == second.bytes.withUnsafeReadableBytes { $0.baseAddress })
+        let expected = try #require(try window.frames(from: 5, maxCount: 10)).filter { $0.type == "CommentAdded" }.flatMap(\.bytes)
+        #expect(Array(first.bytes.readableBytesView) == expected)
+        // Another filter at the same position: its own chunk.
+        let all = try #require(try window.chunk(from: 5, maxCount: 10, filter: "all", admits: { _ in true }))
+        #expect(Array(all.bytes.readableBytesView) == (try #require(try window.frames(from: 5, maxCount: 10))).flatMap(\.bytes))
+        // Past the head: nothing to write, nothing kept.
+        let empty = try #require(try window.chunk(from: 21, maxCount: 10, filter: "comments", admits: comments))
+        #expect(empty.read == 0 && empty.bytes.readableBytes == 0)
+        // A chunk up to the window's end, then events appended and the window extended by a subscriber at
+        // the head: the same position now reaches further, so it gets a new chunk, not the kept one.
+        #expect(try window.chunk(from: 18, maxCount: 10, filter: "comments", admits: comments)?.read == 3)
+        try await append(log, count: 5, from: 21)
+        #expect(try window.chunk(from: 21, maxCount: 10, filter: "comments", admits: comments)?.read == 5)
+        let longer = try #require(try window.chunk(from: 18, maxCount: 10, filter: "comments", admits: comments))
+        #expect(longer.read == 8)
+        #expect(
+            Array(longer.bytes.readableBytesView)
+                == (try #require(try window.frames(from: 18, maxCount: 10))).filter { $0.type == "CommentAdded" }.flatMap(\.bytes))
+        await log.close()
+    }
+
+    @Test("shared chunks stay within their bound")
+    func chunksAreBounded() async throws {
+        let directory = TestDirectory()
+        let log = try EventLog.open(dataDirectory: directory.path, workspace: "w")
+        try await append(log, count: 2_000, from: 1)
+        let window = SSEFrameWindow(log: log)
+        var kept = 0
+        for start in stride(from: UInt64(1), through: 1_800, by: 7) {
+            for filter in 0..<20 {
+                _ = try #require(try window.chunk(from: start, maxCount: 200, filter: "f\(filter)", admits: { _ in true }))
+                kept = max(kept, window.bytes - window.frameBytes)
+                #expect(window.bytes <= SSEFrameWindow.bytesLimit)
+            }
+        }
+        // The bound was reached (so it was what held them), and never passed.
+        #expect(kept > SSEFrameWindow.chunkBytesMax / 2)
+        #expect(kept <= SSEFrameWindow.chunkBytesMax)
+        await log.close()
+    }
+
     @Test("a subscriber ahead of a stale window (events appended while no one followed it) starts the window at its position")
     func aheadOfAStaleWindow() async throws {
         let directory = TestDirectory()
@@ -90,5 +149,30 @@ extension SSEFrameWindow {
     /// Up to `maxCount` frames from `position` on, or nil when `position` is behind the window.
     fileprivate func frames(from position: UInt64, maxCount: Int) throws(EventLogError) -> [Frame]? {
         try withFrames(from: position, maxCount: maxCount) { Array($0) }
+    }
+}
+
+@Suite("SSE subscription filters")
+struct SSEFilterKeyTests {
+    @Test("equal filters share a key whatever the order of their types; different filters never do")
+    func keys() {
+        typealias Filter = EventRoutes.Filter
+        #expect(Filter(types: ["TaskMoved", "CommentAdded"]).key == Filter(types: ["CommentAdded", "TaskMoved"]).key)
+        let distinct: [Filter] = [
+            Filter(),
+            Filter(types: []),
+            Filter(types: [""]),
+            Filter(stream: ""),
+            Filter(prefix: ""),
+            Filter(stream: "a"),
+            Filter(prefix: "a"),
+            Filter(stream: "a", prefix: "b"),
+            Filter(stream: "a|1:b"),
+            Filter(stream: "1:a", prefix: "-"),
+            Filter(types: ["a,b"]),
+            Filter(types: ["a", "b"]),
+            Filter(stream: "-"),
+        ]
+        #expect(Set(distinct.map(\.key)).count == distinct.count)
     }
 }

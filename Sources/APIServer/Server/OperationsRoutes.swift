@@ -115,7 +115,7 @@ struct OperationsRoutes {
             add("\(workspace),cache=\"aggregates\"", aggregates, hosted.service.cacheBytesMax)
             let batches = hosted.log.batchCacheBytes
             add("\(workspace),cache=\"log_batches\"", batches.used, batches.limit)
-            add("\(workspace),cache=\"sse_frames\"", hosted.liveFrames.bytes, SSEFrameWindow.bytesHeldMax)
+            add("\(workspace),cache=\"sse_frames\"", hosted.liveFrames.bytes, SSEFrameWindow.bytesLimit)
             for cache in hosted.projections?.pageCaches() ?? [] {
                 add("\(workspace),cache=\"sqlite_pages\",projection=\"\(cache.projection)\"", cache.bytes, cache.limit)
             }

@@ -26,12 +26,21 @@ struct EventRoutes {
         group.get("events") { request, context in try await events(request, context) }
     }
 
-    private struct Filter: Sendable {
+    /// What a subscription or a page asks for: events of one stream, of streams with a prefix, of some types.
+    struct Filter: Sendable {
         var stream: String?
         var prefix: String?
         /// A short list compared in order: type names are a few words, so `==` on them is cheaper than a
         /// set's hashing, and this runs once per event per subscriber.
         var types: [String]?
+
+        /// Names the filter for sharing built chunks (`SSEFrameWindow.chunk`): equal filters, equal keys,
+        /// and different filters, different keys. Each value is length-prefixed (values come from the query
+        /// and may hold any character) and an absent one is `-`, so no two filters can spell the same key.
+        var key: String {
+            func part(_ value: String?) -> String { value.map { "\($0.utf8.count):\($0)" } ?? "-" }
+            return [part(stream), part(prefix), types.map { $0.sorted().map { part($0) }.joined() } ?? "-"].joined(separator: "|")
+        }
 
         func admits(_ event: RecordedEvent) -> Bool {
             if let stream, !event.isInStream(stream) { return false }
@@ -188,6 +197,7 @@ struct EventRoutes {
         // per event per subscriber was a million `writev`s a second, and the TCP stack took the machine.
         // An event after a quiet spell is written at once; catching up is not paced.
         var paced = false
+        let filterKey = filter.key
         // A first comment line tells proxies and clients the stream is open.
         try await writer.write(ByteBuffer(string: ": subscribed from position \(from)\n\n"))
         while !subscriptions.isShuttingDown, !Task.isCancelled {
@@ -195,19 +205,15 @@ struct EventRoutes {
                 await pacer.nextTick(slot: slot)
                 paced = false
             }
-            // The shared window when `next` is in it (live subscribers): the frames this subscriber wants
-            // are copied straight into its write. The log itself when behind the window.
+            // The shared window when `next` is in it (live subscribers): the chunk of frames this
+            // subscriber's filter admits, built once for every subscriber with the same filter at the same
+            // position. The log itself when behind the window.
             var chunk = ByteBuffer()
             var read: Int
             do {
                 let start = next
-                let shared = try frames.withFrames(from: start, maxCount: 256) { window -> (read: Int, chunk: ByteBuffer) in
-                    var chunk = ByteBuffer()
-                    for frame in window where filter.admits(frame) { chunk.writeBytes(frame.bytes) }
-                    return (window.count, chunk)
-                }
-                if let shared {
-                    (read, chunk) = shared
+                if let shared = try frames.chunk(from: start, maxCount: 256, filter: filterKey, admits: filter.admits) {
+                    (read, chunk) = (shared.read, shared.bytes)
                     next += UInt64(read)
                 } else {
                     let events = try log.read(from: start, maxCount: 256)

@@ -1,4 +1,5 @@
 import EventLog
+import NIOCore
 import Synchronization
 
 /// The live tail of one workspace's events, each encoded once as a Server-Sent Events frame and shared
@@ -39,11 +40,27 @@ final class SSEFrameWindow: Sendable {
         }
     }
 
+    /// What a live subscriber writes: the frames of `read` consecutive positions that its filter admits,
+    /// in one buffer.
+    struct Chunk: Sendable {
+        let read: Int
+        let bytes: ByteBuffer
+    }
+
+    private struct ChunkKey: Hashable {
+        let filter: String
+        let from: UInt64
+        let end: UInt64
+    }
+
     private struct Window {
         /// Frames of positions `first`, `first + 1`, …
         var frames: [Frame] = []
         var first: UInt64 = 0
         var bytes = 0
+        /// Chunks built lately, for the next subscriber with the same filter at the same position.
+        var chunks: [ChunkKey: Chunk] = [:]
+        var chunkBytes = 0
 
         var end: UInt64 { first + UInt64(frames.count) }
     }
@@ -54,61 +71,108 @@ final class SSEFrameWindow: Sendable {
     static let bytesHeldMax = bytesMax + bytesMax / 4
     /// Events read from the log per extension of the window.
     static let readMax = 1_024
+    /// The most bytes of built chunks kept for sharing; a chunk larger than this is not kept.
+    static let chunkBytesMax = 4 << 20
+    /// What the window holds at most: frames and shared chunks (the `/metrics` limit).
+    static let bytesLimit = bytesHeldMax + chunkBytesMax
 
     private let log: EventLog
     private let window = Mutex(Window())
 
     init(log: EventLog) { self.log = log }
 
-    /// Bytes of the frames held now (at most `bytesHeldMax`).
-    var bytes: Int { window.withLock { $0.bytes } }
+    /// Bytes held now: the frames (at most `bytesHeldMax`) and the shared chunks (at most `chunkBytesMax`).
+    var bytes: Int { window.withLock { $0.bytes + $0.chunkBytes } }
 
     /// Calls `body` with up to `maxCount` frames from `position` on (empty when the log has nothing there
     /// yet) and returns its result, or returns nil without calling it when `position` is behind the window:
     /// read the log instead. The window may hold up to a quarter more than `framesMax` and `bytesMax`
     /// between trims.
     ///
-    /// `body` runs under the window's lock, on a slice of the window itself: a live subscriber copies the
-    /// bytes it wants straight into its write, with no array of frames made per write (at 1,000 subscribers
-    /// that array and its references were a tenth of the server's CPU). Keep it short.
+    /// `body` runs under the window's lock, on a slice of the window itself (no array of frames is made:
+    /// at 1,000 subscribers such arrays and their references were a tenth of the server's CPU). Keep it
+    /// short. Live subscribers use `chunk`, which builds on the same slice and shares what it builds.
     func withFrames<Answer: Sendable>(
         from position: UInt64, maxCount: Int, _ body: (ArraySlice<Frame>) -> Answer
     ) throws(EventLogError) -> Answer? {
         let log = self.log
         return try window.withLock { window throws(EventLogError) -> Answer? in
-            // A position past the window's end (no subscriber kept it up with the log while events were
-            // appended, or it is new): start it there. Extending from the old end instead reads at most
-            // `readMax` events, which may stop short of `position`.
-            if window.frames.isEmpty || position > window.end {
-                window = Window(frames: [], first: position, bytes: 0)
-            }
-            guard position >= window.first else { return nil }
-            if position >= window.end {
-                // Extended under the lock, so one subscriber reads and encodes while the others wait for
-                // its frames rather than read the same events themselves.
-                for event in try log.read(from: window.end, maxCount: Self.readMax) {
-                    let frame = Frame(event)
-                    window.bytes += frame.bytes.count
-                    window.frames.append(frame)
-                }
-                // Trimmed in steps of a quarter, so the front is not shifted on every extension.
-                if window.frames.count > Self.framesMax + Self.framesMax / 4 || window.bytes > Self.bytesHeldMax {
-                    var drop = 0
-                    var bytes = window.bytes
-                    while drop < window.frames.count, window.frames.count - drop > Self.framesMax || bytes > Self.bytesMax {
-                        bytes -= window.frames[drop].bytes.count
-                        drop += 1
-                    }
-                    window.frames.removeFirst(drop)
-                    window.first += UInt64(drop)
-                    window.bytes = bytes
-                }
-                guard position >= window.first else { return nil }
-            }
-            let start = Int(position - window.first)
-            return body(window.frames[start..<min(window.frames.count, start + maxCount)])
+            guard let slice = try Self.slice(of: &window, from: position, maxCount: maxCount, log: log) else { return nil }
+            return body(slice)
         }
     }
+
+    /// The frames from `position` on that `admits` lets through, up to `maxCount` positions, as one buffer
+    /// ready to write (empty, with `read` 0, when the log has nothing there yet); nil when `position` is
+    /// behind the window: read the log instead. `filter` names what `admits` admits: the same name must
+    /// mean the same filter.
+    ///
+    /// Why: the live subscribers woken at one tick mostly want the same frames with the same filter, and
+    /// each used to copy them into a buffer of its own, under the window's lock. The first one builds the
+    /// chunk now and the others write the same buffer (a `ByteBuffer` shares its storage): one copy per
+    /// tick instead of one per subscriber.
+    func chunk(from position: UInt64, maxCount: Int, filter: String, admits: (Frame) -> Bool) throws(EventLogError) -> Chunk? {
+        let log = self.log
+        return try window.withLock { window throws(EventLogError) -> Chunk? in
+            guard let slice = try Self.slice(of: &window, from: position, maxCount: maxCount, log: log) else { return nil }
+            let key = ChunkKey(filter: filter, from: position, end: position + UInt64(slice.count))
+            if let shared = window.chunks[key] { return shared }
+            var bytes = ByteBuffer()
+            for frame in slice where admits(frame) { bytes.writeBytes(frame.bytes) }
+            let chunk = Chunk(read: slice.count, bytes: bytes)
+            if slice.isEmpty || bytes.readableBytes > Self.chunkBytesMax { return chunk }
+            // Kept until the bound is reached, then all dropped at once: a chunk is wanted within one tick
+            // of being built, and a position the window has dropped is never looked up again.
+            if window.chunkBytes + bytes.readableBytes > Self.chunkBytesMax {
+                window.chunks.removeAll(keepingCapacity: true)
+                window.chunkBytes = 0
+            }
+            window.chunks[key] = chunk
+            window.chunkBytes += bytes.readableBytes
+            return chunk
+        }
+    }
+
+    /// Extends `window` from the log when `position` is at or past its end, trims it, and returns up to
+    /// `maxCount` frames from `position`, or nil when `position` is behind it. Runs under the lock.
+    private static func slice(of window: inout Window, from position: UInt64, maxCount: Int, log: EventLog) throws(EventLogError)
+        -> ArraySlice<Frame>?
+    {
+        // A position past the window's end (no subscriber kept it up with the log while events were
+        // appended, or it is new): start it there. Extending from the old end instead reads at most
+        // `readMax` events, which may stop short of `position`.
+        if window.frames.isEmpty || position > window.end {
+            window = Window(frames: [], first: position, bytes: 0)
+        }
+        guard position >= window.first else { return nil }
+        if position >= window.end {
+            // Extended under the lock, so one subscriber reads and encodes while the others wait for
+            // its frames rather than read the same events themselves.
+            for event in try log.read(from: window.end, maxCount: Self.readMax) {
+                let frame = Frame(event)
+                window.bytes += frame.bytes.count
+                window.frames.append(frame)
+            }
+            // Trimmed in steps of a quarter, so the front is not shifted on every extension.
+            if window.frames.count > Self.framesMax + Self.framesMax / 4 || window.bytes > Self.bytesHeldMax {
+                var drop = 0
+                var bytes = window.bytes
+                while drop < window.frames.count, window.frames.count - drop > Self.framesMax || bytes > Self.bytesMax {
+                    bytes -= window.frames[drop].bytes.count
+                    drop += 1
+                }
+                window.frames.removeFirst(drop)
+                window.first += UInt64(drop)
+                window.bytes = bytes
+            }
+            guard position >= window.first else { return nil }
+        }
+        let start = Int(position - window.first)
+        return window.frames[start..<min(window.frames.count, start + maxCount)]
+    }
+
+    /// Bytes of the frames alone (for tests).
+    var frameBytes: Int { window.withLock { $0.bytes } }
 
     /// Frames held now (for tests and metrics).
     var count: Int { window.withLock { $0.frames.count } }

@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import Workflow
 
-/// `CommandBenchmark [--tasks N] [--clients C] [--seconds S] [--repeats R] [--dir DIR] [--json FILE] [--service-only 1]`
+/// `CommandBenchmark [--tasks N] [--clients C] [--seconds S] [--repeats R] [--dir DIR] [--json FILE] [--service-only 1] [--cache-mib M]`
 ///
 /// Commands through the whole command service — load, decide, durable append — with C concurrent clients
 /// and a realistic mix (create 10 %, edit 20 %, move 40 %, assign 15 %, comment 15 %) on a workspace of N
@@ -19,10 +19,14 @@ struct Arguments {
     var json: String?
     /// Skip the decide-alone runs (to profile the service alone).
     var serviceOnly = false
+    /// The aggregate cache's limit: the service's default, or less to make commands miss it (a workspace
+    /// larger than its cache).
+    var cacheMiB = CommandService.Configuration().cacheBytesMax >> 20
 
     init() {
         let options = BenchmarkOptions(
-            usage: "CommandBenchmark [--tasks N] [--clients C] [--seconds S] [--repeats R] [--dir DIR] [--json FILE] [--service-only 1]")
+            usage:
+                "CommandBenchmark [--tasks N] [--clients C] [--seconds S] [--repeats R] [--dir DIR] [--json FILE] [--service-only 1] [--cache-mib M]")
         for (name, value) in options {
             switch name {
             case "--tasks": tasks = options.number(value, for: name)
@@ -32,6 +36,7 @@ struct Arguments {
             case "--dir": directory = value
             case "--json": json = value
             case "--service-only": serviceOnly = value == "1"
+            case "--cache-mib": cacheMiB = options.number(value, for: name)
             default: options.unknown(name)
             }
         }
@@ -66,7 +71,7 @@ func setUp(_ arguments: Arguments) async throws -> (EventLog, CommandService) {
     var options = EventLogOptions()
     options.logger.logLevel = .error
     let log = try EventLog.open(dataDirectory: arguments.directory, workspace: "bench", options: options)
-    let service = try CommandService(log: log)
+    let service = try CommandService(log: log, configuration: .init(cacheBytesMax: arguments.cacheMiB << 20))
     try await service.execute(
         WorkspaceCommand.create(
             NewWorkspace(id: "bench", slug: "bench", name: "Bench", founder: NewMember(id: "m0", displayName: "Admin", email: "m0@bench.test"))),

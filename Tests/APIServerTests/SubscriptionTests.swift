@@ -86,6 +86,60 @@ struct SubscriptionTests {
         await harness.close()
     }
 
+    // Live over loopback: several subscribers share their writes when their filters and positions match
+    // (`SSEFrameWindow.chunk`); each must still get exactly what its own filter admits.
+    @Test("live subscribers with the same and with different filters each get exactly the events their filter admits")
+    func sharedWrites() async throws {
+        let harness = try await ServerHarness.make()
+        let server = harness.server
+        try await harness.application.test(.live) { client in
+            let base = "/v1/workspaces/acme"
+            let port = try #require(client.port)
+            let log = try await server.registry.workspace("acme").log
+            let from = log.head.position + 1
+            let filters = ["type=TaskCreated", "type=TaskCreated", "type=TaskCreated", "", "prefix=task-s1", "type=CommentAdded,TaskCreated"]
+            let sse = harness.headers("auditor", json: false, [.accept: "text/event-stream"])
+            let subscribers = filters.map { filter in
+                Task { () throws -> String in
+                    try await TestClient.withClient(host: "127.0.0.1", port: port) { subscriber in
+                        (try await subscriber.execute(.init(base + "/events?from=\(from)&\(filter)", method: .get, headers: sse)).body).map {
+                            String(buffer: $0)
+                        } ?? ""
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            for index in 0..<4 {
+                let created = try await client.execute(
+                    uri: base + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"), body: body(#"{"id":"s\#(index)","title":"S"}"#))
+                #expect(created.status == .created)
+                let commented = try await client.execute(
+                    uri: base + "/tasks/s\(index)/comments", method: .post, headers: harness.headers("dev"), body: body(#"{"body":"Note"}"#))
+                #expect(commented.status == .created)
+            }
+            // Every subscriber has read every position appended (a heartbeat's time more), then they end.
+            let head = log.head.position
+            let deadline = ContinuousClock.now + .seconds(60)
+            while server.subscriptions.deliveredCount < UInt64(filters.count) * (head - from + 1), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            server.endSubscriptions()
+            for (filter, subscriber) in zip(filters, subscribers) {
+                let ids = try await subscriber.value.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+                // What the same filter gives as an NDJSON page over the same positions.
+                let page = try await client.execute(
+                    uri: base + "/events?from=\(from)&limit=1000&\(filter)", method: .get, headers: harness.headers("auditor"))
+                let expected = page.text.split(separator: "\n").compactMap { line in
+                    ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["position"] as? Int
+                }
+                #expect(!expected.isEmpty)
+                #expect(ids == expected, "filter \(filter)")
+            }
+        }
+        await harness.close()
+    }
+
     // In router mode on purpose: the simulated connection is on no loop of the server's group, so the
     // subscription takes the other path (the global executor, the fallback pacer).
     @Test("SSE resumes after Last-Event-ID")

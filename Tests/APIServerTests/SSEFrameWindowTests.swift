@@ -21,12 +21,22 @@ struct SSEFrameWindowTests {
         }
     }
 
+    /// A log of `count` events in `directory`, and a window over it.
+    private func windowOverLog(in directory: TestDirectory, count: Int) async throws -> (log: EventLog, window: SSEFrameWindow) {
+        let log = try EventLog.open(dataDirectory: directory.path, workspace: "w")
+        try await append(log, count: count, from: 1)
+        return (log, SSEFrameWindow(log: log))
+    }
+
+    /// The bytes of the frames from `position` (up to `maxCount`) whose type is `type` (any type when nil).
+    private func frameBytes(_ window: SSEFrameWindow, from position: UInt64, maxCount: Int, type: String? = nil) throws -> [UInt8] {
+        try #require(try window.frames(from: position, maxCount: maxCount)).filter { type == nil || $0.type == type }.flatMap(\.bytes)
+    }
+
     @Test("frames are the events as a subscriber reading the log writes them, from any position in the window")
     func framesMatchTheLog() async throws {
         let directory = TestDirectory()
-        let log = try EventLog.open(dataDirectory: directory.path, workspace: "w")
-        try await append(log, count: 40, from: 1)
-        let window = SSEFrameWindow(log: log)
+        let (log, window) = try await windowOverLog(in: directory, count: 40)
         let frames = try #require(try window.frames(from: 3, maxCount: 10))
         #expect(frames.map(\.position) == Array(3...12))
         for frame in frames {
@@ -48,11 +58,9 @@ struct SSEFrameWindowTests {
 
     @Test("the window stays bounded as the log grows, and a position it has dropped is answered with nil")
     func boundedAndBehind() async throws {
-        let directory = TestDirectory()
-        let log = try EventLog.open(dataDirectory: directory.path, workspace: "w")
-        let window = SSEFrameWindow(log: log)
         let total = SSEFrameWindow.framesMax * 2
-        try await append(log, count: total, from: 1)
+        let directory = TestDirectory()
+        let (log, window) = try await windowOverLog(in: directory, count: total)
         // A live subscriber following the log from the start, as SSE does.
         var next: UInt64 = 1
         while next <= UInt64(total) {
@@ -70,9 +78,7 @@ struct SSEFrameWindowTests {
     @Test("subscribers with the same filter at the same position share one chunk; other filters and later ends get their own")
     func chunksAreShared() async throws {
         let directory = TestDirectory()
-        let log = try EventLog.open(dataDirectory: directory.path, workspace: "w")
-        try await append(log, count: 20, from: 1)
-        let window = SSEFrameWindow(log: log)
+        let (log, window) = try await windowOverLog(in: directory, count: 20)
         var builds = 0
         let comments = { (frame: SSEFrameWindow.Frame) -> Bool in
             builds += 1
@@ -85,11 +91,10 @@ struct SSEFrameWindowTests {
         #expect(first.read == 10 && second.read == 10)
         #expect(first.bytes == second.bytes)
         #expect(first.bytes.withUnsafeReadableBytes { $0.baseAddress } == second.bytes.withUnsafeReadableBytes { $0.baseAddress })
-        let expected = try #require(try window.frames(from: 5, maxCount: 10)).filter { $0.type == "CommentAdded" }.flatMap(\.bytes)
-        #expect(Array(first.bytes.readableBytesView) == expected)
+        #expect(Array(first.bytes.readableBytesView) == (try frameBytes(window, from: 5, maxCount: 10, type: "CommentAdded")))
         // Another filter at the same position: its own chunk.
         let all = try #require(try window.chunk(from: 5, maxCount: 10, filter: "all", admits: { _ in true }))
-        #expect(Array(all.bytes.readableBytesView) == (try #require(try window.frames(from: 5, maxCount: 10))).flatMap(\.bytes))
+        #expect(Array(all.bytes.readableBytesView) == (try frameBytes(window, from: 5, maxCount: 10)))
         // Past the head: nothing to write, nothing kept.
         let empty = try #require(try window.chunk(from: 21, maxCount: 10, filter: "comments", admits: comments))
         #expect(empty.read == 0 && empty.bytes.readableBytes == 0)
@@ -100,18 +105,14 @@ struct SSEFrameWindowTests {
         #expect(try window.chunk(from: 21, maxCount: 10, filter: "comments", admits: comments)?.read == 5)
         let longer = try #require(try window.chunk(from: 18, maxCount: 10, filter: "comments", admits: comments))
         #expect(longer.read == 8)
-        #expect(
-            Array(longer.bytes.readableBytesView)
-                == (try #require(try window.frames(from: 18, maxCount: 10))).filter { $0.type == "CommentAdded" }.flatMap(\.bytes))
+        #expect(Array(longer.bytes.readableBytesView) == (try frameBytes(window, from: 18, maxCount: 10, type: "CommentAdded")))
         await log.close()
     }
 
     @Test("shared chunks stay within their bound")
     func chunksAreBounded() async throws {
         let directory = TestDirectory()
-        let log = try EventLog.open(dataDirectory: directory.path, workspace: "w")
-        try await append(log, count: 2_000, from: 1)
-        let window = SSEFrameWindow(log: log)
+        let (log, window) = try await windowOverLog(in: directory, count: 2_000)
         var kept = 0
         for start in stride(from: UInt64(1), through: 1_800, by: 7) {
             for filter in 0..<20 {
@@ -129,9 +130,7 @@ struct SSEFrameWindowTests {
     @Test("a subscriber ahead of a stale window (events appended while no one followed it) starts the window at its position")
     func aheadOfAStaleWindow() async throws {
         let directory = TestDirectory()
-        let log = try EventLog.open(dataDirectory: directory.path, workspace: "w")
-        let window = SSEFrameWindow(log: log)
-        try await append(log, count: 10, from: 1)
+        let (log, window) = try await windowOverLog(in: directory, count: 10)
         #expect(try window.frames(from: 1, maxCount: 256)?.count == 10)
         // More than one extension's read (`readMax`) appended, nobody reading: a new subscriber joins at the head.
         let gap = SSEFrameWindow.readMax * 3
@@ -142,13 +141,6 @@ struct SSEFrameWindowTests {
         // Those behind the restarted window read the log themselves.
         #expect(try window.frames(from: 11, maxCount: 256) == nil)
         await log.close()
-    }
-}
-
-extension SSEFrameWindow {
-    /// Up to `maxCount` frames from `position` on, or nil when `position` is behind the window.
-    fileprivate func frames(from position: UInt64, maxCount: Int) throws(EventLogError) -> [Frame]? {
-        try withFrames(from: position, maxCount: maxCount) { Array($0) }
     }
 }
 

@@ -84,24 +84,6 @@ final class SSEFrameWindow: Sendable {
     /// Bytes held now: the frames (at most `bytesHeldMax`) and the shared chunks (at most `chunkBytesMax`).
     var bytes: Int { window.withLock { $0.bytes + $0.chunkBytes } }
 
-    /// Calls `body` with up to `maxCount` frames from `position` on (empty when the log has nothing there
-    /// yet) and returns its result, or returns nil without calling it when `position` is behind the window:
-    /// read the log instead. The window may hold up to a quarter more than `framesMax` and `bytesMax`
-    /// between trims.
-    ///
-    /// `body` runs under the window's lock, on a slice of the window itself (no array of frames is made:
-    /// at 1,000 subscribers such arrays and their references were a tenth of the server's CPU). Keep it
-    /// short. Live subscribers use `chunk`, which builds on the same slice and shares what it builds.
-    func withFrames<Answer: Sendable>(
-        from position: UInt64, maxCount: Int, _ body: (ArraySlice<Frame>) -> Answer
-    ) throws(EventLogError) -> Answer? {
-        let log = self.log
-        return try window.withLock { window throws(EventLogError) -> Answer? in
-            guard let slice = try Self.slice(of: &window, from: position, maxCount: maxCount, log: log) else { return nil }
-            return body(slice)
-        }
-    }
-
     /// The frames from `position` on that `admits` lets through, up to `maxCount` positions, as one buffer
     /// ready to write (empty, with `read` 0, when the log has nothing there yet); nil when `position` is
     /// behind the window: read the log instead. `filter` names what `admits` admits: the same name must
@@ -110,7 +92,9 @@ final class SSEFrameWindow: Sendable {
     /// Why: the live subscribers woken at one tick mostly want the same frames with the same filter, and
     /// each used to copy them into a buffer of its own, under the window's lock. The first one builds the
     /// chunk now and the others write the same buffer (a `ByteBuffer` shares its storage): one copy per
-    /// tick instead of one per subscriber.
+    /// tick instead of one per subscriber. It reads the frames in place under the lock, with no array of
+    /// them made per call (at 1,000 subscribers such arrays and their references were a tenth of the
+    /// server's CPU). The window may hold up to a quarter more than `framesMax` and `bytesMax` between trims.
     func chunk(from position: UInt64, maxCount: Int, filter: String, admits: (Frame) -> Bool) throws(EventLogError) -> Chunk? {
         let log = self.log
         return try window.withLock { window throws(EventLogError) -> Chunk? in
@@ -169,6 +153,15 @@ final class SSEFrameWindow: Sendable {
         }
         let start = Int(position - window.first)
         return window.frames[start..<min(window.frames.count, start + maxCount)]
+    }
+
+    /// Up to `maxCount` frames from `position` on (empty when the log has nothing there yet), or nil when
+    /// `position` is behind the window (for tests: subscribers take `chunk`s).
+    func frames(from position: UInt64, maxCount: Int) throws(EventLogError) -> [Frame]? {
+        let log = self.log
+        return try window.withLock { window throws(EventLogError) -> [Frame]? in
+            try Self.slice(of: &window, from: position, maxCount: maxCount, log: log).map(Array.init)
+        }
     }
 
     /// Bytes of the frames alone (for tests).

@@ -534,8 +534,9 @@ public actor CommandService {
         }
         if configuration.bulkLoad != nil, let state { staging.loaded[name] = .init(value: state.wrapped, version: version) }
         // A bulk loader's states run ahead of the log (staged, not appended), so it keeps no snapshot.
-        if State.self == WorkspaceState.self, configuration.bulkLoad == nil {
-            workspaceSnapshot.record(state as? WorkspaceState, version: version)
+        // (The type is compared first so that other aggregates' loads skip the dynamic cast.)
+        if State.self == WorkspaceState.self, configuration.bulkLoad == nil, let workspace = state as? WorkspaceState {
+            workspaceSnapshot.record(workspace)
         }
         return (state, version)
     }

@@ -81,9 +81,9 @@ struct BindingTests {
     func missingPaths() {
         let json = Array(#"{"a":[1,2],"b":"x","c":{"d":[{"e":null}]}}"#.utf8)
         json.withUnsafeBytes { bytes in
-            let tape = PayloadTape(bytes)
+            let tape = JSONTape(bytes)
             #expect(tape.isValid)
-            func kind(_ path: String) -> PayloadTape.Kind? {
+            func kind(_ path: String) -> JSONTape.Kind? {
                 tape.lookup(path.split(separator: ".").map(PathComponent.init), in: bytes)?.kind
             }
             #expect(kind("a.1") == .integer)

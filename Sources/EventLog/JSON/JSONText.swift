@@ -67,7 +67,7 @@ public enum JSONText {
 
     /// Decodes the JSON string literal that starts at `range.lowerBound` (a quote) and ends before
     /// `range.upperBound` (after the closing quote). Returns nil when it is not a valid literal.
-    static func decodeString(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String? {
+    public static func decodeString(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String? {
         guard range.count >= 2 else { return nil }
         let inner = (range.lowerBound + 1)..<(range.upperBound - 1)
         var hasEscape = false

@@ -19,7 +19,7 @@ struct DecodedEvent: Sendable {
     let type: String
     /// The type's number in `EventTypeTable.shared` (`EventTypeTable.unnumbered` once that is full).
     let typeNumber: Int
-    let tape: PayloadTape
+    let tape: JSONTape
     let extensions: [String: ExtensionValue]
     let timeText: String
     let atText: String
@@ -28,7 +28,7 @@ struct DecodedEvent: Sendable {
         self.event = event
         type = event.type
         self.typeNumber = typeNumber
-        tape = event.data.withUnsafeBytes { PayloadTape($0) }
+        tape = event.data.withUnsafeBytes { JSONTape($0) }
         extensions = needs.contains(.extensions) ? event.extensions : [:]
         timeText = needs.contains(.time) ? event.time.description : ""
         let decided: ExtensionValue? =

@@ -1,3 +1,5 @@
+import EventLog
+
 /// Binds one event field to one statement parameter, per the table in docs/projections.md.
 enum EventBinder {
     static func bind(_ statement: SQLiteStatement, _ index: Int32, _ field: EventField, _ event: DecodedEvent, _ data: UnsafeRawBufferPointer) {
@@ -26,12 +28,12 @@ enum EventBinder {
         }
     }
 
-    private static func bindNode(_ statement: SQLiteStatement, _ index: Int32, _ node: PayloadTape.Node, _ data: UnsafeRawBufferPointer) {
+    private static func bindNode(_ statement: SQLiteStatement, _ index: Int32, _ node: JSONTape.Node, _ data: UnsafeRawBufferPointer) {
         let bytes = UnsafeRawBufferPointer(rebasing: data[Int(node.start)..<Int(node.end)])
         switch node.kind {
         case .string:
             if node.hasEscape {
-                if let text = JSONString.decode(bytes) { statement.bind(index, text) } else { statement.bindNull(index) }
+                if let text = node.string(in: data) { statement.bind(index, text) } else { statement.bindNull(index) }
             } else {
                 statement.bindText(index, bytes)
             }

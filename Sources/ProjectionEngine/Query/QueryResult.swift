@@ -61,7 +61,7 @@ enum JSONWriter {
         case .json(let text):
             // Stored JSON is emitted as is when it parses; otherwise as a string, so the output stays JSON.
             let bytes = Array(text.utf8)
-            let valid = bytes.withUnsafeBytes { PayloadTape($0).isValid }
+            let valid = bytes.withUnsafeBytes { JSONTape($0).isValid }
             if valid { out.append(contentsOf: bytes) } else { JSONText.appendString(text, to: &out) }
         }
     }

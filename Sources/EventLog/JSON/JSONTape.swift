@@ -1,29 +1,41 @@
-/// A JSON payload indexed in one pass: a flat "tape" of nodes (byte ranges), so that each `:data.PATH`
-/// a statement binds is a short walk instead of a re-parse. Built once per event and shared by every
-/// projection applying that event.
-struct PayloadTape: Sendable {
-    enum Kind: UInt8, Sendable {
+/// A JSON value indexed in one pass: a flat "tape" of nodes (byte ranges into the text), in document
+/// order, each knowing where its subtree ends. Reading a field is then a short walk over the nodes
+/// instead of a parse. The projections bind payload fields from it (`:data.PATH`), and the command
+/// service decodes stored payloads through it.
+///
+/// The tape does not copy or own the text: every node is a byte range into the buffer it was built
+/// from, which its users must pass again. It accepts what the log stores (the log refuses an event
+/// whose payload is not JSON), and is lenient beyond that: a number's characters are not checked
+/// against JSON's grammar, nor a string's UTF-8 (decoding them does that).
+public struct JSONTape: Sendable {
+    public enum Kind: UInt8, Sendable {
         case object, array, string, integer, real, `true`, `false`, null
     }
 
-    struct Node: Sendable {
-        let kind: Kind
-        /// Whether a string holds escapes (then it must be decoded, not bound as raw bytes).
-        let hasEscape: Bool
-        /// Byte range in the payload: a string's range excludes its quotes.
-        let start: Int32
-        let end: Int32
-        /// Index of the first node after this one's subtree.
-        var next: Int32
+    public struct Node: Sendable {
+        public let kind: Kind
+        /// Whether a string holds escapes (then it must be decoded, not used as raw bytes).
+        public let hasEscape: Bool
+        /// Byte range in the text: a string's range excludes its quotes.
+        public let start: Int32
+        public let end: Int32
+        /// Index of the first node after this one's subtree: an object's members (key, value, key, …)
+        /// and an array's items lie between its own index + 1 and this.
+        public var next: Int32
+
+        /// The text of a string node, unescaped; nil when it is not a string or not valid.
+        public func string(in bytes: UnsafeRawBufferPointer) -> String? {
+            guard kind == .string else { return nil }
+            return JSONText.decodeString(bytes, Int(start) - 1..<Int(end) + 1)
+        }
     }
 
-    private(set) var nodes: [Node] = []
+    public private(set) var nodes: [Node] = []
     /// Whether the bytes were exactly one JSON value.
-    private(set) var isValid = false
+    public private(set) var isValid = false
 
-    /// Indexes `bytes`; an invalid payload (the log refuses them, so this is defensive) yields an empty
-    /// tape, on which every path is missing.
-    init(_ bytes: UnsafeRawBufferPointer) {
+    /// Indexes `bytes`; an invalid text yields an empty tape.
+    public init(_ bytes: UnsafeRawBufferPointer) {
         nodes.reserveCapacity(32)
         var index = 0
         if parseValue(bytes, &index, depth: 0) {
@@ -34,59 +46,10 @@ struct PayloadTape: Sendable {
         }
     }
 
-    /// The node at a dotted path (`["changes", "0", "field"]`), or nil when missing.
-    func lookup(_ path: [PathComponent], in bytes: UnsafeRawBufferPointer) -> Node? {
-        guard !nodes.isEmpty else { return nil }
-        var current = 0
-        for component in path {
-            let node = nodes[current]
-            var child = current + 1
-            switch node.kind {
-            case .object:
-                var found = false
-                while child < Int(node.next) {
-                    let key = nodes[child]
-                    let value = child + 1
-                    if keyEquals(key, component, bytes) {
-                        current = value
-                        found = true
-                        break
-                    }
-                    child = Int(nodes[value].next)
-                }
-                if !found { return nil }
-            case .array:
-                guard var remaining = component.index else { return nil }
-                while child < Int(node.next), remaining > 0 {
-                    child = Int(nodes[child].next)
-                    remaining -= 1
-                }
-                guard child < Int(node.next) else { return nil }
-                current = child
-            default:
-                return nil
-            }
-        }
-        return nodes[current]
-    }
-
-    private func keyEquals(_ key: Node, _ component: PathComponent, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        if key.hasEscape {
-            let decoded = JSONString.decode(UnsafeRawBufferPointer(rebasing: bytes[Int(key.start)..<Int(key.end)]))
-            return decoded.map { Array($0.utf8) == component.key } ?? false
-        }
-        guard Int(key.end - key.start) == component.key.count else { return false }
-        var offset = Int(key.start)
-        for byte in component.key {
-            if bytes[offset] != byte { return false }
-            offset += 1
-        }
-        return true
-    }
-
     // MARK: Parsing
 
-    private static let maxDepth = 64
+    /// Deeper text is invalid: payloads nest a few levels, and the parser recurses.
+    public static let maxDepth = 64
 
     private mutating func parseValue(_ bytes: UnsafeRawBufferPointer, _ index: inout Int, depth: Int) -> Bool {
         skipWhitespace(bytes, &index)
@@ -185,16 +148,5 @@ struct PayloadTape: Sendable {
 
     private func skipWhitespace(_ bytes: UnsafeRawBufferPointer, _ index: inout Int) {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
-    }
-}
-
-/// One step of a `:data.PATH`: an object key, which also indexes an array when it is a number.
-struct PathComponent: Sendable, Hashable {
-    let key: [UInt8]
-    let index: Int?
-
-    init(_ text: Substring) {
-        key = Array(text.utf8)
-        index = Int(text).flatMap { $0 >= 0 ? $0 : nil }
     }
 }

@@ -1,5 +1,4 @@
 public import EventLog
-import Foundation
 public import Workflow
 
 /// Why a domain event could not be written as a log event, or a log event read back as a domain event.
@@ -102,27 +101,26 @@ public enum EventEnvelopeMapping {
     /// refusing them would make a stream unloadable for good.
     public static func domainEvent(_ recorded: RecordedEvent) throws(EventMappingError) -> DomainEvent {
         let type = recorded.type
-        let extensions = recorded.extensions
+        // Two attributes looked up in the line, rather than a dictionary of all of them built per event.
         var schemaVersion = 1
-        switch extensions[Attribute.schemaVersion] {
+        switch recorded.extensionValue(Attribute.schemaVersion) {
         case nil: break
         case .integer(let version)?: schemaVersion = Int(clamping: version)
         case let other?: throw .invalidAttribute(name: Attribute.schemaVersion, value: other.description)
         }
         var at = Instant(unixMicros: recorded.time.unixMicros)
-        switch extensions[Attribute.decidedAt] {
+        switch recorded.extensionValue(Attribute.decidedAt) {
         case nil: break
         case .string(let text)?:
             guard let instant = Instant(rfc3339: text) else { throw .invalidAttribute(name: Attribute.decidedAt, value: text) }
             at = instant
         case let other?: throw .invalidAttribute(name: Attribute.decidedAt, value: other.description)
         }
-        let decoder = JSONDecoder()
-        decoder.userInfo[PayloadReader.typeKey] = type
-        decoder.userInfo[PayloadReader.schemaKey] = schemaVersion
         let body: EventBody
         do {
-            body = try decoder.decode(PayloadReader.self, from: Data(recorded.data)).body
+            body = try PayloadJSONDecoder().decode(from: recorded.data) { decoder in
+                try EventBody.decode(type: type, schemaVersion: schemaVersion, from: decoder)
+            }
         } catch let error as EventDecodingError {
             switch error {
             case .unknownType(let type): throw .unknownType(type)
@@ -148,19 +146,4 @@ public enum EventEnvelopeMapping {
 private struct PayloadWriter: Encodable {
     let body: EventBody
     func encode(to encoder: any Encoder) throws { try body.encodePayload(to: encoder) }
-}
-
-/// Decodes a payload with `EventBody.decode`; the type and schema version come from the envelope, passed
-/// in `userInfo` because a `Decodable` init receives nothing else.
-private struct PayloadReader: Decodable {
-    static let typeKey = CodingUserInfoKey(rawValue: "taskledger.type")!
-    static let schemaKey = CodingUserInfoKey(rawValue: "taskledger.schema")!
-    let body: EventBody
-
-    init(from decoder: any Decoder) throws {
-        guard let type = decoder.userInfo[Self.typeKey] as? String, let schema = decoder.userInfo[Self.schemaKey] as? Int else {
-            throw EventDecodingError.unknownType("")
-        }
-        body = try EventBody.decode(type: type, schemaVersion: schema, from: decoder)
-    }
 }

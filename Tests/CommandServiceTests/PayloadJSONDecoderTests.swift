@@ -93,6 +93,22 @@ struct PayloadJSONDecoderTests {
         case empty
     }
 
+    /// A class hierarchy's coding: the superclass's part under `super` (or under a key of its own).
+    private struct Inheriting: Decodable, Equatable {
+        var own: Int
+        var base: String
+        var named: String
+
+        enum CodingKeys: String, CodingKey { case own, parent }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            own = try container.decode(Int.self, forKey: .own)
+            base = try container.superDecoder().singleValueContainer().decode(String.self)
+            named = try container.superDecoder(forKey: .parent).singleValueContainer().decode(String.self)
+        }
+    }
+
     private static let scalars = #"""
         {"text":"a","flag":true,"int":-9223372036854775808,"int8":-128,"int16":32767,"int32":-2147483648,"int64":9223372036854775807,
          "uint":18446744073709551615,"uint8":255,"uint16":65535,"uint32":4294967295,"uint64":0,"double":-1.5e-7,"float":3.25,
@@ -108,6 +124,7 @@ struct PayloadJSONDecoderTests {
         compare(Double.self, "12")
         compare(String?.self, "null")
         compare([String: Int].self, #"{"a":1,"a\u0062":2}"#)
+        compare(Inheriting.self, #"{"own":1,"super":"base","parent":"named"}"#)
         let decoded = try PayloadJSONDecoder().decode(Scalars.self, from: Array(Self.scalars.utf8)[...])
         #expect(decoded.int == Int.min && decoded.uint == UInt.max && decoded.optional == nil && decoded.optionalNumber == nil)
     }
@@ -158,6 +175,8 @@ struct PayloadJSONDecoderTests {
         // Foundation accepts a trailing comma; JSON does not, and the log never stores one.
         #expect(failure([Int].self, "[1,2,]")?.kind == "dataCorrupted")
         #expect(failure([String: Int].self, #"{"a":1,}"#)?.kind == "dataCorrupted")
+        // A missing `super`: Foundation hands out a decoder of null; the protocol documents keyNotFound.
+        #expect(failure(Inheriting.self, #"{"own":1,"parent":"named"}"#) == Failure(kind: "keyNotFound super", path: []))
     }
 
     @Test("every event of the fixture history (45 types) decodes to the value Foundation's decoder gives")

@@ -47,7 +47,7 @@ struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func contains(_ key: Key) -> Bool { document.member(key, of: object) != nil }
 
-    private func value(_ key: Key) throws -> Int {
+    private func value(_ key: some CodingKey) throws -> Int {
         guard let value = document.member(key, of: object) else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No value associated with key \(key.stringValue)."))
         }
@@ -116,7 +116,8 @@ struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        try NodeDecoder(document: document, node: value(Key(stringValue: "super")!), codingPath: codingPath + [PayloadPathKey.super])
+        // Looked up by its own key: `Key` need not have a `super` case.
+        try NodeDecoder(document: document, node: value(PayloadPathKey.super), codingPath: codingPath + [PayloadPathKey.super])
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {

@@ -15,7 +15,10 @@ import EventLog
 /// `valueNotFound`; a value of another JSON type, `typeMismatch`; a number that does not fit the asked
 /// type (an integer type given a fraction, or a value out of its range), `dataCorrupted`; text that is
 /// not one JSON value, `dataCorrupted`. Unknown keys are ignored. When a key appears twice (the log
-/// stores no such payload from the service), the first is read.
+/// stores no such payload from the service), the first is read. Where Foundation departs from JSON or
+/// from the protocol's contract, this decoder does not: a trailing comma is an error, a null `Bool` is
+/// `valueNotFound` like every other null, and `superDecoder()` without a `super` key throws
+/// `keyNotFound`.
 struct PayloadJSONDecoder {
     /// Decodes a `T` from the JSON value in `bytes`.
     func decode<T: Decodable>(_ type: T.Type, from bytes: ArraySlice<UInt8>) throws -> T {

@@ -81,6 +81,12 @@ struct DefinitionTests {
                 "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- schema: after build\nCREATE TABLE u (b);\n-- on: X\nINSERT INTO u VALUES (1);\n",
                 7, "no such table: u"
             ),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- batch: often\nDELETE FROM t;\n", 4, "unknown batch section '-- batch: often'"),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- batch\nDELETE FROM t WHERE a = :position;\n", 5, "unknown parameter ':position'"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- schema: after build\nCREATE TABLE u (b);\n-- batch\nDELETE FROM u;\n", 7,
+                "no such table: u"
+            ),
             ("-- projection: p\n-- snapshots: 10\n-- schema\nCREATE TABLE t (a);\n", 2, "use '-- snapshots: every N'"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- snapshots: every 10\n", 4, "belongs before the first section"),
         ])
@@ -146,6 +152,31 @@ struct DefinitionTests {
         #expect(definition.afterBuild.map(\.line) == [6, 7, 8])
         #expect(definition.snapshotEveryEvents == 20_000)
         #expect(try compile("-- projection: p\n-- schema\nCREATE TABLE t (a);\n").snapshotEveryEvents == nil)
+    }
+
+    @Test("'-- batch' and '-- batch: after build' statements are kept apart, in order; the latter may use the after-build schema")
+    func batchSections() throws {
+        let definition = try compile(
+            """
+            -- projection: p
+            -- schema
+            CREATE TABLE t (a TEXT, b INTEGER);
+            CREATE TABLE spans (first INTEGER, last INTEGER);
+            -- batch
+            INSERT INTO spans VALUES (:first_position, :last_position);
+            -- schema: after build
+            CREATE VIRTUAL TABLE t_text USING fts5(a, content = '');
+            -- batch: after build
+            INSERT INTO t_text (rowid, a) SELECT rowid, a FROM t WHERE b BETWEEN :first_position AND :last_position;
+            -- on: *
+            INSERT INTO t VALUES (:type, :position);
+            -- batch
+            DELETE FROM spans WHERE last < :first_position - 100;
+            """)
+        #expect(definition.batch.map(\.line) == [6, 14])
+        #expect(definition.batch[0].parameters == ["first_position", "last_position"])
+        #expect(definition.afterBuildBatch.map(\.line) == [10])
+        #expect(definition.handlers.count == 1)
     }
 
     @Test("semicolons inside literals and trigger bodies do not split statements")

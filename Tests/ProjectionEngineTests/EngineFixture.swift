@@ -100,7 +100,7 @@ func freshRebuild(_ definition: ProjectionDefinition, log: EventLog, through pos
     let database = try SQLiteDatabase.inMemory()
     try database.execute(DatabaseMeta.createSQL)
     try definition.createSchema(in: database)
-    let applier = try ProjectionApplier(definition: definition, database: database)
+    let applier = try ProjectionApplier(definition: definition, database: database, afterBuild: true)
     var checkpoint: UInt64 = 0
     while checkpoint < position {
         let events = try log.read(from: checkpoint + 1, maxCount: Int(min(1_000, position - checkpoint)))

@@ -40,7 +40,7 @@ struct EventTypeTableTests {
         let database = try SQLiteDatabase.inMemory()
         try database.execute(DatabaseMeta.createSQL)
         try definition.createSchema(in: database)
-        let applier = try ProjectionApplier(definition: definition, database: database)
+        let applier = try ProjectionApplier(definition: definition, database: database, afterBuild: true)
         #expect(try applier.apply(events[...], after: 0) == last)
         #expect(try database.scalar("SELECT count(*) FROM seen WHERE type = 'Seen'") == 2)
         #expect(try database.scalar("SELECT count(*) FROM seen") == 2)

@@ -6,7 +6,7 @@
 /// `EXPLAIN QUERY PLAN` does not show).
 enum DeferredIndexes {
     /// Positions in `schema` of the deferrable statements. `database` holds nothing yet; it is used as scratch.
-    static func find(schema: [SQLText], handlers: [EventHandler], database: SQLiteDatabase) -> Set<Int> {
+    static func find(schema: [SQLText], statements: [SQLText], database: SQLiteDatabase) -> Set<Int> {
         var created: [Int: String] = [:]
         do {
             var known: Set<String> = []
@@ -19,13 +19,11 @@ enum DeferredIndexes {
             }
             guard try names(database, type: "trigger").isEmpty, !created.isEmpty else { return [] }
             var used: Set<String> = []
-            for handler in handlers {
-                for statement in handler.statements {
-                    let plan = try database.prepare("EXPLAIN QUERY PLAN " + statement.sql)
-                    while try plan.step() {
-                        let detail = plan.string(3)
-                        for name in created.values where mentions(detail, index: name) { used.insert(name) }
-                    }
+            for statement in statements {
+                let plan = try database.prepare("EXPLAIN QUERY PLAN " + statement.sql)
+                while try plan.step() {
+                    let detail = plan.string(3)
+                    for name in created.values where mentions(detail, index: name) { used.insert(name) }
                 }
             }
             return Set(created.filter { !used.contains($0.value) }.keys)

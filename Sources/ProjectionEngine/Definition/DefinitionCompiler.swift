@@ -32,14 +32,20 @@ public enum DefinitionCompiler {
             for statement in statements { try checkEventParameters(statement, file: file) }
             handlers.append(EventHandler(types: types, statements: statements))
         }
+        var batch: [SQLText] = []
+        for case .batch(_, false, let body) in parsed.sections { batch += try splitter.split(body, execute: false) }
         var afterBuild: [SQLText] = []
         for case .schema(_, true, let body) in parsed.sections { afterBuild += try splitter.split(body, execute: true) }
         try checkReservedNames(database, file: file, sections: parsed.sections)
+        // These only run where the `after build` schema exists, so they are prepared with it.
+        var afterBuildBatch: [SQLText] = []
+        for case .batch(_, true, let body) in parsed.sections { afterBuildBatch += try splitter.split(body, execute: false) }
+        for statement in batch + afterBuildBatch { try checkBatchParameters(statement, file: file) }
 
         var queries: [String: QueryDefinition] = [:]
         for section in parsed.sections {
             switch section {
-            case .schema, .on: continue
+            case .schema, .on, .batch: continue
             case .query(let line, let signature, let description, let cursor, let body):
                 let statements = try splitter.split(body, execute: false)
                 guard statements.count == 1 else {
@@ -54,14 +60,15 @@ public enum DefinitionCompiler {
         }
         let scratch: SQLiteDatabase
         do { scratch = try SQLiteDatabase.inMemory() } catch { throw DefinitionError(file: file, line: 1, message: error.message) }
-        let deferred = DeferredIndexes.find(schema: schema, handlers: handlers, database: scratch)
+        let deferred = DeferredIndexes.find(schema: schema, statements: handlers.flatMap(\.statements) + batch, database: scratch)
         let digest = SHA256.hash(data: bytes)
         let version = digest.prefix(8).map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
             .joined()
         return ProjectionDefinition(
             name: name, description: parsed.description, versionLabel: parsed.versionLabel, version: version, source: text, file: file,
             snapshotEveryEvents: parsed.snapshotEveryEvents,
-            schema: schema, deferredIndexes: deferred, afterBuild: afterBuild, handlers: handlers, queries: queries)
+            schema: schema, deferredIndexes: deferred, afterBuild: afterBuild, handlers: handlers, batch: batch, afterBuildBatch: afterBuildBatch,
+            queries: queries)
     }
 
     private static func checkReservedNames(_ database: SQLiteDatabase, file: String, sections: [DefinitionParser.Section]) throws(DefinitionError) {
@@ -90,6 +97,13 @@ public enum DefinitionCompiler {
                 message:
                     "unknown parameter ':\(name)' (event statements bind :position, :id, :type, :stream, :streamversion, :time, :at, :ext.NAME, :data, :data.PATH)"
             )
+        }
+    }
+
+    private static func checkBatchParameters(_ statement: SQLText, file: String) throws(DefinitionError) {
+        for name in statement.parameters where BatchField(parameter: name) == nil {
+            throw DefinitionError(
+                file: file, line: statement.line, message: "unknown parameter ':\(name)' (batch statements bind :first_position, :last_position)")
         }
     }
 

@@ -13,6 +13,8 @@ struct DefinitionParser {
         /// `afterBuild`: the `-- schema: after build` form, run once a build has caught up.
         case schema(line: Int, afterBuild: Bool, body: Body)
         case on(line: Int, types: [String]?, body: Body)
+        /// `-- batch` / `-- batch: after build`: statements run once per transaction, after its events.
+        case batch(line: Int, afterBuild: Bool, body: Body)
         case query(line: Int, signature: QuerySignature, description: String?, cursor: [String], body: Body)
     }
 
@@ -29,7 +31,9 @@ struct DefinitionParser {
     private(set) var sections: [Section] = []
     let file: String
 
-    private static let keywords: Set<Substring> = ["projection", "description", "version", "snapshots", "schema", "on", "query", "cursor"]
+    private static let keywords: Set<Substring> = [
+        "projection", "description", "version", "snapshots", "schema", "batch", "on", "query", "cursor",
+    ]
 
     init(file: String, text: String) throws(DefinitionError) {
         self.file = file
@@ -54,8 +58,10 @@ struct DefinitionParser {
         let rest = trimmed.dropFirst(3).drop(while: { $0 == " " })
         let keyword = rest.prefix(while: { $0.isASCII && $0.isLetter && $0.isLowercase })
         let after = rest.dropFirst(keyword.count)
-        if keyword == "schema", after.allSatisfy({ $0 == " " || $0 == "\t" || $0 == ":" }) { return (keyword, "") }
-        if keyword == "schema", after.first == ":" { return (keyword, trim(after.dropFirst())) }
+        // `-- schema` and `-- batch` need no colon when they have no qualifier.
+        let bare = keyword == "schema" || keyword == "batch"
+        if bare, after.allSatisfy({ $0 == " " || $0 == "\t" || $0 == ":" }) { return (keyword, "") }
+        if bare, after.first == ":" { return (keyword, trim(after.dropFirst())) }
         guard !keyword.isEmpty, after.first == ":" else { return nil }
         guard Self.keywords.contains(keyword) else {
             throw DefinitionError(file: file, line: lineNumber, message: "unknown directive '-- \(keyword):'")
@@ -87,6 +93,12 @@ struct DefinitionParser {
                 throw error(line, "unknown schema section '-- schema: \(value)' (use '-- schema' or '-- schema: after build')")
             }
             sections.append(.schema(line: line, afterBuild: !value.isEmpty, body: Body(firstLine: line + 1)))
+        case "batch":
+            try requireHeader(line)
+            guard value.isEmpty || value == "after build" else {
+                throw error(line, "unknown batch section '-- batch: \(value)' (use '-- batch' or '-- batch: after build')")
+            }
+            sections.append(.batch(line: line, afterBuild: !value.isEmpty, body: Body(firstLine: line + 1)))
         case "on":
             try requireHeader(line)
             sections.append(.on(line: line, types: try eventTypes(value, line), body: Body(firstLine: line + 1)))
@@ -137,6 +149,9 @@ struct DefinitionParser {
         case .on(let line0, let types, var body):
             body.lines.append(line)
             sections[last] = .on(line: line0, types: types, body: body)
+        case .batch(let line0, let afterBuild, var body):
+            body.lines.append(line)
+            sections[last] = .batch(line: line0, afterBuild: afterBuild, body: body)
         case .query(let line0, let signature, let description, let cursor, var body):
             body.lines.append(line)
             sections[last] = .query(line: line0, signature: signature, description: description, cursor: cursor, body: body)

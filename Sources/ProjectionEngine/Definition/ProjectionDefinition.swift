@@ -24,6 +24,13 @@ public struct ProjectionDefinition: Sendable {
     /// a snapshot taken during a build) runs them before its first event is applied.
     let afterBuild: [SQLText]
     let handlers: [EventHandler]
+    /// The `-- batch` statements: run once per transaction, after its events' statements and before its
+    /// checkpoint, with `:first_position` and `:last_position` of the events it applied.
+    let batch: [SQLText]
+    /// The `-- batch: after build` statements: as `batch`, but only on a database whose `after build`
+    /// schema exists (served, or replayed from such a base); a build skips them, and its `after build`
+    /// schema covers the events it applied.
+    let afterBuildBatch: [SQLText]
     /// The queries by name.
     public let queries: [String: QueryDefinition]
 

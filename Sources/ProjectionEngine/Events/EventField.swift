@@ -45,3 +45,18 @@ enum EventField: Sendable, Hashable {
         }
     }
 }
+
+/// Where a batch statement's parameter gets its value: the positions of the first and last events the
+/// transaction applied.
+enum BatchField: Sendable, Hashable {
+    case firstPosition
+    case lastPosition
+
+    init?(parameter name: String) {
+        switch name {
+        case "first_position": self = .firstPosition
+        case "last_position": self = .lastPosition
+        default: return nil
+        }
+    }
+}

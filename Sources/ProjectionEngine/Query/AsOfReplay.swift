@@ -15,7 +15,7 @@ struct AsOfReplay {
         do {
             let (memory, start, lacksAfterBuild) = try base(for: position)
             var base = start
-            let applier = try ProjectionApplier(definition: definition, database: memory)
+            let applier = try ProjectionApplier(definition: definition, database: memory, afterBuild: !lacksAfterBuild)
             while base < position {
                 let events = try log.read(from: base + 1, maxCount: min(batchEventsMax, Int(clamping: position - base)))
                 guard !events.isEmpty else { break }

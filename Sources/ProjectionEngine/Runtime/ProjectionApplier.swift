@@ -17,13 +17,18 @@ final class ProjectionApplier {
     /// `byType` by `EventTypeTable` number, filled as types are first met: nil for a type not met yet.
     private var byTypeNumber: [[BoundStatement]?] = []
     private var wildcard: [BoundStatement] = []
+    /// The `batch` statements (and `batch: after build` ones when the database has that schema), each
+    /// with its parameters' fields.
+    private var batch: [(statement: SQLiteStatement, bindings: [(index: Int32, field: BatchField)], line: Int)] = []
     private let setCheckpoint: SQLiteStatement
     private let begin: SQLiteStatement
     private let commit: SQLiteStatement
     /// Which per-event values the statements bind.
     let needs: DecodedEvent.Needs
 
-    init(definition: ProjectionDefinition, database: SQLiteDatabase) throws(SQLiteError) {
+    /// `afterBuild`: whether `database` has its definition's `after build` schema, so that the `batch:
+    /// after build` statements run too (a build's database does not, until it is promoted).
+    init(definition: ProjectionDefinition, database: SQLiteDatabase, afterBuild: Bool) throws(SQLiteError) {
         self.definition = definition
         self.database = database
         var needs: DecodedEvent.Needs = []
@@ -44,6 +49,11 @@ final class ProjectionApplier {
             }
         }
         self.needs = needs
+        for text in definition.batch + (afterBuild ? definition.afterBuildBatch : []) {
+            // The compiler checked every name, so this cannot fail.
+            let bindings = text.parameters.enumerated().map { offset, name in (index: Int32(offset + 1), field: BatchField(parameter: name)!) }
+            batch.append((try database.prepare(text.sql), bindings, text.line))
+        }
         setCheckpoint = try database.prepare("UPDATE _projection_checkpoint SET position = ?1 WHERE id = 1")
         begin = try database.prepare("BEGIN IMMEDIATE")
         commit = try database.prepare("COMMIT")
@@ -56,13 +66,26 @@ final class ProjectionApplier {
 
     /// Applies the events after `checkpoint` in one transaction and returns the new checkpoint. When a
     /// statement fails, the transaction is rolled back, the events before the failing one are applied
-    /// and committed again (so the checkpoint ends right before it), and the failure is thrown.
+    /// and committed again (so the checkpoint ends right before it), and the failure is thrown. When a
+    /// batch statement fails, the events are applied again one per transaction, so that the failure
+    /// names the event whose transaction fails.
     func apply(_ events: ArraySlice<DecodedEvent>, after checkpoint: UInt64) throws(ApplyFailure) -> UInt64 {
         let pending = events.drop(while: { $0.position <= checkpoint })
         guard let last = pending.last else { return checkpoint }
         do {
             try transaction(pending, checkpoint: last.position)
             return last.position
+        } catch let failure where failure.inBatchStatement && pending.count > 1 {
+            var applied = checkpoint
+            for index in pending.indices {
+                do {
+                    try transaction(pending[index...index], checkpoint: pending[index].position)
+                } catch {
+                    throw ApplyFailure(position: error.position, message: error.message, checkpoint: applied)
+                }
+                applied = pending[index].position
+            }
+            return applied
         } catch let failure {
             let prefix = pending.prefix(while: { $0.position < failure.position })
             if let end = prefix.last {
@@ -87,6 +110,14 @@ final class ProjectionApplier {
             } catch {
                 rollback()
                 throw ApplyFailure(position: event.position, message: error.message, checkpoint: 0)
+            }
+        }
+        if let last = events.last {
+            do {
+                try runBatch(first: first, last: last.position)
+            } catch {
+                rollback()
+                throw ApplyFailure(position: first, message: error.message, checkpoint: 0, inBatchStatement: true)
             }
         }
         do {
@@ -131,6 +162,22 @@ final class ProjectionApplier {
         try result.get()
     }
 
+    private func runBatch(first: UInt64, last: UInt64) throws(SQLiteError) {
+        for (statement, bindings, line) in batch {
+            for (index, field) in bindings {
+                switch field {
+                case .firstPosition: statement.bind(index, Int64(first))
+                case .lastPosition: statement.bind(index, Int64(last))
+                }
+            }
+            do {
+                try run(statement)
+            } catch {
+                throw SQLiteError(message: "\(error.message) (batch statement at line \(line), events \(first)-\(last))")
+            }
+        }
+    }
+
     private func run(_ statement: SQLiteStatement) throws(SQLiteError) {
         defer { statement.reset() }
         while try statement.step() {}
@@ -146,4 +193,6 @@ struct ApplyFailure: Error {
     let position: UInt64
     let message: String
     let checkpoint: UInt64
+    /// Whether a batch statement failed (for the whole transaction's events, not one of them).
+    var inBatchStatement = false
 }

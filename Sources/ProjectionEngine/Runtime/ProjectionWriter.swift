@@ -105,7 +105,8 @@ final class ProjectionWriter: Sendable {
                 try DatabaseMeta.set("failed_position", nil, in: database)
                 try DatabaseMeta.set("failed_message", nil, in: database)
             }
-            applier = try ProjectionApplier(definition: definition, database: database)
+            let afterBuild = mode == .live ? !(try DatabaseMeta.lacksAfterBuild(database)) : false
+            applier = try ProjectionApplier(definition: definition, database: database, afterBuild: afterBuild)
             progress = Mutex(Progress(mode: mode, path: path, checkpoint: try applier.checkpoint()))
         } catch {
             throw .sqlite("\(path): \(error.message)")
@@ -331,7 +332,7 @@ final class ProjectionWriter: Sendable {
             syncDirectory(of: finalPath)
             let database = try SQLiteDatabase(path: finalPath)
             try database.execute(Self.livePragmas)
-            applier = try ProjectionApplier(definition: definition, database: database)
+            applier = try ProjectionApplier(definition: definition, database: database, afterBuild: true)
         } catch {
             logger.error("projection \(definition.name): cannot finish the build: \(error)")
             progress.withLock { $0.failure = ($0.checkpoint, "cannot finish the build: \(error)") }

@@ -380,9 +380,9 @@ def render_http(h, chart, command):
              f"takes it to {read_to_hb[0]*100:.0f} % of that floor. " if floor else "")
           + "**Moves** (server CPU per move by thread, from `/proc`, 32 connections, 2026-11-28): ~245–300 µs in all — ~85–110 on the "
           "task pool (routing, auth, JSON in and out, the command service: load, decide, encode), ~30–35 on the two event loops, ~21–23 on "
-          "the log's writer thread (the group commit), and ~100 on the six projection writers following live (audit ~48, of which "
-          "~25–30 its full-text index; progress ~20; board ~10; task ~9; task history ~8; activity ~5; these were ~158 before "
-          "commits were spaced 10 ms apart under load). The in-process command service alone needs ~39 µs per command (the command "
+          "the log's writer thread (the group commit), and ~80 on the six projection writers following live (audit ~32, of which "
+          "~10 its full-text index, ~52 while a trigger added each event to it; progress ~20; board ~10; task ~9; task history ~8; "
+          "activity ~5; these were ~158 before commits were spaced 10 ms apart under load). The in-process command service alone needs ~39 µs per command (the command "
           "table above). 25k/s on two cores shared with wrk would need the whole request, projections included, under ~80 µs"
           + (f"; Hummingbird alone, reading the same POSTs and answering without storing anything, managed {int(post_hb):,}/s in the same runs. " if floor else ". ")
           + 

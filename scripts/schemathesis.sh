@@ -45,6 +45,12 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 curl -fs "$base/healthz" >/dev/null || { echo "the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+# Ready once it has opened its workspaces (until then /readyz answers 503 `opening`, a 5xx to schemathesis).
+for _ in $(seq 1 300); do
+    curl -fs "$base/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+curl -fs "$base/readyz" >/dev/null || { echo "the server did not get ready:" >&2; cat "$work/server.log" >&2; exit 1; }
 
 # Fixtures named as the document's examples (ws acme, project p1, task t1, member dev, workflow wf,
 # comment c1, label bug, sprint m1, document d1).

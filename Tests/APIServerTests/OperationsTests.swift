@@ -2,10 +2,40 @@ import APIServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 @Suite("HTTP: health, readiness and metrics")
 struct OperationsTests {
+    @Test("openAll opens every workspace directory in name order, skips what is not a workspace, and readyz then counts them")
+    func openAll() async throws {
+        let harness = try await ServerHarness.make()
+        let workspaces = harness.directory.path + "/workspaces"
+        // A directory with a valid name but no log, and one whose name no workspace can have.
+        try FileManager.default.createDirectory(atPath: workspaces + "/empty", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: workspaces + "/Not A Name", withIntermediateDirectories: true)
+        let registry = harness.server.registry
+        #expect(registry.openingProgress == nil)
+        try await harness.application.test(.router) { client in
+            let before = try await client.execute(uri: "/readyz", method: .get)
+            #expect(before.status == .ok && before.text.contains(#""openWorkspaces":0"#), "\(before.text)")
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            await registry.openAll(logger: logger)
+            let progress = try #require(registry.openingProgress)
+            #expect(progress.tried == 3 && progress.total == 3 && progress.isFinished, "\(progress)")
+            let after = try await client.execute(uri: "/readyz", method: .get)
+            #expect(after.status == .ok && after.text.contains(#""openWorkspaces":2"#), "\(after.text)")
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(metrics.contains(#"taskledger_log_head_position{workspace="acme"}"#))
+            #expect(metrics.contains(#"taskledger_log_head_position{workspace="globex"}"#))
+            // The directory without a log is not a workspace: 404 on a request, as before.
+            let missing = try await client.execute(
+                uri: "/v1/workspaces/empty/projects/p1/board", method: .get, headers: harness.headers("dev", json: false))
+            #expect(missing.status == .notFound, "\(missing.status)")
+        }
+    }
+
     @Test("healthz and readyz answer without a token; metrics count requests, flushes, batch sizes and projection lag")
     func operations() async throws {
         let harness = try await ServerHarness.make()

@@ -181,6 +181,43 @@ struct ServerEndToEndTests {
         #expect(server.terminate() == 0)
     }
 
+    @Test("after a restart every workspace is opened at start: ready counts them, and the scheduler runs in one nobody asked for")
+    func openAtStart() async throws {
+        let directory = TestDirectory()
+        let admin = try initWorkspace(directory, "acme")
+        _ = try initWorkspace(directory, "beta")
+        let ws = "/v1/workspaces/acme"
+        // A task past its due date, made with the scheduler off.
+        let first = try ServerProcess(data: directory.path, extra: ["--schedule-interval", "0"])
+        _ = try first.request("POST", ws + "/workflows", token: admin, body: workflow)
+        _ = try first.request(
+            "POST", ws + "/projects", token: admin, body: #"{"id":"p1","key":"OPS","name":"Ops","workflow":{"id":"wf","version":1}}"#)
+        let created = try first.request(
+            "POST", ws + "/projects/p1/tasks", token: admin, body: #"{"id":"late","title":"Late","dueDate":"2020-01-01"}"#)
+        #expect(created.status == 201, "\(created.body)")
+        #expect(first.terminate() == 0)
+
+        // Restarted with the scheduler on: no request reaches acme until the scheduler has had its runs.
+        let server = try ServerProcess(data: directory.path, extra: ["--schedule-interval", "0.2"])
+        var ready = try server.request("GET", "/readyz")
+        for _ in 0..<100 where ready.status != 200 {
+            #expect(ready.status == 503 && ready.body.contains(#""code":"opening""#), "\(ready.body)")
+            try await Task.sleep(for: .milliseconds(50))
+            ready = try server.request("GET", "/readyz")
+        }
+        #expect(ready.body.contains(#""openWorkspaces":2"#), "\(ready.body)")
+        try await Task.sleep(for: .milliseconds(1_000))
+        let overdue = try server.request("GET", ws + "/events?type=TaskBecameOverdue", token: admin).body.split(separator: "\n")
+        #expect(overdue.count == 1, "the scheduler ran in acme before any request opened it: \(overdue)")
+        #expect(server.terminate() == 0)
+
+        // Opening on first use instead: nothing is open until asked for.
+        let lazy = try ServerProcess(data: directory.path, extra: ["--no-open-at-start"])
+        let lazyReady = try lazy.request("GET", "/readyz")
+        #expect(lazyReady.status == 200 && lazyReady.body.contains(#""openWorkspaces":0"#), "\(lazyReady.body)")
+        #expect(lazy.terminate() == 0)
+    }
+
     @Test("TLS with --tls-cert/--tls-key: HTTPS answers with HSTS")
     func tls() throws {
         guard let openssl = which("openssl") else { throw Missing(what: "openssl") }

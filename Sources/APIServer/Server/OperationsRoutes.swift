@@ -2,8 +2,8 @@ import EventLog
 import Foundation
 import Hummingbird
 
-/// `/healthz` (the process answers), `/readyz` (the data directory is usable and the server is not
-/// shutting down), `/metrics` (Prometheus text) and `/v1/openapi.json` (the OpenAPI 3.1 document of
+/// `/healthz` (the process answers), `/readyz` (the data directory is usable, the workspaces opened
+/// at start are open, no read model has stopped and the server is not shutting down), `/metrics` (Prometheus text) and `/v1/openapi.json` (the OpenAPI 3.1 document of
 /// the API). No authentication: they expose no workspace data.
 struct OperationsRoutes {
     let server: TaskledgerServer
@@ -15,6 +15,12 @@ struct OperationsRoutes {
             let exists = FileManager.default.fileExists(atPath: server.configuration.dataDirectory, isDirectory: &isDirectory)
             guard exists, isDirectory.boolValue, !server.subscriptions.isShuttingDown else {
                 throw Problem(.serviceUnavailable, code: "not-ready", detail: "the data directory is missing or the server is shutting down")
+            }
+            // Not ready while the workspaces are being opened at start: a request would wait for its log.
+            if let progress = server.registry.openingProgress, !progress.isFinished {
+                throw Problem(
+                    .serviceUnavailable, code: "opening",
+                    detail: "opening the workspaces: \(progress.tried) of \(progress.total) done", headers: [.retryAfter: "1"])
             }
             // Not ready while a read model has stopped on a failing event: reads would be stale for good.
             let open = await server.registry.openWorkspaces

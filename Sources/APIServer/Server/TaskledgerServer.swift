@@ -34,6 +34,11 @@ public struct ServerConfiguration: Sendable {
     public var checkpointInterval: Duration? = .seconds(300)
     /// The Ed25519 checkpoint key file; default `<data>/keys/checkpoint-ed25519.key` (created, mode 0600).
     public var checkpointKeyPath: String?
+    /// Whether `run` opens every workspace of the data directory as it starts (`/readyz` answers 503
+    /// `opening` meanwhile) rather than each on its first request. Default true: the first request after
+    /// a restart does not wait for a log to be read, and the scheduler and checkpoints, which only visit
+    /// open workspaces, reach every workspace, not only those someone asked for since the start.
+    public var openWorkspacesAtStart = true
 
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20,
@@ -137,6 +142,7 @@ public final class TaskledgerServer: Sendable {
                     try application(logger: logger), SubscriptionShutdown(subscriptions: subscriptions),
                     Scheduler(registry: registry, interval: configuration.scheduleInterval, logger: logger),
                     CheckpointService(registry: registry, signer: checkpoints, interval: configuration.checkpointInterval, logger: logger),
+                    WarmStart(registry: registry, isEnabled: configuration.openWorkspacesAtStart, logger: logger),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -160,6 +166,20 @@ private struct SubscriptionShutdown: Service {
     func run() async throws {
         try? await gracefulShutdown()
         subscriptions.shutDown()
+    }
+}
+
+/// Opens every workspace as the server starts (`ServerConfiguration.openWorkspacesAtStart`), beside the
+/// listening server, then waits for shutdown. Listed last, so a graceful shutdown reaches it first and an
+/// opening still under way stops after the workspace at hand.
+private struct WarmStart: Service {
+    let registry: WorkspaceRegistry
+    let isEnabled: Bool
+    let logger: Logger
+
+    func run() async throws {
+        if isEnabled { await registry.openAll(logger: logger) { Task.isShuttingDownGracefully } }
+        try? await gracefulShutdown()
     }
 }
 

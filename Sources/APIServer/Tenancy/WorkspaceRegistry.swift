@@ -1,7 +1,7 @@
 public import CommandService
 public import EventLog
 import Foundation
-import Logging
+public import Logging
 public import ProjectionEngine
 import Synchronization
 
@@ -67,6 +67,16 @@ public actor WorkspaceRegistry {
     /// workspace is open that needs no serialising.
     private nonisolated let published = Mutex<[String: HostedWorkspace]>([:])
     private var closed = false
+    /// `openAll`'s progress while it runs (nil when it never ran).
+    private nonisolated let opening = Mutex<OpeningProgress?>(nil)
+
+    /// How far opening every workspace at start has got.
+    public struct OpeningProgress: Sendable, Equatable {
+        /// Workspaces tried so far (opened or failed), and how many there are to try.
+        public var tried: Int
+        public var total: Int
+        public var isFinished: Bool
+    }
 
     public init(
         dataDirectory: String, options: EventLogOptions = EventLogOptions(), configuration: CommandService.Configuration = .init(),
@@ -130,6 +140,50 @@ public actor WorkspaceRegistry {
 
     /// The workspaces open now.
     var openWorkspaces: [HostedWorkspace] { Array(open.values) }
+
+    /// `openAll`'s progress: nil when it has not been started, then until and after it finishes.
+    public nonisolated var openingProgress: OpeningProgress? { opening.withLock { $0 } }
+
+    /// Opens every workspace of the data directory, in name order, up to `openMax`: what a server does as
+    /// it starts, so that reading each log (the command service's index, the read models' catch-up) is
+    /// not paid by a first request, and so that the scheduler, which visits open workspaces, visits all
+    /// of them. A workspace that cannot be opened is logged and skipped; its first request tries again
+    /// and answers the error. Stops early when `shouldStop` says so (a shutdown) or the registry closes.
+    public func openAll(logger: Logger, shouldStop: @Sendable () -> Bool = { false }) async {
+        let names = Self.workspaceNames(in: dataDirectory)
+        let tried = names.prefix(openMax)
+        opening.withLock { $0 = OpeningProgress(tried: 0, total: tried.count, isFinished: false) }
+        defer { opening.withLock { $0?.isFinished = true } }
+        if names.count > openMax {
+            logger.warning(
+                "more workspaces than the server keeps open; the rest open on their first request",
+                metadata: ["workspaces": "\(names.count)", "openMax": "\(openMax)"])
+        }
+        for name in tried {
+            guard !closed, !shouldStop() else { return }
+            let started = ContinuousClock.now
+            do {
+                let hosted = try await workspace(name)
+                let seconds = (ContinuousClock.now - started) / .milliseconds(1) / 1_000
+                logger.info("workspace opened", metadata: ["workspace": "\(name)", "events": "\(hosted.log.head.position)", "seconds": "\(seconds)"])
+            } catch {
+                logger.error("workspace cannot be opened", metadata: ["workspace": "\(name)", "error": "\(error)"])
+            }
+            opening.withLock { $0?.tried += 1 }
+        }
+    }
+
+    /// The names of the directories under `<data>/workspaces` that are valid workspace names, sorted.
+    /// (Whether each holds a log is for `EventLog.open` to say.)
+    static func workspaceNames(in dataDirectory: String) -> [String] {
+        let root = dataDirectory + "/workspaces"
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return entries.filter { name in
+            var isDirectory: ObjCBool = false
+            return (try? EventLog.validateWorkspaceName(name)) != nil
+                && FileManager.default.fileExists(atPath: root + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
+        }.sorted()
+    }
 
     /// Closes every log (finishing appends in flight) and refuses to open more.
     public func closeAll() async {

@@ -50,6 +50,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The Ed25519 checkpoint key file (default: <data>/keys/checkpoint-ed25519.key; created, mode 0600, when missing).")
     var checkpointKey: String?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Open every workspace as the server starts (/readyz answers 503 until done), so first requests do not wait for a log to be read and the scheduler runs in every workspace; with --no-open-at-start each opens on its first request."
+    )
+    var openAtStart = true
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -95,6 +102,7 @@ struct Serve: AsyncParsableCommand {
         settings.scheduleInterval = scheduleInterval > 0 ? .milliseconds(Int64(scheduleInterval * 1_000)) : nil
         settings.checkpointInterval = checkpointInterval > 0 ? .milliseconds(Int64(checkpointInterval * 1_000)) : nil
         settings.checkpointKeyPath = checkpointKey
+        settings.openWorkspacesAtStart = openAtStart
         let server = TaskledgerServer(configuration: settings)
         logger.notice("taskledger serving", metadata: ["address": "\(host):\(port)", "data": "\(dataDirectory)"])
         try await server.run(logger: logger)

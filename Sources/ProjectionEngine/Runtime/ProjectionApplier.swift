@@ -17,9 +17,15 @@ final class ProjectionApplier {
     /// `byType` by `EventTypeTable` number, filled as types are first met: nil for a type not met yet.
     private var byTypeNumber: [[BoundStatement]?] = []
     private var wildcard: [BoundStatement] = []
-    /// The `batch` statements (and `batch: after build` ones when the database has that schema), each
-    /// with its parameters' fields.
-    private var batch: [(statement: SQLiteStatement, bindings: [(index: Int32, field: BatchField)], line: Int)] = []
+    /// A batch statement and, for each of its parameters, which of the transaction's positions it takes.
+    private struct BatchStatement {
+        let statement: SQLiteStatement
+        let bindings: [(index: Int32, field: BatchField)]
+        let line: Int
+    }
+
+    /// The `batch` statements (and `batch: after build` ones when the database has that schema).
+    private var batch: [BatchStatement] = []
     private let setCheckpoint: SQLiteStatement
     private let begin: SQLiteStatement
     private let commit: SQLiteStatement
@@ -52,7 +58,7 @@ final class ProjectionApplier {
         for text in definition.batch + (afterBuild ? definition.afterBuildBatch : []) {
             // The compiler checked every name, so this cannot fail.
             let bindings = text.parameters.enumerated().map { offset, name in (index: Int32(offset + 1), field: BatchField(parameter: name)!) }
-            batch.append((try database.prepare(text.sql), bindings, text.line))
+            batch.append(BatchStatement(statement: try database.prepare(text.sql), bindings: bindings, line: text.line))
         }
         setCheckpoint = try database.prepare("UPDATE _projection_checkpoint SET position = ?1 WHERE id = 1")
         begin = try database.prepare("BEGIN IMMEDIATE")
@@ -163,17 +169,17 @@ final class ProjectionApplier {
     }
 
     private func runBatch(first: UInt64, last: UInt64) throws(SQLiteError) {
-        for (statement, bindings, line) in batch {
-            for (index, field) in bindings {
+        for bound in batch {
+            for (index, field) in bound.bindings {
                 switch field {
-                case .firstPosition: statement.bind(index, Int64(first))
-                case .lastPosition: statement.bind(index, Int64(last))
+                case .firstPosition: bound.statement.bind(index, Int64(first))
+                case .lastPosition: bound.statement.bind(index, Int64(last))
                 }
             }
             do {
-                try run(statement)
+                try run(bound.statement)
             } catch {
-                throw SQLiteError(message: "\(error.message) (batch statement at line \(line), events \(first)-\(last))")
+                throw SQLiteError(message: "\(error.message) (batch statement at line \(bound.line), events \(first)-\(last))")
             }
         }
     }

@@ -164,7 +164,7 @@ public actor WorkspaceRegistry {
             let started = ContinuousClock.now
             do {
                 let hosted = try await workspace(name)
-                let seconds = (ContinuousClock.now - started) / .milliseconds(1) / 1_000
+                let seconds = String(format: "%.3f", (ContinuousClock.now - started) / .milliseconds(1) / 1_000)
                 logger.info("workspace opened", metadata: ["workspace": "\(name)", "events": "\(hosted.log.head.position)", "seconds": "\(seconds)"])
             } catch {
                 logger.error("workspace cannot be opened", metadata: ["workspace": "\(name)", "error": "\(error)"])

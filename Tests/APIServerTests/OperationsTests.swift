@@ -24,7 +24,13 @@ struct OperationsTests {
             await registry.openAll(logger: logger)
             let progress = try #require(registry.openingProgress)
             #expect(progress.tried == 3 && progress.total == 3 && progress.isFinished, "\(progress)")
-            let after = try await client.execute(uri: "/readyz", method: .get)
+            // Ready once every read model of both has built its first database.
+            var after = try await client.execute(uri: "/readyz", method: .get)
+            for _ in 0..<200 where after.status != .ok {
+                #expect(after.status == .serviceUnavailable && after.text.contains("projections-building"), "\(after.text)")
+                try await Task.sleep(for: .milliseconds(50))
+                after = try await client.execute(uri: "/readyz", method: .get)
+            }
             #expect(after.status == .ok && after.text.contains(#""openWorkspaces":2"#), "\(after.text)")
             let metrics = try await client.execute(uri: "/metrics", method: .get).text
             #expect(metrics.contains(#"taskledger_log_head_position{workspace="acme"}"#))

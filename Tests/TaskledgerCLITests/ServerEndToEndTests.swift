@@ -201,7 +201,7 @@ struct ServerEndToEndTests {
         let server = try ServerProcess(data: directory.path, extra: ["--schedule-interval", "0.2"])
         var ready = try server.request("GET", "/readyz")
         for _ in 0..<100 where ready.status != 200 {
-            #expect(ready.status == 503 && ready.body.contains(#""code":"opening""#), "\(ready.body)")
+            #expect(ready.status == 503 && (ready.body.contains(#""code":"opening""#) || ready.body.contains("projections-")), "\(ready.body)")
             try await Task.sleep(for: .milliseconds(50))
             ready = try server.request("GET", "/readyz")
         }
@@ -216,6 +216,16 @@ struct ServerEndToEndTests {
         let lazyReady = try lazy.request("GET", "/readyz")
         #expect(lazyReady.status == 200 && lazyReady.body.contains(#""openWorkspaces":0"#), "\(lazyReady.body)")
         #expect(lazy.terminate() == 0)
+
+        // With --ready-lag-max 0 the server is ready once every read model has caught up to the head exactly.
+        let strict = try ServerProcess(data: directory.path, extra: ["--ready-lag-max", "0"])
+        var strictReady = try strict.request("GET", "/readyz")
+        for _ in 0..<100 where strictReady.status != 200 {
+            try await Task.sleep(for: .milliseconds(50))
+            strictReady = try strict.request("GET", "/readyz")
+        }
+        #expect(strictReady.status == 200, "caught up, lag 0: \(strictReady.body)")
+        #expect(strict.terminate() == 0)
     }
 
     @Test("TLS with --tls-cert/--tls-key: HTTPS answers with HSTS")

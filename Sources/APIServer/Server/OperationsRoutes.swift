@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 
 /// `/healthz` (the process answers), `/readyz` (the data directory is usable, the workspaces opened
-/// at start are open, no read model has stopped and the server is not shutting down), `/metrics` (Prometheus text) and `/v1/openapi.json` (the OpenAPI 3.1 document of
+/// at start are open, every read model is built and within `readyLagMax` events of its log's head, none
+/// has stopped, and the server is not shutting down), `/metrics` (Prometheus text) and `/v1/openapi.json` (the OpenAPI 3.1 document of
 /// the API). No authentication: they expose no workspace data.
 struct OperationsRoutes {
     let server: TaskledgerServer
@@ -30,6 +31,24 @@ struct OperationsRoutes {
                         throw Problem(
                             .serviceUnavailable, code: "projection-failed",
                             detail: "\(hosted.name)/\(status.name) stopped at position \(position): \(message)")
+                    }
+                }
+            }
+            // Not ready while a read model has no database yet or is far behind: its reads would fail or wait.
+            for hosted in open {
+                for status in hosted.projections?.status() ?? [] {
+                    if status.servingVersion == nil {
+                        throw Problem(
+                            .serviceUnavailable, code: "projections-building",
+                            detail: "\(hosted.name)/\(status.name) is building its first database: \(status.checkpoint) of \(status.head) events",
+                            headers: [.retryAfter: "1"])
+                    }
+                    if status.lag > server.configuration.readyLagMax {
+                        throw Problem(
+                            .serviceUnavailable, code: "projections-behind",
+                            detail:
+                                "\(hosted.name)/\(status.name) is \(status.lag) events behind the log (ready at \(server.configuration.readyLagMax) or fewer)",
+                            headers: [.retryAfter: "1"])
                     }
                 }
             }

@@ -39,6 +39,9 @@ public struct ServerConfiguration: Sendable {
     /// a restart does not wait for a log to be read, and the scheduler and checkpoints, which only visit
     /// open workspaces, reach every workspace, not only those someone asked for since the start.
     public var openWorkspacesAtStart = true
+    /// `/readyz` answers 503 while a read model is further than this many events behind its log's head,
+    /// or has not finished its first build: reads would wait (`minPosition`) or fail. Default 10,000.
+    public var readyLagMax: UInt64 = 10_000
 
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20,

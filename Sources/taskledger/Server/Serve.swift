@@ -57,6 +57,9 @@ struct Serve: AsyncParsableCommand {
     )
     var openAtStart = true
 
+    @Option(help: "/readyz answers 503 while a read model is more than this many events behind its log (or not built yet).")
+    var readyLagMax = 10_000
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -68,6 +71,7 @@ struct Serve: AsyncParsableCommand {
         guard tokenRate > 0 else { throw ValidationError("--token-rate must be positive") }
         guard scheduleInterval >= 0 else { throw ValidationError("--schedule-interval must be 0 or more") }
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-interval must be 0 or more") }
+        guard readyLagMax >= 0 else { throw ValidationError("--ready-lag-max must be 0 or more") }
     }
 
     func run() async throws {
@@ -103,6 +107,7 @@ struct Serve: AsyncParsableCommand {
         settings.checkpointInterval = checkpointInterval > 0 ? .milliseconds(Int64(checkpointInterval * 1_000)) : nil
         settings.checkpointKeyPath = checkpointKey
         settings.openWorkspacesAtStart = openAtStart
+        settings.readyLagMax = UInt64(readyLagMax)
         let server = TaskledgerServer(configuration: settings)
         logger.notice("taskledger serving", metadata: ["address": "\(host):\(port)", "data": "\(dataDirectory)"])
         try await server.run(logger: logger)

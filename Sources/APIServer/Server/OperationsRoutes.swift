@@ -23,36 +23,34 @@ struct OperationsRoutes {
                     .serviceUnavailable, code: "opening",
                     detail: "opening the workspaces: \(progress.tried) of \(progress.total) done", headers: [.retryAfter: "1"])
             }
-            // Not ready while a read model has stopped on a failing event: reads would be stale for good.
             let open = await server.registry.openWorkspaces
-            for hosted in open {
-                for status in hosted.projections?.status() ?? [] {
-                    if case .failed(let position, let message) = status.state {
-                        throw Problem(
-                            .serviceUnavailable, code: "projection-failed",
-                            detail: "\(hosted.name)/\(status.name) stopped at position \(position): \(message)")
-                    }
+            // Every read model's status, read once for the checks below and the answer.
+            let statuses = open.flatMap { hosted in (hosted.projections?.status() ?? []).map { (workspace: hosted.name, status: $0) } }
+            // Not ready while a read model has stopped on a failing event: reads would be stale for good.
+            for (workspace, status) in statuses {
+                if case .failed(let position, let message) = status.state {
+                    throw Problem(
+                        .serviceUnavailable, code: "projection-failed",
+                        detail: "\(workspace)/\(status.name) stopped at position \(position): \(message)")
                 }
             }
             // Not ready while a read model has no database yet or is far behind: its reads would fail or wait.
-            for hosted in open {
-                for status in hosted.projections?.status() ?? [] {
-                    if status.servingVersion == nil {
-                        throw Problem(
-                            .serviceUnavailable, code: "projections-building",
-                            detail: "\(hosted.name)/\(status.name) is building its first database: \(status.checkpoint) of \(status.head) events",
-                            headers: [.retryAfter: "1"])
-                    }
-                    if status.lag > server.configuration.readyLagMax {
-                        throw Problem(
-                            .serviceUnavailable, code: "projections-behind",
-                            detail:
-                                "\(hosted.name)/\(status.name) is \(status.lag) events behind the log (ready at \(server.configuration.readyLagMax) or fewer)",
-                            headers: [.retryAfter: "1"])
-                    }
+            let lagMax = server.configuration.readyLagMax
+            for (workspace, status) in statuses {
+                if status.servingVersion == nil {
+                    throw Problem(
+                        .serviceUnavailable, code: "projections-building",
+                        detail: "\(workspace)/\(status.name) is building its first database: \(status.checkpoint) of \(status.head) events",
+                        headers: [.retryAfter: "1"])
+                }
+                if status.lag > lagMax {
+                    throw Problem(
+                        .serviceUnavailable, code: "projections-behind",
+                        detail: "\(workspace)/\(status.name) is \(status.lag) events behind the log (ready at \(lagMax) or fewer)",
+                        headers: [.retryAfter: "1"])
                 }
             }
-            let lag = open.flatMap { $0.projections?.status() ?? [] }.map(\.lag).max() ?? 0
+            let lag = statuses.map(\.status.lag).max() ?? 0
             return Self.json(#"{"status":"ready","openWorkspaces":\#(open.count),"projectionLagMax":\#(lag)}"#)
         }
         router.get("metrics") { _, _ in

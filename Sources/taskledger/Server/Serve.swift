@@ -58,7 +58,7 @@ struct Serve: AsyncParsableCommand {
     var openAtStart = true
 
     @Option(help: "/readyz answers 503 while a read model is more than this many events behind its log (or not built yet).")
-    var readyLagMax = 10_000
+    var readyLagMax: UInt64 = 10_000
 
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -71,7 +71,6 @@ struct Serve: AsyncParsableCommand {
         guard tokenRate > 0 else { throw ValidationError("--token-rate must be positive") }
         guard scheduleInterval >= 0 else { throw ValidationError("--schedule-interval must be 0 or more") }
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-interval must be 0 or more") }
-        guard readyLagMax >= 0 else { throw ValidationError("--ready-lag-max must be 0 or more") }
     }
 
     func run() async throws {
@@ -107,7 +106,7 @@ struct Serve: AsyncParsableCommand {
         settings.checkpointInterval = checkpointInterval > 0 ? .milliseconds(Int64(checkpointInterval * 1_000)) : nil
         settings.checkpointKeyPath = checkpointKey
         settings.openWorkspacesAtStart = openAtStart
-        settings.readyLagMax = UInt64(readyLagMax)
+        settings.readyLagMax = readyLagMax
         let server = TaskledgerServer(configuration: settings)
         logger.notice("taskledger serving", metadata: ["address": "\(host):\(port)", "data": "\(dataDirectory)"])
         try await server.run(logger: logger)

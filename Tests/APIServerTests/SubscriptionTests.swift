@@ -101,7 +101,9 @@ struct SubscriptionTests {
             let sse = harness.headers("auditor", json: false, [.accept: "text/event-stream"])
             let subscribers = filters.map { filter in
                 Task { () throws -> String in
-                    try await TestClient.withClient(host: "127.0.0.1", port: port) { subscriber in
+                    // A subscriber's request lasts until the subscriptions end, which on a loaded machine can be
+                    // longer than the test client's default 15 s for a whole request (CI: `readTimeout`).
+                    try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))) { subscriber in
                         (try await subscriber.execute(.init(base + "/events?from=\(from)&\(filter)", method: .get, headers: sse)).body).map {
                             String(buffer: $0)
                         } ?? ""

@@ -38,7 +38,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKSPACE = "bench"
 CONNECTIONS = 32  # the command comparison's clients (issue 5: 32 connections)
-READ_THREADS, READ_CONNECTIONS = 2, 32  # wrk for reads, both systems
+READ_THREADS, READ_CONNECTIONS = 2, 64  # wrk for reads, every system (issue 5: 64 connections)
 # A move's payload in the peers: about what a stored TaskMoved event holds (~450 bytes of JSON).
 EVENT_JSON = json.dumps({
     "specversion": "1.0", "type": "TaskMoved", "source": "bench", "subject": "task-t1", "datacontenttype": "application/json",

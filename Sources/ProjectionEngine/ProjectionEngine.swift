@@ -194,6 +194,24 @@ public final class ProjectionEngine: Sendable {
         throw .notReady(projection)
     }
 
+    /// The answer `query` would give now, if it is already known: kept from an earlier run at the
+    /// served database's current position (see `ResultCache`). Never runs SQL, never waits: nil when
+    /// the answer would have to be computed, or when the projection is not served. The server answers
+    /// such reads on the connection's event loop; everything else takes `query(…)`.
+    public func readyAnswer(
+        projection: String, query name: String, parameters: [String: QueryValue] = [:], cursor: String? = nil, limit: Int? = nil
+    ) -> QueryResult? {
+        guard let served = slots[projection]?.served, let current = served.writer?.checkpoint else { return nil }
+        return served.readers.results.answer(
+            ResultCache.Key(query: name, parameters: parameters, cursor: cursor, limit: limit), at: current)
+    }
+
+    /// The position the served database of `projection` has applied (its checkpoint), the position a
+    /// query answered now reflects; nil when it is not served or unknown.
+    public func servedPosition(of projection: String) -> UInt64? {
+        slots[projection]?.served?.writer?.checkpoint
+    }
+
     private func replay(
         _ slot: ProjectionSlot, _ served: ProjectionSlot.Served, _ query: QueryDefinition, _ bindings: QueryRunner.Bindings, at position: UInt64
     ) throws(ProjectionError) -> QueryResult {

@@ -16,7 +16,9 @@ struct ServerHarness: Sendable {
     let server: TaskledgerServer
     let tokens: [String: String]
 
-    static func make(_ name: String = #function, tokenRate: Double = 1_000, tokenBurst: Double? = nil) async throws -> ServerHarness {
+    static func make(_ name: String = #function, tokenRate: Double = 1_000, tokenBurst: Double? = nil, readyReads: Bool = true) async throws
+        -> ServerHarness
+    {
         let directory = TestDirectory(name)
         var tokens: [String: String] = [:]
         for workspace in ["acme", "globex"] {
@@ -57,11 +59,11 @@ struct ServerHarness: Sendable {
         let definitions = try DefinitionLoader.load(directory: projectionsDirectory).definitions
         var engineOptions = ProjectionEngineOptions()
         engineOptions.logger.logLevel = .critical
-        let server = TaskledgerServer(
-            configuration: ServerConfiguration(
-                dataDirectory: directory.path, bodyLimit: 4_096, logOptions: options, tokenRequestsPerSecond: tokenRate,
-                tokenRequestBurst: tokenBurst ?? tokenRate * 2, projections: definitions,
-                projectionOptions: engineOptions))
+        var configuration = ServerConfiguration(
+            dataDirectory: directory.path, bodyLimit: 4_096, logOptions: options, tokenRequestsPerSecond: tokenRate,
+            tokenRequestBurst: tokenBurst ?? tokenRate * 2, projections: definitions, projectionOptions: engineOptions)
+        configuration.readyReads = readyReads
+        let server = TaskledgerServer(configuration: configuration)
         return ServerHarness(directory: directory, server: server, tokens: tokens)
     }
 
@@ -77,6 +79,16 @@ struct ServerHarness: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return Application(router: server.router(logger: logger), logger: logger)
+    }
+
+    /// The application `taskledger serve` runs (`TaskledgerServer.application`): its HTTP server, with
+    /// the ready-read handler on every connection, for `.live` tests.
+    var servedApplication: some ApplicationProtocol {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        // swift-format-ignore: NeverForceUnwrap
+        // Only a TLS certificate that cannot be read throws, and the harness configures none.
+        return try! server.application(logger: logger)
     }
 
     func headers(_ token: String?, json: Bool = true, _ extra: HTTPFields = [:]) -> HTTPFields {

@@ -29,6 +29,29 @@ struct ResultCacheTests {
         await engine.stop()
     }
 
+    @Test("readyAnswer gives a kept answer of the current position only, never running a query")
+    func readyAnswer() async throws {
+        let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])
+        try await fixture.append(sampleEvents(30))
+        let engine = try await fixture.started()
+        let moved: [String: QueryValue] = ["type": .text("Moved")]
+        #expect(engine.servedPosition(of: "items") == 30)
+        #expect(engine.servedPosition(of: "nope") == nil)
+        #expect(engine.readyAnswer(projection: "items", query: "by_type", parameters: moved, limit: 500) == nil, "not computed yet")
+        let first = try engine.query(projection: "items", query: "by_type", parameters: moved, limit: 500)
+        #expect(engine.readyAnswer(projection: "items", query: "by_type", parameters: moved, limit: 500) == first)
+        #expect(engine.readyAnswer(projection: "items", query: "by_type", parameters: moved, limit: 3) == nil, "another page size")
+        #expect(engine.readyAnswer(projection: "nope", query: "by_type", parameters: moved) == nil)
+
+        let last = try await fixture.append(sampleEvents(6, offset: 30))
+        #expect(try await engine.waitUntil(projection: "items", position: last, timeout: .seconds(10)))
+        #expect(engine.servedPosition(of: "items") == 36)
+        #expect(engine.readyAnswer(projection: "items", query: "by_type", parameters: moved, limit: 500) == nil, "stale after a write")
+        let after = try engine.query(projection: "items", query: "by_type", parameters: moved, limit: 500)
+        #expect(engine.readyAnswer(projection: "items", query: "by_type", parameters: moved, limit: 500) == after)
+        await engine.stop()
+    }
+
     @Test("an \"as of\" read is never answered from the cache of the current state")
     func asOfBypasses() async throws {
         let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])

@@ -15,12 +15,16 @@ final class AuthenticationCache: Sendable {
 
     func lookup(_ presented: String, log: EventLog) -> CommandService.Authenticated? {
         let hash = TokenSecret.hash(of: presented)
-        guard let current = entries.withLock({ $0[hash] }) else { return nil }
-        guard log.version(of: StreamName.token(current.token).rawValue) == current.tokenVersion,
-            log.version(of: StreamName.workspace.rawValue) == current.workspaceVersion,
-            current.expiresAt.map({ Timestamp.now().unixMicros < $0.unixMicros }) ?? true
-        else { return nil }
+        guard let current = entries.withLock({ $0[hash] }), Self.holds(current, log: log) else { return nil }
         return current
+    }
+
+    /// Whether a token checked before still authenticates: neither its stream nor the workspace's has
+    /// changed since, and it has not expired.
+    static func holds(_ checked: CommandService.Authenticated, log: EventLog) -> Bool {
+        log.version(of: StreamName.token(checked.token).rawValue) == checked.tokenVersion
+            && log.version(of: StreamName.workspace.rawValue) == checked.workspaceVersion
+            && (checked.expiresAt.map({ Timestamp.now().unixMicros < $0.unixMicros }) ?? true)
     }
 
     func store(_ presented: String, _ authenticated: CommandService.Authenticated) {
@@ -42,10 +46,9 @@ struct Authentication: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let workspaceName = context.parameters.get("ws") else { return try await next(request, context) }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
-        // Optional whitespace around the credentials (RFC 9110 §5.6.3): spaces and tabs only.
-        let presented = String(header.dropFirst("Bearer ".count).trimming { $0 == " " || $0 == "\t" })
-        guard let route = TokenSecret.route(presented) else { throw Problem.unauthorized }
+        guard let presented = Self.bearerToken(request.headers[.authorization]), let route = TokenSecret.route(presented) else {
+            throw Problem.unauthorized
+        }
         // Before any work for the request: counted per token id (an unknown id is refused next anyway).
         try limiter.admit(route.workspace + "." + route.token)
         let hosted: HostedWorkspace
@@ -68,6 +71,42 @@ struct Authentication: RouterMiddleware {
         var context = context
         context.caller = Caller(workspace: hosted, member: authenticated.member, token: authenticated.token)
         return try await next(request, context)
+    }
+
+    /// The credentials of an `Authorization: Bearer …` header, without the optional whitespace around
+    /// them (RFC 9110 §5.6.3: spaces and tabs only); nil without such a header.
+    static func bearerToken(_ header: String?) -> String? {
+        guard let header, header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst("Bearer ".count).trimming { $0 == " " || $0 == "\t" })
+    }
+
+    /// The caller a request with `Authorization: Bearer presented` for workspace `workspaceName` speaks
+    /// for, found without suspending: the workspace is open and the token was checked before and still
+    /// holds (`AuthenticationCache`). Nil otherwise; the middleware then decides (and answers any problem).
+    static func knownCaller(presented: String, workspaceName: Substring, registry: WorkspaceRegistry) -> KnownCaller? {
+        guard let route = TokenSecret.route(presented), route.workspace == workspaceName, let hosted = registry.opened(route.workspace),
+            let authenticated = hosted.authentications.lookup(presented, log: hosted.log)
+        else { return nil }
+        return KnownCaller(
+            presented: presented, rateKey: route.workspace + "." + route.token,
+            caller: Caller(workspace: hosted, member: authenticated.member, token: authenticated.token), checked: authenticated)
+    }
+}
+
+/// A token found good by `Authentication.knownCaller`, which a connection keeps for its next requests:
+/// they usually carry the same token, and while it `holds` no hashing or table lookup is needed.
+struct KnownCaller {
+    let presented: String
+    /// The rate limiter's key (workspace and token id).
+    let rateKey: String
+    let caller: Caller
+    let checked: CommandService.Authenticated
+
+    /// Whether it is still good for a request presenting `token` to `workspace`: the same token, the
+    /// workspace still the one open under that name, and the token's check still holding.
+    func holds(for token: String, workspace: Substring, registry: WorkspaceRegistry) -> Bool {
+        token == presented && caller.workspace.name == workspace && registry.opened(caller.workspace.name) === caller.workspace
+            && AuthenticationCache.holds(checked, log: caller.workspace.log)
     }
 }
 

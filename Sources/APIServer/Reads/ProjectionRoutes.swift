@@ -2,6 +2,7 @@ import CommandService
 import EventLog
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import ProjectionEngine
 import Workflow
 
@@ -77,15 +78,15 @@ struct ProjectionRoutes {
     ) async throws -> Response {
         let caller = try context.requireCaller()
         let engine = try await caller.workspace.projectionEngine()
-        let parameters = try Self.parameters(request, fixed: fixed)
+        let parameters = try Self.parameters(request.uri, fixed: fixed)
         try await ReadAccess.check(caller, projection: projection, parameters: parameters)
-        let options = try ReadOptions(request)
+        let options = try ReadOptions(request.uri)
         try await Self.wait(engine, projection: projection, for: options.minPosition)
         // An unchanged read model gives the same answer: 304 without running the query.
-        if options.asOf == nil, let tag = request.headers[.ifNoneMatch],
-            let status = engine.status().first(where: { $0.name == projection }), tag == Self.etag(status.checkpoint)
+        if options.asOf == nil, let tag = request.headers[.ifNoneMatch], let position = engine.servedPosition(of: projection),
+            tag == Self.etag(position)
         {
-            return Response(status: .notModified, headers: [.eTag: tag])
+            return ReadAnswer.notModified(tag: tag).response
         }
         let result: QueryResult
         do {
@@ -94,8 +95,23 @@ struct ProjectionRoutes {
         } catch {
             throw Problem(error, rawFullText: parameters["match"] != nil)
         }
-        let headers: HTTPFields = [.contentType: "application/json", .eTag: Self.etag(result.position), .cacheControl: "no-cache"]
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: result.json)))
+        return ReadAnswer(result).response
+    }
+
+    /// The answer to a read if it is ready now (`ProjectionEngine.readyAnswer`) and the caller may have it,
+    /// decided without suspending, the same answer `read` gives: nil for everything else (an answer not
+    /// computed yet, "as of", a `minPosition` not reached, a guest, any problem), which `read` answers.
+    /// `ReadyReadHandler` answers these on the connection's event loop.
+    static func readyAnswer(
+        _ caller: Caller, projection: String, query: String, fixed: [String: QueryValue], uri: URI, ifNoneMatch: String?
+    ) -> ReadAnswer? {
+        guard let engine = caller.workspace.projections, let parameters = try? Self.parameters(uri, fixed: fixed),
+            let options = try? ReadOptions(uri), options.asOf == nil, ReadAccess.allowsAtOnce(caller, projection: projection),
+            let position = engine.servedPosition(of: projection), position >= options.minPosition ?? 0
+        else { return nil }
+        if let tag = ifNoneMatch, tag == Self.etag(position) { return .notModified(tag: tag) }
+        return engine.readyAnswer(projection: projection, query: query, parameters: parameters, cursor: options.cursor, limit: options.limit)
+            .map(ReadAnswer.init)
     }
 
     static func etag(_ position: UInt64) -> String { "\"p\(position)\"" }
@@ -117,9 +133,9 @@ struct ProjectionRoutes {
     }
 
     /// The query's parameters: the path's, then the query string's (everything not reserved).
-    static func parameters(_ request: Request, fixed: [String: QueryValue]) throws -> [String: QueryValue] {
+    static func parameters(_ uri: URI, fixed: [String: QueryValue]) throws -> [String: QueryValue] {
         var parameters = fixed
-        for (key, value) in request.uri.queryParameters where !reserved.contains(String(key)) {
+        for (key, value) in uri.queryParameters where !reserved.contains(String(key)) {
             let name = String(key)
             guard parameters[name] == nil else {
                 throw Problem.badRequest("\(name) is given by the path; leave it out of the query string", code: "invalid-parameter")
@@ -162,11 +178,11 @@ struct ProjectionRoutes {
     private func export(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let engine = try await caller.workspace.projectionEngine()
-        let parameters = try Self.parameters(request, fixed: [:])
+        let parameters = try Self.parameters(request.uri, fixed: [:])
         try await ReadAccess.check(caller, projection: "audit", parameters: parameters)
         let format = request.uri.queryParameters.get("format") ?? "ndjson"
         guard format == "ndjson" || format == "csv" else { throw Problem.badRequest("format: ndjson or csv", code: "invalid-parameter") }
-        let options = try ReadOptions(request)
+        let options = try ReadOptions(request.uri)
         let asOf = options.asOf
         try await Self.wait(engine, projection: "audit", for: options.minPosition)
         // The first page runs before the answer starts, so a bad parameter is a problem, not a broken stream.
@@ -206,8 +222,8 @@ struct ReadOptions {
     var cursor: String?
     var limit: Int?
 
-    init(_ request: Request) throws {
-        let query = request.uri.queryParameters
+    init(_ uri: URI) throws {
+        let query = uri.queryParameters
         if let text = query.get("minPosition") {
             guard let value = UInt64(text) else { throw Problem.badRequest("minPosition: a position", code: "invalid-parameter") }
             minPosition = value

@@ -16,23 +16,10 @@ struct RequestObservation: RouterMiddleware {
         var status = HTTPResponse.Status.internalServerError
         defer {
             let elapsed = (ContinuousClock.now - started).components
-            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-            let route = context.endpointPath ?? "unmatched"
-            metrics.record(method: request.method.rawValue, route: route, status: Int(status.code), seconds: seconds)
-            // Built only when it will be written: formatting the duration and parsing the token id are
-            // per-request work that a server logging at warning would throw away.
-            if logger.logLevel <= .info {
-                var metadata: Logger.Metadata = [
-                    "method": "\(request.method.rawValue)", "route": "\(route)", "path": "\(request.uri.path)", "status": "\(status.code)",
-                    "durationMs": "\(String(format: "%.3f", seconds * 1000))",
-                ]
-                if let workspace = context.parameters.get("ws") { metadata["workspace"] = "\(workspace)" }
-                // The token id is the middle of `tl_<workspace>.<id>.<secret>`: loggable, unlike the secret.
-                if let header = request.headers[.authorization], let route = TokenSecret.route(String(header.dropFirst("Bearer ".count))) {
-                    metadata["tokenId"] = "\(route.token)"
-                }
-                logger.info("request", metadata: metadata)
-            }
+            Self.observe(
+                metrics: metrics, logger: logger, method: request.method, route: context.endpointPath ?? "unmatched", path: request.uri.path,
+                status: status, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, workspace: context.parameters.get("ws"),
+                authorization: request.headers[.authorization])
         }
         do {
             let response = try await next(request, context)
@@ -42,6 +29,28 @@ struct RequestObservation: RouterMiddleware {
             status = error.status
             throw error
         }
+    }
+
+    /// Records one answered request: its metrics, and its log line when the logger writes `info`. The
+    /// middleware calls it for the router's requests, `ReadyReadHandler` for the reads it answers itself.
+    static func observe(
+        metrics: RequestMetrics, logger: Logger, method: HTTPRequest.Method, route: String, path: String, status: HTTPResponse.Status,
+        seconds: Double, workspace: String?, authorization: String?
+    ) {
+        metrics.record(method: method.rawValue, route: route, status: Int(status.code), seconds: seconds)
+        // Built only when it will be written: formatting the duration and parsing the token id are
+        // per-request work that a server logging at warning would throw away.
+        guard logger.logLevel <= .info else { return }
+        var metadata: Logger.Metadata = [
+            "method": "\(method.rawValue)", "route": "\(route)", "path": "\(path)", "status": "\(status.code)",
+            "durationMs": "\(String(format: "%.3f", seconds * 1000))",
+        ]
+        if let workspace { metadata["workspace"] = "\(workspace)" }
+        // The token id is the middle of `tl_<workspace>.<id>.<secret>`: loggable, unlike the secret.
+        if let authorization, let route = TokenSecret.route(String(authorization.dropFirst("Bearer ".count))) {
+            metadata["tokenId"] = "\(route.token)"
+        }
+        logger.info("request", metadata: metadata)
     }
 }
 
@@ -70,6 +79,7 @@ final class RequestMetrics: Sendable {
     }
 
     private let series = Mutex<[Labels: Series]>([:])
+    private let readyReads = Atomic<UInt64>(0)
 
     /// Called once per request: the series is updated in place (no label text is built until `render`).
     func record(method: String, route: String, status: Int, seconds: Double) {
@@ -80,10 +90,18 @@ final class RequestMetrics: Sendable {
         }
     }
 
-    /// The histogram in Prometheus' text exposition format.
+    /// Counts a read answered on the event loop (`ReadyReadHandler`); it is recorded by `record` too.
+    func recordReadyRead() { readyReads.add(1, ordering: .relaxed) }
+
+    /// Reads answered on the event loop since the start.
+    var readyReadCount: UInt64 { readyReads.load(ordering: .relaxed) }
+
+    /// The histogram in Prometheus' text exposition format, and the count of reads answered on the event loop.
     func render() -> String {
         let snapshot = series.withLock { $0 }
-        var out = "# HELP taskledger_http_request_duration_seconds HTTP request latency by method, route and status.\n"
+        var out = "# HELP taskledger_http_ready_reads_total Reads answered on the connection's event loop, from answers already computed.\n"
+        out += "# TYPE taskledger_http_ready_reads_total counter\ntaskledger_http_ready_reads_total \(readyReadCount)\n"
+        out += "# HELP taskledger_http_request_duration_seconds HTTP request latency by method, route and status.\n"
         out += "# TYPE taskledger_http_request_duration_seconds histogram\n"
         for (labels, entry) in snapshot.map({ ($0.key.text, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             for (index, bound) in Self.buckets.enumerated() {

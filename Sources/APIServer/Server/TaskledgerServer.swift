@@ -39,6 +39,10 @@ public struct ServerConfiguration: Sendable {
     /// a restart does not wait for a log to be read, and the scheduler and checkpoints, which only visit
     /// open workspaces, reach every workspace, not only those someone asked for since the start.
     public var openWorkspacesAtStart = true
+    /// Whether reads whose answer is already computed are answered on the connection's event loop
+    /// (`ReadyReadHandler`) rather than through the router: the same answers, at a fraction of the CPU.
+    /// Default true; false (`--no-ready-reads`) sends every request through the router.
+    public var readyReads = true
     /// `/readyz` answers 503 while a read model is further than this many events behind its log's head,
     /// or has not finished its first build: reads would wait (`minPosition`) or fail. Default 10,000.
     public var readyLagMax: UInt64 = 10_000
@@ -87,6 +91,9 @@ public final class TaskledgerServer: Sendable {
             definitions: configuration.projections, engineOptions: configuration.projectionOptions)
     }
 
+    /// The `Server` header of every answer.
+    static let serverName = "taskledger"
+
     /// Every route, with the middleware that answers problems, logs and measures requests.
     public func router(logger: Logger) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
@@ -117,16 +124,22 @@ public final class TaskledgerServer: Sendable {
 
     /// The Hummingbird application on the configured address (TLS when a certificate and key are given).
     public func application(logger: Logger) throws -> some ApplicationProtocol {
-        var server = HTTPServerBuilder.http1()
+        let reads = ReadyReads(
+            registry: registry, limiter: tokenLimiter, metrics: metrics, logger: logger, serverName: Self.serverName,
+            strictTransportSecurity: configuration.tlsCertificate != nil)
+        // Ready answers to reads on each connection's event loop; everything else through the router.
+        let answersReadsOnLoop = configuration.readyReads
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: answersReadsOnLoop ? [ReadyReadHandler(reads: reads)] : [])
+        var server = HTTPServerBuilder.http1(configuration: http1)
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            server = try .tls(.http1(), tlsConfiguration: tls)
+            server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         }
         return Application(
             router: router(logger: logger), server: server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "taskledger"),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
             // The subscriptions' group: an SSE subscriber runs on its connection's loop, paced per loop.
             eventLoopGroupProvider: .shared(subscriptions.eventLoopGroup),
             logger: logger)

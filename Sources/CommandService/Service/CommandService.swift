@@ -280,10 +280,15 @@ public actor CommandService {
     /// The workspace's current state (nil before it is created). Answered without the actor while the
     /// workspace stream keeps the version the service last loaded (see `WorkspaceSnapshot`).
     public nonisolated func workspace() async throws(CommandError) -> WorkspaceState? {
-        if configuration.bulkLoad == nil, let recorded = workspaceSnapshot.state(ifAt: log.version(of: StreamName.workspace.rawValue)) {
-            return recorded
-        }
+        if let recorded = currentWorkspace() { return recorded }
         return try await loadWorkspace()
+    }
+
+    /// The workspace's current state if the service has it in memory at the stream's current version,
+    /// without suspending; nil when `workspace()` would have to load it.
+    public nonisolated func currentWorkspace() -> WorkspaceState? {
+        guard configuration.bulkLoad == nil else { return nil }
+        return workspaceSnapshot.state(ifAt: log.version(of: StreamName.workspace.rawValue))
     }
 
     /// The workspace's current state, loaded on the actor.

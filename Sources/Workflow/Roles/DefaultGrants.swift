@@ -17,15 +17,17 @@ public struct GrantTable: Sendable, Equatable {
 
     /// The effective permissions of a member with these roles.
     public func permissions(workspaceRole: WorkspaceRole, projectRole: ProjectRole?) -> Set<Permission> {
+        // Sets made once rather than per call: this runs for every command and every read's permission check.
         switch workspaceRole {
         case .admin:
-            return Set(Permission.allCases)
+            return Permission.all
         case .auditor:
             // Even a project role cannot give an auditor a change: that is what the role promises.
-            let granted = workspace[.auditor, default: []].union(projectRole.map { project[$0, default: []] } ?? [])
-            return granted.filter(\.isReadOnly)
+            guard let projectRole else { return workspace[.auditor, default: []].filter(\.isReadOnly) }
+            return workspace[.auditor, default: []].union(project[projectRole, default: []]).filter(\.isReadOnly)
         case .member, .guest:
-            return workspace[workspaceRole, default: []].union(projectRole.map { project[$0, default: []] } ?? [])
+            guard let projectRole else { return workspace[workspaceRole, default: []] }
+            return workspace[workspaceRole, default: []].union(project[projectRole, default: []])
         }
     }
 }

@@ -4,6 +4,9 @@
 ///
 /// The raw values are the names used in the grants table, the API and `docs/permissions.md`.
 public enum Permission: String, CaseIterable, Hashable, Sendable, Codable, Comparable {
+    /// Every permission (what an admin holds), made once.
+    public static let all = Set(allCases)
+
     case workspaceManage = "workspace.manage"
     case memberManage = "member.manage"
     case tokenManage = "token.manage"

@@ -60,6 +60,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "/readyz answers 503 while a read model is more than this many events behind its log (or not built yet).")
     var readyLagMax: UInt64 = 10_000
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Answer reads whose answer is already computed on the connection's event loop (the same answers, less CPU); with --no-ready-reads every request goes through the router."
+    )
+    var readyReads = true
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -107,6 +114,7 @@ struct Serve: AsyncParsableCommand {
         settings.checkpointKeyPath = checkpointKey
         settings.openWorkspacesAtStart = openAtStart
         settings.readyLagMax = readyLagMax
+        settings.readyReads = readyReads
         let server = TaskledgerServer(configuration: settings)
         logger.notice("taskledger serving", metadata: ["address": "\(host):\(port)", "data": "\(dataDirectory)"])
         try await server.run(logger: logger)

@@ -364,10 +364,17 @@ def render_http(h, chart, command):
                   f"reported (see below) |")
     print()
     print("Where the misses come from (profiled with `perf` on this machine, 2026-11-27, SSE 2026-11-28; not re-measured by each run): "
-          "**Board reads**: a read is answered from the answers the projection engine keeps per read-model position (docs/projections.md), "
-          "so no SQL runs between two writes; the server then spends ~44 µs of CPU per request, about two thirds of it in SwiftNIO, "
-          "Hummingbird's router, Swift Concurrency's hand-offs between the event loops and the task pool, and the kernel's socket work, "
-          "while wrk shares the same two cores. nginx answers from a static file in one event loop. Tried and measured here "
+          "**Board reads**: a read repeated while the read model stays at one position is answered from the answers the projection "
+          "engine keeps per position (docs/projections.md), so no SQL runs between two writes, and since 2026-11-28 it is answered on "
+          "the connection's event loop (`ReadyReadHandler`, docs/api.md \"Reads answered on the event loop\"): no hop to the task "
+          "pool and back, no router or middleware chain, the same bytes. A/B on one binary (by hand, 2026-11-28, wrk 2 threads × 64 "
+          "connections, 10k-task board, three interleaved repeats; the machine ran ~2× slower that afternoon than the day before, "
+          "nginx 41–51k/s): on the loop 17.6–19.2k/s, through the router (`--no-ready-reads`) 12.6–15.5k/s, 1.25–1.46× per repeat "
+          "(median 1.40×); Hummingbird alone 22.2–23.6k/s; a bare NIO handler answering fixed bytes on the loop, with no token, "
+          "lookup or headers of its own, 25.8–35.1k/s. perf of the loop path under wrk: ~22 % of the server's CPU is Taskledger's "
+          "own work per read (route match, header scan, token and permission checks, the answer lookup, response headers, rate "
+          "limit, metrics), ~30 % the kernel's loopback TCP in `writev`, most of the rest SwiftNIO's HTTP/1.1 parsing and encoding; "
+          "wrk shares the same two cores, and nginx answers a static file from one event loop per core. Tried and measured here "
           "(2026-11-28, A/B on one binary) and discarded: Swift Concurrency's global executor replaced by NIO's event loops "
           "(`NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`): reads 32–34k → 24–26k/s and "
           "moves 5.8–6.5k → 5.0–5.3k/s; each connection handled with a task-executor preference for its own event loop: reads "
@@ -375,9 +382,9 @@ def render_http(h, chart, command):
           "while a pool thread answers the last. "
           + (f"The floor, measured in the same runs: Hummingbird {h.get('versions', {}).get('hummingbird', '')} itself, answering the same "
              f"bytes from one route with no authentication, lookup, logging or metrics, reaches {hb_to_nginx[0]*100:.0f} % of nginx "
-             f"({int(read_hb):,}/s), so the 60 % target lies above what the server framework the issue names reaches on this "
-             f"machine; Taskledger's own work per read (authentication, routing, the permission check, the answer lookup, metrics) "
-             f"takes it to {read_to_hb[0]*100:.0f} % of that floor. " if floor else "")
+             f"({int(read_hb):,}/s): the 60 % target lies above what the server framework the issue names reaches through its "
+             f"router on this machine; Taskledger's reads, with their own work (authentication, the permission check, the answer "
+             f"lookup, metrics) and answered on the event loop, reach {read_to_hb[0]*100:.0f} % of that floor. " if floor else "")
           + "**Moves** (server CPU per move by thread, from `/proc`, 32 connections, 2026-11-28): ~245–300 µs in all — ~85–110 on the "
           "task pool (routing, auth, JSON in and out, the command service: load, decide, encode), ~30–35 on the two event loops, ~21–23 on "
           "the log's writer thread (the group commit), and ~80 on the six projection writers following live (audit ~32, of which "
@@ -386,6 +393,11 @@ def render_http(h, chart, command):
           "table above). 25k/s on two cores shared with wrk would need the whole request, projections included, under ~80 µs"
           + (f"; Hummingbird alone, reading the same POSTs and answering without storing anything, managed {int(post_hb):,}/s in the same runs. " if floor else ". ")
           + 
+          "**The machine's speed**: the shared host's speed varies through the day: on 2026-11-28 nginx answered 82,115 reads/s at "
+          "10:30 UTC and 45,093/s at 14:30 on the same settings, Redis 36,251 and 23,712 XADDs/s; compare Taskledger with the peers "
+          "of the same run. The SSE p99 went 75 ms → 491 ms between those two runs; an A/B that afternoon (two servers, one with "
+          "`--no-ready-reads`, 2,000 tasks, two repeats each) measured 400–559 ms with the reads answered on the event loop and "
+          "503–612 ms without: the SSE figure fell with the machine, not with that change. "
           "**SSE**: 1,000 subscribers × 1,000 events/s is 1M deliveries (~0.65 GB) a second over loopback, and the receiving client "
           "shares the two cores (~0.45 of a core by itself). The server encodes each event once for all subscribers, runs each "
           "subscriber on its connection's event loop (no thread hand-off per write) and writes to a live subscriber at most every "

@@ -394,7 +394,7 @@ def render_http(h, chart, command):
           + (f"; Hummingbird alone, reading the same POSTs and answering without storing anything, managed {int(post_hb):,}/s in the same runs. " if floor else ". ")
           + 
           "**The machine's speed**: the shared host's speed varies through the day: on 2026-11-28 nginx answered 82,115 reads/s at "
-          "10:30 UTC and 45,093/s at 14:30 on the same settings, Redis 36,251 and 23,712 XADDs/s; compare Taskledger with the peers "
+          "10:30 UTC and 45,093/s at 14:20 on the same settings, Redis 36,251 and 23,712 XADDs/s; compare Taskledger with the peers "
           "of the same run. The SSE p99 went 75 ms → 491 ms between those two runs; an A/B that afternoon (two servers, one with "
           "`--no-ready-reads`, 2,000 tasks, two repeats each) measured 400–559 ms with the reads answered on the event loop and "
           "503–612 ms without: the SSE figure fell with the machine, not with that change. "

@@ -36,6 +36,35 @@ struct ConformanceTests {
         await harness.close()
     }
 
+    /// Found by schemathesis' data: numbers are parsed as `Double`, so 9007199254740993 became
+    /// 9007199254740992 without a word, and 10^19 failed as "not valid JSON".
+    @Test("an integer too large to hold exactly inside a definition or a reminder trigger is a 400 naming it")
+    func largeNumbersInNestedObjects() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            for position in ["9007199254740993", "10000000000000000000", "-1e15"] {
+                let definition =
+                    #"{"mode":"open","states":[{"id":"a","name":"A","category":"backlog","position":\#(position),"isInitial":true}],"transitions":[]}"#
+                let response = try await client.execute(
+                    uri: "/v1/workspaces/acme/workflows", method: .post, headers: harness.headers("acme-admin"),
+                    body: body(#"{"name":"W","definition":\#(definition)}"#))
+                #expect(response.status == .badRequest, "\(position)")
+                #expect(
+                    response.json["errors"] as? [String] == ["definition.states[0].position: a number between -10^15 and 10^15"], "\(response.text)")
+            }
+            let reminder = try await client.execute(
+                uri: "/v1/workspaces/acme/reminders", method: .post, headers: harness.headers("acme-admin"),
+                body: body(
+                    #"{"id":"r1","name":"Stale","trigger":{"inCategoryLongerThan":{"category":"started","seconds":1e16}},"recipients":{"assignees":true}}"#
+                ))
+            #expect(reminder.status == .badRequest, "\(reminder.text)")
+            #expect(
+                (reminder.json["errors"] as? [String] ?? []).contains("trigger.inCategoryLongerThan.seconds: a number between -10^15 and 10^15"),
+                "\(reminder.text)")
+        }
+        await harness.close()
+    }
+
     @Test("a known path with another method is 405 with Allow; an unknown path stays 404")
     func methodNotAllowed() async throws {
         let harness = try await ServerHarness.make()

@@ -65,4 +65,17 @@ public enum JSONValue: Equatable, Sendable {
     var numberValue: Double? { if case .number(let number) = self { number } else { nil } }
     var arrayValue: [JSONValue]? { if case .array(let values) = self { values } else { nil } }
     var isNull: Bool { self == .null }
+
+    /// The paths (`prefix.states[0].position`) of the numbers at or beyond ±10^15 inside this value.
+    /// Numbers are held as `Double`, which is exact for integers only up to 2^53: a larger one would be
+    /// rounded without a word before a decoder reads it as an `Int`. `JSONBody.optionalInteger` refuses
+    /// them at the top level; this finds them in nested objects decoded as a whole.
+    func numbersOutOfRange(at prefix: String) -> [String] {
+        switch self {
+        case .number(let number) where !(abs(number) < 1e15): return [prefix]
+        case .array(let values): return values.enumerated().flatMap { $0.element.numbersOutOfRange(at: "\(prefix)[\($0.offset)]") }
+        case .object(let members): return members.keys.sorted().flatMap { members[$0]!.numbersOutOfRange(at: "\(prefix).\($0)") }
+        default: return []
+        }
+    }
 }

@@ -252,6 +252,8 @@ struct WorkspaceRoutes {
         guard unknown.isEmpty else {
             throw Problem.badRequest("the definition has \(unknown.count) unknown member(s): \(unknown.joined(separator: "; "))", errors: unknown)
         }
+        let outOfRange = value.numbersOutOfRange(at: "definition").map { "\($0): a number between -10^15 and 10^15" }
+        guard outOfRange.isEmpty else { throw Problem.badRequest(outOfRange.joined(separator: "; "), errors: outOfRange) }
         do {
             return try JSONDecoder().decode(WorkflowDefinition.self, from: Data(value.encoded()))
         } catch {

@@ -184,6 +184,10 @@ struct ReminderRoutes {
             body.addError("trigger.\(kind).\(key): required")
             valid = false
         }
+        for path in value.numbersOutOfRange(at: "trigger") {
+            body.addError("\(path): a number between -10^15 and 10^15")
+            valid = false
+        }
         guard valid else { return nil }
         do {
             return try JSONDecoder().decode(ReminderTrigger.self, from: Data(value.encoded()))

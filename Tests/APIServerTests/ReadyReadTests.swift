@@ -225,11 +225,11 @@ struct ReadyReadTests {
         for path in gets where path.hasPrefix(ReadyReads.prefix) {
             // The route with each parameter replaced by a plain value.
             let concrete = path.split(separator: "/").map { $0.hasPrefix("{") ? "x1" : String($0) }.joined(separator: "/")
-            if let (route, _) = ReadyReads.match("/" + concrete + "?limit=5") {
+            if let route = ReadyReads.match("/" + concrete + "?limit=5")?.route {
                 #expect(route.endpoint == path, "\(path) would be answered as \(route.endpoint)")
             }
         }
-        #expect(ReadyReads.match("/v1/workspaces/acme/projects/p1/board")?.0.endpoint == "/v1/workspaces/{ws}/projects/{project}/board")
+        #expect(ReadyReads.match("/v1/workspaces/acme/projects/p1/board")?.route.endpoint == "/v1/workspaces/{ws}/projects/{project}/board")
         #expect(ReadyReads.match("/v1/workspaces/acme/projects/p%31/board") == nil)
         #expect(ReadyReads.match("/v1/workspaces/acme/projects//board") == nil)
         #expect(ReadyReads.match("/v1/workspaces/acme/tasks/t1/comments") == nil)

@@ -158,18 +158,23 @@ struct ServerEndToEndTests {
         #expect(server.terminate() == 0)
     }
 
+    /// Workflow `wf`, project `p1` and task `late`, due 2020-01-01: overdue as soon as the scheduler looks.
+    private func addLateTask(_ server: ServerProcess, ws: String, token: String) throws {
+        _ = try server.request("POST", ws + "/workflows", token: token, body: workflow)
+        _ = try server.request(
+            "POST", ws + "/projects", token: token, body: #"{"id":"p1","key":"OPS","name":"Ops","workflow":{"id":"wf","version":1}}"#)
+        let created = try server.request(
+            "POST", ws + "/projects/p1/tasks", token: token, body: #"{"id":"late","title":"Late","dueDate":"2020-01-01"}"#)
+        #expect(created.status == 201, "\(created.body)")
+    }
+
     @Test("the scheduler runs inside the server: a task past its due date becomes overdue, once")
     func scheduler() async throws {
         let directory = TestDirectory()
         let admin = try initWorkspace(directory)
         let server = try ServerProcess(data: directory.path, extra: ["--schedule-interval", "0.3"])
         let ws = "/v1/workspaces/acme"
-        _ = try server.request("POST", ws + "/workflows", token: admin, body: workflow)
-        _ = try server.request(
-            "POST", ws + "/projects", token: admin, body: #"{"id":"p1","key":"OPS","name":"Ops","workflow":{"id":"wf","version":1}}"#)
-        let created = try server.request(
-            "POST", ws + "/projects/p1/tasks", token: admin, body: #"{"id":"late","title":"Late","dueDate":"2020-01-01"}"#)
-        #expect(created.status == 201, "\(created.body)")
+        try addLateTask(server, ws: ws, token: admin)
         var overdue: [Substring] = []
         for _ in 0..<50 where overdue.isEmpty {
             try await Task.sleep(for: .milliseconds(100))
@@ -189,12 +194,7 @@ struct ServerEndToEndTests {
         let ws = "/v1/workspaces/acme"
         // A task past its due date, made with the scheduler off.
         let first = try ServerProcess(data: directory.path, extra: ["--schedule-interval", "0"])
-        _ = try first.request("POST", ws + "/workflows", token: admin, body: workflow)
-        _ = try first.request(
-            "POST", ws + "/projects", token: admin, body: #"{"id":"p1","key":"OPS","name":"Ops","workflow":{"id":"wf","version":1}}"#)
-        let created = try first.request(
-            "POST", ws + "/projects/p1/tasks", token: admin, body: #"{"id":"late","title":"Late","dueDate":"2020-01-01"}"#)
-        #expect(created.status == 201, "\(created.body)")
+        try addLateTask(first, ws: ws, token: admin)
         #expect(first.terminate() == 0)
 
         // Restarted with the scheduler on: no request reaches acme until the scheduler has had its runs.

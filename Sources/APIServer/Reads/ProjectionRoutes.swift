@@ -82,11 +82,8 @@ struct ProjectionRoutes {
         try await ReadAccess.check(caller, projection: projection, parameters: parameters)
         let options = try ReadOptions(request.uri)
         try await Self.wait(engine, projection: projection, for: options.minPosition)
-        // An unchanged read model gives the same answer: 304 without running the query.
-        if options.asOf == nil, let tag = request.headers[.ifNoneMatch], let position = engine.servedPosition(of: projection),
-            tag == Self.etag(position)
-        {
-            return ReadAnswer.notModified(tag: tag).response
+        if options.asOf == nil, let unchanged = Self.notModified(request.headers[.ifNoneMatch], position: engine.servedPosition(of: projection)) {
+            return unchanged.response
         }
         let result: QueryResult
         do {
@@ -109,12 +106,19 @@ struct ProjectionRoutes {
             let options = try? ReadOptions(uri), options.asOf == nil, ReadAccess.allowsAtOnce(caller, projection: projection),
             let position = engine.servedPosition(of: projection), position >= options.minPosition ?? 0
         else { return nil }
-        if let tag = ifNoneMatch, tag == Self.etag(position) { return .notModified(tag: tag) }
+        if let unchanged = Self.notModified(ifNoneMatch, position: position) { return unchanged }
         return engine.readyAnswer(projection: projection, query: query, parameters: parameters, cursor: options.cursor, limit: options.limit)
             .map(ReadAnswer.init)
     }
 
     static func etag(_ position: UInt64) -> String { "\"p\(position)\"" }
+
+    /// 304 when `If-None-Match` names the read model's current position: an unchanged read model gives
+    /// the same answer, so the query need not run.
+    static func notModified(_ ifNoneMatch: String?, position: UInt64?) -> ReadAnswer? {
+        guard let tag = ifNoneMatch, let position, tag == etag(position) else { return nil }
+        return .notModified(tag: tag)
+    }
 
     /// Read-your-writes: waits (bounded) until `projection` has applied `minimum`.
     static func wait(_ engine: ProjectionEngine, projection: String, for minimum: UInt64?) async throws {

@@ -93,7 +93,7 @@ final class ReadyReads: Sendable {
     /// The answer to `request`, or nil when the router must answer it. `known` is the connection's
     /// last good token, used when the request presents it again and replaced when it presents another.
     func answer(_ request: HTTPRequest, known: inout KnownCaller?) -> Answered? {
-        guard let target = request.path, let (route, captures) = Self.match(target) else { return nil }
+        guard let target = request.path, let (route, captures, path) = Self.match(target) else { return nil }
         let workspace = captures[0]
         // One pass over the headers: each `HTTPFields` subscript is a search of its own. A repeated one
         // is left to the router, which reads the values joined.
@@ -131,14 +131,13 @@ final class ReadyReads: Sendable {
         else { return nil }
         // Last, as the router's rate limit comes before any work: a request refused here is refused there.
         guard (try? limiter.admit(known.rateKey)) != nil else { return nil }
-        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
         return Answered(answer: answer, route: route.endpoint, workspace: String(workspace), path: path, authorization: authorization)
     }
 
     /// The route `target` (path and query) names, with the path's segments below `/v1/workspaces/`
-    /// (the first is the workspace). Nil unless every segment is plain (letters, digits, `-._~`: ids are),
+    /// (the first is the workspace) and the path without the query. Nil unless every segment is plain (letters, digits, `-._~`: ids are),
     /// so no percent-decoding or path normalisation can make it mean something else to the router.
-    static func match(_ target: String) -> (Route, [Substring])? {
+    static func match(_ target: String) -> (route: Route, segments: [Substring], path: Substring)? {
         let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
         let segments = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
         guard segments.count >= 2, segments.allSatisfy(isPlain) else { return nil }
@@ -148,7 +147,7 @@ final class ReadyReads: Sendable {
                 if case .literal(let literal) = pattern { return segment == literal }
                 return true
             }
-            if matches { return (route, Array(segments)) }
+            if matches { return (route, Array(segments), path) }
         }
         return nil
     }

@@ -46,7 +46,7 @@ extension GrantTable {
     ///   assigned a sign-off task must be able to move it, and nothing else).
     public static let defaults = GrantTable(
         workspace: [
-            .admin: Set(Permission.allCases),
+            .admin: Permission.all,
             .member: [.projectCreate, .documentRead],
             .guest: [],
             .auditor: [.auditRead, .documentRead],

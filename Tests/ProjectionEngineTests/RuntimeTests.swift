@@ -119,10 +119,13 @@ struct RuntimeTests {
     @Test("a served database waits out liveCommitSpacing after a commit, and the batches that come meanwhile share one transaction")
     func commitsAreSpaced() async throws {
         let fixture = try EngineFixture(definitions: ["seen": Self.seen])
-        // An hour: the wait is ended by the test (`commitNow`), never by the clock, however slow the machine.
+        // Longer than the machine has been up, plus an hour: the wait is ended by the test (`commitNow`),
+        // never by the clock, however slow the machine; and the first commit must not wait, even though the
+        // clock, counting from boot, has not yet reached the spacing (it did wait when the writer counted
+        // its last commit as at 0).
         let engine = try await fixture.started {
             $0.batchEventsMax = 1
-            $0.liveCommitSpacing = 3_600
+            $0.liveCommitSpacing = ConditionLock.now() + 3_600
         }
         let writer = try #require(engine.servedWriter("seen"))
         // Nothing committed yet: the first event is applied at once.

@@ -51,7 +51,9 @@ final class ProjectionWriter: Sendable {
     /// `ProjectionEngineOptions.liveCommitSpacing`: a served database's commits are at least this far apart.
     private let commitSpacing: Double
     /// When the last transaction that applied events ended (`ConditionLock.now()`); worker thread only.
-    private nonisolated(unsafe) var lastCommit: Double = 0
+    /// Minus infinity before the first: the clock counts from boot, so 0 would make a writer started
+    /// within `commitSpacing` of boot wait before its first commit.
+    private nonisolated(unsafe) var lastCommit: Double = -.infinity
     /// Where the worker waits out `commitSpacing`, so that `stop` (and `commitNow`) can end the wait.
     private let spacingGate = ConditionLock()
     /// Guarded by `spacingGate`: whether the worker is waiting to commit; whether to end this wait; whether

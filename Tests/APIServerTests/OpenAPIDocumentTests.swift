@@ -179,7 +179,7 @@ struct OpenAPIDocumentTests {
             }
         }
         #expect(delays == 4)
-        #expect((schema(document, "Id")?["pattern"] as? String)?.contains("{1,\(limits.idBytesMax)}") == true)
+        #expect((schema(document, "Id")?["pattern"] as? String)?.contains("{0,\(limits.idBytesMax - 1)}") == true)
         #expect((schema(document, "NewTask/properties/rank")?["pattern"] as? String)?.contains("{1,\(limits.rankBytesMax)}") == true)
         #expect((schema(document, "NewTask/properties/estimate")?["pattern"] as? String)?.contains("|\(limits.estimateAmountMax))") == true)
         let lifetime = "\(limits.tokenLifetimeSecondsMax / 86_400) days"
@@ -239,6 +239,7 @@ struct OpenAPIDocumentTests {
                 "label", schema(document, "NewLabel/properties/name"),
                 { (try? Text.singleLine($0, field: "label", bytesMax: limits.labelBytesMax)) != nil }
             ),
+            ("id", schema(document, "Id"), { (try? TaskID($0).validated(limits: limits)) != nil }),
         ]
         for (name, documented, domain) in checks {
             var disagreements: [String] = []
@@ -246,6 +247,12 @@ struct OpenAPIDocumentTests {
                 if try accepts(documented, sample) != domain(sample) { disagreements.append(sample.debugDescription) }
             }
             #expect(disagreements == [], "\(name)")
+        }
+        for length in [63, 64, 65] {
+            for text in ["a", ".", "-"].map({ String(repeating: $0, count: length) }) + [".." + String(repeating: "a", count: length - 2)] {
+                #expect(
+                    try accepts(schema(document, "Id"), text) == ((try? TaskID(text).validated(limits: limits)) != nil), "\(text)")
+            }
         }
         // Shapes the domain parses: what the document allows, the domain takes (it also takes a few spellings the
         // document leaves out, such as `+3pt`).

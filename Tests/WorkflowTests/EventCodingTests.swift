@@ -238,6 +238,11 @@ private struct EncodableBody: Encodable {
         #expect(refusal { try TaskID("ok-1_2.3").validated(limits: .standard) } == nil)
         #expect(refusal { try TaskID("").validated(limits: .standard) } == "validation-failed")
         #expect(refusal { try TaskID("a/b").validated(limits: .standard) } == "validation-failed")
+        // A URL cannot address these two (a path normalises them away); the others with dots are fine.
+        #expect(refusal { try TaskID(".").validated(limits: .standard) } == "validation-failed")
+        #expect(refusal { try TaskID("..").validated(limits: .standard) } == "validation-failed")
+        #expect(refusal { try TaskID("...").validated(limits: .standard) } == nil)
+        #expect(refusal { try TaskID(".a").validated(limits: .standard) } == nil)
         #expect(refusal { try TaskID(String(repeating: "a", count: 65)).validated(limits: .standard) } == "limit-exceeded")
     }
 

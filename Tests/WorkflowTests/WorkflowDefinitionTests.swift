@@ -86,7 +86,7 @@ import Testing
         #expect(workflow.latestVersion == 2)
         #expect(workflow.definition(version: 1) == v1)
         #expect(workflow.definition(version: 2)?.states[1].name == "Ready")
-        #expect(refusal { try world.workflow("wf", .publish(next), by: "admin") } == "validation-failed")  // identical
+        #expect(refusal { try world.workflow("wf", .publish(next), by: "admin") } == "already-exists")  // identical to the latest
     }
 
     @Test func workflowsAreManagedByAdmins() {

@@ -25,7 +25,7 @@ struct WriteHandling {
         var expected = bodyExpectedVersion
         var ifMatch = false
         if let header = request.headers[.ifMatch] {
-            guard let version = UInt64(header.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))) else {
+            guard let version = Self.expectedVersion(ifMatch: header) else {
                 throw Problem.badRequest("If-Match must be a stream version such as \"3\"", code: "invalid-if-match")
             }
             expected = version
@@ -105,6 +105,20 @@ struct WriteHandling {
     }
 
     /// Method, path and body: what must match for a retry to be the same request.
+    /// The version an `If-Match` value names: `"3"`, `W/"3"` or a bare `3`, at most 19 digits, exactly the
+    /// OpenAPI document's pattern. Anything else (`"3`, `W3`, `+3`, `*`, a list) is nil: a precondition the
+    /// server cannot read must not be guessed at.
+    static func expectedVersion(ifMatch value: String) -> UInt64? {
+        var bytes = Substring(value).utf8[...]
+        if bytes.starts(with: "W/".utf8) { bytes = bytes.dropFirst(2) }
+        if bytes.first == UInt8(ascii: "\"") {
+            guard bytes.count >= 2, bytes.last == UInt8(ascii: "\"") else { return nil }
+            bytes = bytes.dropFirst().dropLast()
+        }
+        guard (1...19).contains(bytes.count), bytes.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return UInt64(Substring(bytes))
+    }
+
     private static func fingerprint(_ request: Request, digest: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(data: Array("\(request.method.rawValue) \(request.uri.path)\n".utf8))

@@ -28,9 +28,10 @@ public enum WorkflowDecider {
                 throw .limitExceeded(field: "workflow versions", limit: limits.versionsPerWorkflowMax, actual: state.versions.count + 1)
             }
             let canonical = try definition.validated(limits: limits)
-            // A version identical to the latest would pin nothing new and only lengthen the list.
+            // A version identical to the latest would pin nothing new and only lengthen the list. The request is
+            // well formed; it conflicts with what the workflow already holds, hence `already-exists` (409).
             if canonical == state.versions.last {
-                throw .validationFailed(field: "definition", reason: "identical to version \(state.latestVersion)")
+                throw .alreadyExists(kind: "identical workflow version", id: String(state.latestVersion))
             }
             return [event(WorkflowVersionPublished(workflowID: state.id, version: state.latestVersion + 1, definition: canonical))]
         }

@@ -7,8 +7,8 @@ public protocol IdentifierKind: Sendable {
 /// A typed, opaque identifier chosen outside the domain (the command service generates ids), so that a
 /// `TaskID` can never be passed where a `MemberID` is expected.
 ///
-/// Ids are 1 to `Limits.idBytesMax` characters from `[A-Za-z0-9._-]`: they become parts of stream names
-/// and URLs, so they must need no escaping anywhere.
+/// Ids are 1 to `Limits.idBytesMax` characters from `[A-Za-z0-9._-]`, other than `.` and `..`: they become
+/// parts of stream names and URLs, so they must need no escaping anywhere and be path segments that stay.
 ///
 /// ```swift
 /// let task: TaskID = "t-0192"
@@ -46,6 +46,10 @@ public struct Identifier<Kind: IdentifierKind>: RawRepresentable, Hashable, Comp
         }
         for byte in bytes where !Self.isAllowed(byte) {
             throw .validationFailed(field: Kind.name + " id", reason: "use only A-Z, a-z, 0-9, '.', '_' and '-'")
+        }
+        // A URL path normalises these two away (RFC 3986 §5.2.4), so no route could address such an id.
+        guard rawValue != ".", rawValue != ".." else {
+            throw .validationFailed(field: Kind.name + " id", reason: "must not be '.' or '..'")
         }
         return self
     }

@@ -42,6 +42,39 @@ struct OperationsTests {
         }
     }
 
+    @Test("readyz is 503 projections-behind while a read model is more than readyLagMax events behind its log, with Retry-After")
+    func projectionsBehind() async throws {
+        // The live writers wait an hour after a commit (longer than any test) before the next one: after the
+        // first build, every write leaves each read model behind until the engine stops.
+        let harness = try await ServerHarness.make {
+            $0.readyLagMax = 1
+            $0.projectionOptions.liveCommitSpacing = 3_600
+        }
+        try await harness.application.test(.router) { client in
+            // Opens acme and builds its read models (a build does not wait between commits).
+            _ = try await client.execute(uri: "/v1/workspaces/acme/projects/p1/board", method: .get, headers: harness.headers("dev", json: false))
+            var ready = try await client.execute(uri: "/readyz", method: .get)
+            for _ in 0..<200 where ready.status != .ok {
+                try await Task.sleep(for: .milliseconds(50))
+                ready = try await client.execute(uri: "/readyz", method: .get)
+            }
+            #expect(ready.status == .ok, "\(ready.text)")
+            // One event behind is within the bound; two are not.
+            for (index, expected) in [HTTPResponse.Status.ok, .serviceUnavailable].enumerated() {
+                let created = try await client.execute(
+                    uri: "/v1/workspaces/acme/projects/p1/tasks", method: .post, headers: harness.headers("dev"), body: body(#"{"title":"T\#(index)"}"#))
+                #expect(created.status == .created)
+                let answer = try await client.execute(uri: "/readyz", method: .get)
+                #expect(answer.status == expected, "\(answer.text)")
+                guard expected != .ok else { continue }
+                #expect(answer.json["code"] as? String == "projections-behind")
+                #expect((answer.json["detail"] as? String)?.contains("is 2 events behind the log (ready at 1 or fewer)") == true, "\(answer.text)")
+                #expect(answer.headers[.retryAfter] == "1")
+            }
+        }
+        await harness.close()
+    }
+
     @Test("healthz and readyz answer without a token; metrics count requests, flushes, batch sizes and projection lag")
     func operations() async throws {
         let harness = try await ServerHarness.make()

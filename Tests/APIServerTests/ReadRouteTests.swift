@@ -1,8 +1,9 @@
-import APIServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import APIServer
 
 @Suite("HTTP: read models — read-your-writes, ETag, as of, audit export, access")
 struct ReadRouteTests {
@@ -61,6 +62,56 @@ struct ReadRouteTests {
             }
             let status = try await client.execute(uri: ws + "/projections", method: .get, headers: harness.headers("dev", json: false))
             #expect(((status.json["projections"] as? [[String: Any]])?.count ?? 0) == 6)
+        }
+        await harness.close()
+    }
+
+    @Test("a read about a project or task that was never created is 404 not-found, on every friendly route; an empty one is 200")
+    func unknownSubjects() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.servedApplication.test(.live) { client in
+            let ws = "/v1/workspaces/acme"
+            let dev = harness.headers("dev", json: false)
+            // p1 exists with no tasks: its reads answer (empty where there is nothing).
+            let projectRoutes = ProjectionRoutes.aliases.map(\.path).filter { $0.hasPrefix("projects/{project}") }
+            let taskRoutes = ProjectionRoutes.aliases.map(\.path).filter { $0.hasPrefix("tasks/{task}") }
+            #expect(projectRoutes.count == 9 && taskRoutes.count == 2)
+            // The read models' first build (503 until then).
+            for _ in 0..<200 where try await client.execute(uri: ws + "/projects/p1/board", method: .get, headers: dev).status != .ok {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            for route in projectRoutes {
+                let path = route.replacingOccurrences(of: "{project}", with: "p1").replacingOccurrences(of: "{state}", with: "doing")
+                try await client.execute(uri: "\(ws)/\(path)", method: .get, headers: dev) { #expect($0.status == .ok, "\(path): \($0.text)") }
+                let missing = route.replacingOccurrences(of: "{project}", with: "p9").replacingOccurrences(of: "{state}", with: "doing")
+                try await client.execute(uri: "\(ws)/\(missing)", method: .get, headers: dev) { response in
+                    #expect(response.status == .notFound, "\(missing)")
+                    #expect(response.json["code"] as? String == "not-found")
+                    #expect(response.json["detail"] as? String == #"project "p9" does not exist"#)
+                }
+            }
+            // A task: found right after its create (the log decides, not the read model), still found once deleted.
+            let created = try await client.execute(
+                uri: ws + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"), body: body(#"{"id":"t1","title":"A"}"#))
+            #expect(created.status == .created)
+            _ = try await client.execute(uri: ws + "/tasks/t1", method: .delete, headers: harness.headers("acme-admin"))
+            for route in taskRoutes {
+                let path = route.replacingOccurrences(of: "{task}", with: "t1")
+                try await client.execute(uri: "\(ws)/\(path)", method: .get, headers: dev) { #expect($0.status == .ok, "\(path): \($0.text)") }
+                let missing = route.replacingOccurrences(of: "{task}", with: "t9")
+                try await client.execute(uri: "\(ws)/\(missing)", method: .get, headers: dev) { response in
+                    #expect(response.status == .notFound, "\(missing)")
+                    #expect(response.json["detail"] as? String == #"task "t9" does not exist"#)
+                }
+            }
+            // The analysts' route asks the read model as it is: an empty answer for a project it has not seen.
+            // Kept by the engine, that answer is not what the friendly route answers on the event loop.
+            for _ in 0..<2 {
+                try await client.execute(uri: ws + "/projections/board/columns?project=p9", method: .get, headers: dev) {
+                    #expect($0.status == .ok)
+                }
+                try await client.execute(uri: ws + "/projects/p9/board", method: .get, headers: dev) { #expect($0.status == .notFound) }
+            }
         }
         await harness.close()
     }

@@ -138,9 +138,10 @@ struct ReadyReadTests {
             var twice = harness.headers("dev", json: false)
             twice.append(HTTPField(name: .authorization, value: "Bearer " + harness.tokens["dev"]!))
             try await client.execute(uri: board, method: .get, headers: twice) { #expect($0.status == .unauthorized) }
-            // A path the router decodes differently is not matched here.
+            // A percent-encoded path is not matched here: the router answers it (it takes the id as written).
             try await client.execute(uri: Self.ws + "/projects/p%31/board", method: .get, headers: harness.headers("dev", json: false)) {
-                #expect($0.status != .internalServerError)
+                #expect($0.status == .notFound)
+                #expect($0.json["detail"] as? String == #"project "p%31" does not exist"#)
             }
             #expect(try await Self.readyReads(client) == before)
             // After a write the kept answer is stale: the router computes the new one, then the loop has it.
@@ -164,6 +165,28 @@ struct ReadyReadTests {
             #expect(try await Self.readyReads(client) == before + 1)
         }
         await harness.close()
+    }
+
+    @Test("a connection's kept caller no longer holds once its workspace is closed: the router answers 503 shutting-down")
+    func closedWorkspace() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.servedApplication.test(.live) { client in
+            let position = try await Self.populate(client, harness)
+            let board = Self.ws + "/projects/p1/board"
+            // The router computes the answer at the head; then the loop has it.
+            _ = try await client.execute(uri: board + "?minPosition=\(position)", method: .get, headers: harness.headers("dev", json: false))
+            let before = try await Self.readyReads(client)
+            try await client.execute(uri: board, method: .get, headers: harness.headers("dev", json: false)) { #expect($0.status == .ok) }
+            #expect(try await Self.readyReads(client) == before + 1, "the loop answers while the workspace is open")
+            // What a shutdown does first: the token, its check and the kept answer are all still in memory,
+            // but the workspace they belong to is no longer the one open under its name.
+            await harness.server.registry.closeAll()
+            try await client.execute(uri: board, method: .get, headers: harness.headers("dev", json: false)) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.json["code"] as? String == "shutting-down", "\(response.text)")
+            }
+            #expect(try await Self.readyReads(client) == before + 1)
+        }
     }
 
     @Test("the rate limit holds for reads answered on the loop: 429 once the token's burst is spent")

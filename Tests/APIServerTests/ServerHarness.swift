@@ -16,9 +16,11 @@ struct ServerHarness: Sendable {
     let server: TaskledgerServer
     let tokens: [String: String]
 
-    static func make(_ name: String = #function, tokenRate: Double = 1_000, tokenBurst: Double? = nil, readyReads: Bool = true) async throws
-        -> ServerHarness
-    {
+    /// `configure` changes the server's configuration last (e.g. `readyLagMax`, the engine's options).
+    static func make(
+        _ name: String = #function, tokenRate: Double = 1_000, tokenBurst: Double? = nil, readyReads: Bool = true,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> ServerHarness {
         let directory = TestDirectory(name)
         var tokens: [String: String] = [:]
         for workspace in ["acme", "globex"] {
@@ -63,6 +65,7 @@ struct ServerHarness: Sendable {
             dataDirectory: directory.path, bodyLimit: 4_096, logOptions: options, tokenRequestsPerSecond: tokenRate,
             tokenRequestBurst: tokenBurst ?? tokenRate * 2, projections: definitions, projectionOptions: engineOptions)
         configuration.readyReads = readyReads
+        configure(&configuration)
         let server = TaskledgerServer(configuration: configuration)
         return ServerHarness(directory: directory, server: server, tokens: tokens)
     }

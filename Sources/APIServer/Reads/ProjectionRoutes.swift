@@ -80,6 +80,7 @@ struct ProjectionRoutes {
         let engine = try await caller.workspace.projectionEngine()
         let parameters = try Self.parameters(request.uri, fixed: fixed)
         try await ReadAccess.check(caller, projection: projection, parameters: parameters)
+        if let missing = Self.missingSubject(fixed, log: caller.workspace.log) { throw missing }
         let options = try ReadOptions(request.uri)
         try await Self.wait(engine, projection: projection, for: options.minPosition)
         if options.asOf == nil, let unchanged = Self.notModified(request.headers[.ifNoneMatch], position: engine.servedPosition(of: projection)) {
@@ -104,11 +105,27 @@ struct ProjectionRoutes {
     ) -> ReadAnswer? {
         guard let engine = caller.workspace.projections, let parameters = try? Self.parameters(uri, fixed: fixed),
             let options = try? ReadOptions(uri), options.asOf == nil, ReadAccess.allowsAtOnce(caller, projection: projection),
-            let position = engine.servedPosition(of: projection), position >= options.minPosition ?? 0
+            let position = engine.servedPosition(of: projection), position >= options.minPosition ?? 0,
+            missingSubject(fixed, log: caller.workspace.log) == nil
         else { return nil }
         if let unchanged = Self.notModified(ifNoneMatch, position: position) { return unchanged }
         return engine.readyAnswer(projection: projection, query: query, parameters: parameters, cursor: options.cursor, limit: options.limit)
             .map(ReadAnswer.init)
+    }
+
+    /// 404 when a friendly route's path names a project or a task that was never created: its read model
+    /// would answer an empty page, which hides a mistyped id. Decided by the log (the entity's stream has
+    /// events), not by the read model, so a read right after the create finds it, a deleted task is still
+    /// found (its view says so), and a read "as of" a time before it existed answers empty.
+    static func missingSubject(_ fixed: [String: QueryValue], log: EventLog) -> Problem? {
+        let subjects: [(parameter: String, stream: (String) -> StreamName)] = [
+            ("project", { .project(ProjectID($0)) }), ("task", { .task(TaskID($0)) }),
+        ]
+        for subject in subjects {
+            guard case .text(let id)? = fixed[subject.parameter], log.version(of: subject.stream(id).rawValue) == 0 else { continue }
+            return Problem(.notFound, code: "not-found", detail: "\(subject.parameter) \"\(id)\" does not exist")
+        }
+        return nil
     }
 
     static func etag(_ position: UInt64) -> String { "\"p\(position)\"" }

@@ -15,7 +15,10 @@ struct TokenCommands: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "The member the token speaks for.") var member: String
         @Option(help: "What the holder calls it, e.g. \"CI deploys\".") var name: String
-        @Option(name: .customLong("as"), help: "The member issuing it (needs token.manage).") var actor = "admin"
+        @Option(
+            name: .customLong("as"),
+            help: "The member issuing it (needs token.manage). Default: --member if an admin, else the active admin whose id sorts first.")
+        var actor: String?
         @Option(help: "Expiry, RFC 3339 (e.g. 2027-01-01T00:00:00Z); none by default.") var expires: String?
 
         func run() async throws {
@@ -25,24 +28,38 @@ struct TokenCommands: AsyncParsableCommand {
                 expiresAt = instant
             }
             try await withService(global) { service in
+                let issuer = try await TokenCommands.actor(actor, member: MemberID(member), service: service)
                 let issued = try await TokenIssuing.issue(
-                    service: service, workspace: global.workspace, member: MemberID(member), name: name, expiresAt: expiresAt, by: MemberID(actor))
+                    service: service, workspace: global.workspace, member: MemberID(member), name: name, expiresAt: expiresAt, by: issuer)
                 print("token \(issued.id) for \(member) (shown once, keep it secret): \(issued.secret)")
             }
         }
+    }
+
+    /// Who acts for an offline token command: `--as` when given; else `member` when it is an active admin;
+    /// else the active admin whose id sorts first. Whoever runs the CLI holds the data directory, so the
+    /// point is only to record a real admin (not a fixed name such as `admin`, which a workspace may lack).
+    static func actor(_ given: String?, member: MemberID?, service: CommandService) async throws -> MemberID {
+        if let given { return MemberID(given) }
+        let members = try await service.workspace()?.members ?? [:]
+        let admins = members.values.filter { $0.role == .admin && $0.status == .active }.map(\.id)
+        if let member, admins.contains(member) { return member }
+        guard let first = admins.min() else { throw fail("the workspace has no active admin to act for; name one with --as", status: ExitStatus.badInput) }
+        return first
     }
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a token: requests presenting it are refused from now on.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The token id (the middle part of tl_<workspace>.<id>.<secret>).") var token: String
-        @Option(name: .customLong("as"), help: "The member revoking it.") var actor = "admin"
+        @Option(name: .customLong("as"), help: "The member revoking it. Default: the active admin whose id sorts first.") var actor: String?
         @Option(help: "Why (recorded in the event).") var reason: String?
 
         func run() async throws {
             try await withService(global) { service in
+                let revoker = try await TokenCommands.actor(actor, member: nil, service: service)
                 try await service.execute(
-                    TokenCommand(token: TokenID(token), .revoke(reason: reason)), metadata: CommandMetadata(member: MemberID(actor), origin: .import))
+                    TokenCommand(token: TokenID(token), .revoke(reason: reason)), metadata: CommandMetadata(member: revoker, origin: .import))
                 print("token \(token) revoked")
             }
         }

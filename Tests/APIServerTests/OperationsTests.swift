@@ -62,7 +62,8 @@ struct OperationsTests {
             // One event behind is within the bound; two are not.
             for (index, expected) in [HTTPResponse.Status.ok, .serviceUnavailable].enumerated() {
                 let created = try await client.execute(
-                    uri: "/v1/workspaces/acme/projects/p1/tasks", method: .post, headers: harness.headers("dev"), body: body(#"{"title":"T\#(index)"}"#))
+                    uri: "/v1/workspaces/acme/projects/p1/tasks", method: .post, headers: harness.headers("dev"),
+                    body: body(#"{"title":"T\#(index)"}"#))
                 #expect(created.status == .created)
                 let answer = try await client.execute(uri: "/readyz", method: .get)
                 #expect(answer.status == expected, "\(answer.text)")

@@ -44,7 +44,9 @@ struct TokenCommands: AsyncParsableCommand {
         let members = try await service.workspace()?.members ?? [:]
         let admins = members.values.filter { $0.role == .admin && $0.status == .active }.map(\.id)
         if let member, admins.contains(member) { return member }
-        guard let first = admins.min() else { throw fail("the workspace has no active admin to act for; name one with --as", status: ExitStatus.badInput) }
+        guard let first = admins.min() else {
+            throw fail("the workspace has no active admin to act for; name one with --as", status: ExitStatus.badInput)
+        }
         return first
     }
 

@@ -1,5 +1,6 @@
 import APIServer
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -70,10 +71,11 @@ struct ConformanceTests {
         let harness = try await ServerHarness.make()
         try await harness.application.test(.router) { client in
             let cases: [(HTTPRequest.Method, String, HTTPResponse.Status, String, String?)] = [
-                (.put, "/healthz", .methodNotAllowed, "method-not-allowed", "GET"),
-                (.delete, "/v1/openapi.json", .methodNotAllowed, "method-not-allowed", "GET"),
-                (.put, "/v1/workspaces/acme/tasks/t1/transitions", .methodNotAllowed, "method-not-allowed", "GET"),
+                (.put, "/healthz", .methodNotAllowed, "method-not-allowed", "GET, HEAD"),
+                (.delete, "/v1/openapi.json", .methodNotAllowed, "method-not-allowed", "GET, HEAD"),
+                (.put, "/v1/workspaces/acme/tasks/t1/transitions", .methodNotAllowed, "method-not-allowed", "GET, HEAD"),
                 (.put, "/v1/workspaces/acme/tasks/t1/moves", .methodNotAllowed, "method-not-allowed", "POST"),
+                (.head, "/v1/workspaces/acme/tasks/t1/moves", .methodNotAllowed, "method-not-allowed", "POST"),
                 (.get, "/v1/workspaces/acme/nothing", .notFound, "no-such-route", nil),
                 (.get, "/v1/workspaces/acme/tasks/t1/moves/extra", .notFound, "no-such-route", nil),
             ]
@@ -81,10 +83,45 @@ struct ConformanceTests {
                 try await client.execute(uri: uri, method: method, headers: harness.headers("dev", json: false)) { response in
                     #expect(response.status == status, "\(method) \(uri)")
                     #expect(response.headers[.contentType] == "application/problem+json")
-                    #expect(response.json["code"] as? String == code, "\(method) \(uri)")
+                    // A HEAD answer has no body to say it in.
+                    #expect(method == .head ? response.body.readableBytes == 0 : response.json["code"] as? String == code, "\(method) \(uri)")
                     #expect(response.headers[.allow] == allow, "\(method) \(uri)")
                 }
             }
+        }
+        await harness.close()
+    }
+
+    @Test("HEAD of every kind of GET route answers the GET's status and headers, Content-Length included, and no body")
+    func head() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.servedApplication.test(.live) { client in
+            let ws = "/v1/workspaces/acme"
+            let created = try await client.execute(
+                uri: ws + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"), body: body(#"{"id":"t1","title":"A"}"#))
+            let position = try #require(created.json["position"] as? Int)
+            let routes = [
+                "/healthz", "/v1/openapi.json", ws + "/projects/p1/board?minPosition=\(position)", ws + "/tasks/t1", ws + "/tasks/t1/transitions",
+                ws + "/events?from=1", ws + "/tasks/t9", ws + "/audit/export?format=csv",
+            ]
+            for route in routes {
+                let get = try await client.execute(uri: route, method: .get, headers: harness.headers("acme-admin", json: false))
+                let head = try await client.execute(uri: route, method: .head, headers: harness.headers("acme-admin", json: false))
+                #expect(head.status == get.status, "\(route)")
+                #expect(head.body.readableBytes == 0, "\(route)")
+                #expect(get.body.readableBytes > 0, "\(route)")
+                for field: HTTPField.Name in [.contentType, .contentLength, .eTag] {
+                    #expect(head.headers[field] == get.headers[field], "\(route) \(field)")
+                }
+            }
+            #expect(try await client.execute(uri: ws + "/tasks/t9", method: .head).status == .unauthorized)
+            // A streamed body's length is not known up front, so its HEAD claims none (not 0).
+            let export = try await client.execute(uri: ws + "/audit/export?format=csv", method: .head, headers: harness.headers("acme-admin"))
+            #expect(export.status == .ok && export.headers[.contentLength] == nil)
+            // A HEAD on a path without a GET: 405 naming HEAD, and what the path allows.
+            let moves = try await client.execute(uri: ws + "/tasks/t1/moves", method: .head, headers: harness.headers("dev"))
+            #expect(moves.status == .methodNotAllowed && moves.headers[.allow] == "POST")
+            #expect(moves.headers[.contentLength] != "0" && moves.body.readableBytes == 0)
         }
         await harness.close()
     }

@@ -48,8 +48,7 @@ struct ProblemTranslation: RouterMiddleware {
 final class RouteTable: Sendable {
     private let table = Mutex<[(components: [Substring], methods: Set<String>)]>([])
 
-    /// Takes the routes `Router.routes` lists. (No `HEAD` for a `GET` route: the router is built
-    /// without `autoGenerateHeadEndpoints`, so `HEAD` is not answered and `Allow` must not claim it.)
+    /// Takes the routes `Router.routes` lists (`HEAD` among them wherever there is a `GET`: `getAndHead`).
     func load(_ routes: [(method: String, path: String)]) {
         var byPath: [String: Set<String>] = [:]
         for route in routes { byPath[route.path, default: []].insert(route.method) }

@@ -58,7 +58,7 @@ struct CheckpointRoutes {
     let signer: CheckpointSigner
 
     func add(to group: RouterGroup<APIRequestContext>) {
-        group.get("checkpoints") { request, context in
+        group.getAndHead("checkpoints") { request, context in
             let caller = try context.requireCaller()
             try await ReadAccess.requireAuditRead(caller)
             let limit = try request.uri.queryParameters.get("limit").map { text -> Int in
@@ -76,7 +76,7 @@ struct CheckpointRoutes {
                     "checkpoints": .array(Array(newest)),
                 ]), status: .ok)
         }
-        group.get("checkpoints/latest") { _, context in
+        group.getAndHead("checkpoints/latest") { _, context in
             let caller = try context.requireCaller()
             try await ReadAccess.requireAuditRead(caller)
             let newest: SignedCheckpoint?

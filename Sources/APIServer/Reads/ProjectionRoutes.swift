@@ -55,15 +55,15 @@ struct ProjectionRoutes {
     ]
 
     func add(to group: RouterGroup<APIRequestContext>) {
-        group.get("projections") { _, context in try await status(context) }
-        group.get("projections/{projection}/{query}") { request, context in
+        group.getAndHead("projections") { _, context in try await status(context) }
+        group.getAndHead("projections/{projection}/{query}") { request, context in
             try await read(
                 request, context, projection: try context.parameters.require("projection"), query: try context.parameters.require("query"),
                 fixed: [:])
         }
-        group.get("audit/export") { request, context in try await export(request, context) }
+        group.getAndHead("audit/export") { request, context in try await export(request, context) }
         for alias in Self.aliases {
-            group.get(RouterPath(alias.path)) { request, context in
+            group.getAndHead(RouterPath(alias.path)) { request, context in
                 var fixed: [String: QueryValue] = [:]
                 for (name, parameter) in alias.pathParameters { fixed[parameter] = .text(try context.parameters.require(name)) }
                 return try await read(request, context, projection: alias.projection, query: alias.query, fixed: fixed)

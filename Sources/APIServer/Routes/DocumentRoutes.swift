@@ -39,7 +39,7 @@ struct DocumentRoutes {
             let file = try await store(request, context, fileName: fileName)
             return try await run(request, context, id, .addVersion(file), contentDigest: Array((file.sha256 + "\n" + (request.uri.query ?? "")).utf8))
         }
-        group.get("documents/{document}/content") { request, context in try await content(request, context) }
+        group.getAndHead("documents/{document}/content") { request, context in try await content(request, context) }
         group.delete("documents/{document}") { request, context in
             try await run(request, context, try DocumentID(context.parameters.require("document")), .remove)
         }

@@ -14,8 +14,8 @@ struct ReminderRoutes {
 
     func add(to group: RouterGroup<APIRequestContext>) {
         group.post("reminders") { request, context in try await create(request, context) }
-        group.get("reminders") { _, context in try await list(context) }
-        group.get("reminders/{reminder}") { _, context in try await show(context) }
+        group.getAndHead("reminders") { _, context in try await list(context) }
+        group.getAndHead("reminders/{reminder}") { _, context in try await show(context) }
         group.put("reminders/{reminder}") { request, context in try await change(request, context) }
         group.delete("reminders/{reminder}") { request, context in try await toggle(request, context, .disable) }
         group.post("reminders/{reminder}/enable") { request, context in try await toggle(request, context, .enable) }

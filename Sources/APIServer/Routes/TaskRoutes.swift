@@ -25,7 +25,7 @@ struct TaskRoutes {
         for (path, action) in [("delete", TaskAction.delete), ("restore", .restore), ("archive", .archive), ("unarchive", .unarchive)] {
             group.post("tasks/{task}/\(path)") { request, context in try await simple(request, context, action) }
         }
-        group.get("tasks/{task}/transitions") { request, context in try await transitions(request, context) }
+        group.getAndHead("tasks/{task}/transitions") { request, context in try await transitions(request, context) }
     }
 
     private func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {

@@ -10,8 +10,8 @@ struct OperationsRoutes {
     let server: TaskledgerServer
 
     func add(to router: Router<APIRequestContext>) {
-        router.get("healthz") { _, _ in Self.json(#"{"status":"ok"}"#) }
-        router.get("readyz") { _, _ in
+        router.getAndHead("healthz") { _, _ in Self.json(#"{"status":"ok"}"#) }
+        router.getAndHead("readyz") { _, _ in
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: server.configuration.dataDirectory, isDirectory: &isDirectory)
             guard exists, isDirectory.boolValue, !server.subscriptions.isShuttingDown else {
@@ -53,7 +53,7 @@ struct OperationsRoutes {
             let lag = statuses.map(\.status.lag).max() ?? 0
             return Self.json(#"{"status":"ready","openWorkspaces":\#(open.count),"projectionLagMax":\#(lag)}"#)
         }
-        router.get("metrics") { _, _ in
+        router.getAndHead("metrics") { _, _ in
             var text = server.metrics.render()
             text += "# HELP taskledger_subscriptions Open event subscriptions.\n# TYPE taskledger_subscriptions gauge\n"
             text += "taskledger_subscriptions \(server.subscriptions.openCount)\n"
@@ -83,7 +83,7 @@ struct OperationsRoutes {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        router.get("v1/openapi.json") { _, _ in
+        router.getAndHead("v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: Self.openAPIDocument))
         }
     }

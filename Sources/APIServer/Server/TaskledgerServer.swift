@@ -98,6 +98,7 @@ public final class TaskledgerServer: Sendable {
     public func router(logger: Logger) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestObservation(metrics: metrics, logger: logger))
+        router.add(middleware: HeadRequests())
         let routes = RouteTable()
         router.add(middleware: ProblemTranslation(routes: routes))
         if configuration.tlsCertificate != nil { router.add(middleware: StrictTransportSecurity()) }

@@ -23,7 +23,7 @@ struct EventRoutes {
     static let pageMax = 1_000
     static let waitMax = 30.0
     func add(to group: RouterGroup<APIRequestContext>) {
-        group.get("events") { request, context in try await events(request, context) }
+        group.getAndHead("events") { request, context in try await events(request, context) }
     }
 
     /// What a subscription or a page asks for: events of one stream, of streams with a prefix, of some types.

@@ -35,7 +35,7 @@ SELECT :ext.actor, date(:at),
 WHERE :ext.actor IS NOT NULL
 ON CONFLICT (day, member, project, type) DO UPDATE SET events = events + 1;
 
--- query: activity(member = NULL, project = NULL, from = NULL, to = NULL)
+-- query: activity(member = NULL, project = NULL, from: date = NULL, to: date = NULL)
 -- description: Per member per day (oldest first), the number of events and a count per event type; optionally for one member, one project, and days from `from` to `to` (inclusive, YYYY-MM-DD).
 SELECT d.member, coalesce(m.name, d.member) AS name, d.day, sum(d.events) AS events,
        json_group_object(d.type, d.events) AS by_type_json

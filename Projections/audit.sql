@@ -9,7 +9,8 @@
 -- change derived from the payload (a move, an assignment, a role change), else null. Event types this
 -- definition does not know get the summary "<type> on <stream>": the trail never skips an event.
 -- Filters: `from` is inclusive and `to` exclusive, both compared as text with `at` (give a day
--- `2026-10-05` or an RFC 3339 UTC time); `type` takes one type or a comma-separated list. Full text:
+-- `2026-10-05` or an RFC 3339 time, which the engine binds in UTC in `at`'s own form: `time` parameters);
+-- `type` takes one type or a comma-separated list. Full text:
 -- `text` is searched as one phrase (any text is safe: `OPS-12`, `won't`), `match` is a raw FTS5 query
 -- for those who want its syntax (`moved AND review`, `cert*`, `summary: rejected`).
 
@@ -676,7 +677,7 @@ INSERT INTO events_text (rowid, summary, payload) SELECT position, summary, data
 INSERT INTO events_text (rowid, summary, payload)
 SELECT position, summary, data FROM events WHERE position BETWEEN :first_position AND :last_position;
 
--- query: events(actor = NULL, type = NULL, stream = NULL, stream_prefix = NULL, from = NULL, to = NULL, text = NULL, match = NULL, limit = 50)
+-- query: events(actor = NULL, type = NULL, stream = NULL, stream_prefix = NULL, from: time = NULL, to: time = NULL, text = NULL, match = NULL, limit = 50)
 -- description: The trail, newest first, filtered by actor, type (one or a comma-separated list), stream, stream prefix, time range and full text; paged by cursor.
 -- cursor: position
 SELECT e.position, e.at, e.actor, e.actor_name, e.actor_kind, e.token, e.origin, e.type, e.stream, e.stream_version,

@@ -300,7 +300,7 @@ LEFT JOIN members AS m ON m.member = a.member
 GROUP BY a.member
 ORDER BY a.member IS NULL, name;
 
--- query: burndown(project, from = NULL, to = NULL)
+-- query: burndown(project, from: date = NULL, to: date = NULL)
 -- description: One row per UTC day from `from` to `to` (inclusive): tasks added, removed, completed, reopened; scope, done, remaining and ideal at the end of the day, in tasks and in points.
 WITH RECURSIVE
     bounds AS (

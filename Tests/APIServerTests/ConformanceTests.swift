@@ -126,6 +126,38 @@ struct ConformanceTests {
         await harness.close()
     }
 
+    @Test("a malformed day or time filter is a 400 naming it, not an empty page; a time with an offset is read in UTC")
+    func malformedDayFilters() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let ws = "/v1/workspaces/acme"
+            let time = "must be a day (YYYY-MM-DD) or an RFC 3339 time (2026-11-27T10:03:43Z)"
+            let cases: [(String, String)] = [
+                ("/audit?minPosition=1&from=2026-13-01", "parameter 'from': \(time)"),
+                ("/audit/export?minPosition=1&to=yesterday", "parameter 'to': \(time)"),
+                ("/activity?minPosition=1&to=2026-02-30", "parameter 'to': must be a day, YYYY-MM-DD"),
+                ("/projects/p1/burndown?minPosition=1&from=2026-1-5", "parameter 'from': must be a day, YYYY-MM-DD"),
+            ]
+            for (uri, detail) in cases {
+                try await client.execute(uri: ws + uri, method: .get, headers: harness.headers("acme-admin", json: false)) { response in
+                    #expect(response.status == .badRequest, "\(uri)")
+                    #expect(response.json["code"] as? String == "invalid-parameter", "\(uri)")
+                    #expect(response.json["detail"] as? String == detail, "\(uri): \(response.text)")
+                }
+            }
+            // Every event of the harness was decided after 2000-01-01T00:00:00Z, written here two hours ahead.
+            let all = try await client.execute(uri: ws + "/audit?minPosition=1", method: .get, headers: harness.headers("acme-admin", json: false))
+            let since = try await client.execute(
+                uri: ws + "/audit?minPosition=1&from=2000-01-01T02:00:00%2B02:00", method: .get, headers: harness.headers("acme-admin", json: false))
+            #expect(since.status == .ok)
+            #expect((since.json["rows"] as? [Any])?.count == (all.json["rows"] as? [Any])?.count)
+            let until = try await client.execute(
+                uri: ws + "/audit?minPosition=1&to=2000-01-01T02:00:00%2B02:00", method: .get, headers: harness.headers("acme-admin", json: false))
+            #expect((until.json["rows"] as? [Any])?.count == 0)
+        }
+        await harness.close()
+    }
+
     @Test("a malformed full-text expression on the audit trail is a 400, not a 500")
     func malformedFullTextSearch() async throws {
         let harness = try await ServerHarness.make()

@@ -41,6 +41,19 @@ struct DefinitionTests {
         #expect(definition.schema.map(\.line) == [6, 7, 8])
     }
 
+    @Test("a parameter's type follows a colon: text when none is written")
+    func parameterTypes() throws {
+        let text =
+            "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a, b: date, c : time = NULL, d: integer = 5, e: text)\n"
+            + "SELECT :a, :b, :c, :d, :e;\n"
+        #expect(
+            try compile(text).queries["q"]?.parameters == [
+                QueryParameter(name: "a", defaultValue: nil), QueryParameter(name: "b", kind: .date, defaultValue: nil),
+                QueryParameter(name: "c", kind: .time, defaultValue: .null), QueryParameter(name: "d", kind: .integer, defaultValue: .integer(5)),
+                QueryParameter(name: "e", kind: .text, defaultValue: nil),
+            ])
+    }
+
     @Test("the version is the SHA-256 of the bytes: a one-byte change makes another version")
     func version() throws {
         let text = "-- projection: p\n-- schema\nCREATE TABLE t (a);\n"
@@ -62,6 +75,10 @@ struct DefinitionTests {
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a b)\nSELECT 1;\n", 4, "bad parameter list"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a = 'x)\nSELECT 1;\n", 4, "bad parameter list"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q\nSELECT 1;\n", 4, "bad parameter list"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(a: day = NULL)\nSELECT 1;\n", 4,
+                "type of 'a' is 'day'; use one of text, integer, date, time"
+            ),
             (
                 "-- projection: p\n-- schema\nCREATE TABLE t (a);\n\n-- on: X\nINSERT INTO t VALUES (1);\nINSERT INTO nope VALUES (:position);\n", 7,
                 "no such table: nope"

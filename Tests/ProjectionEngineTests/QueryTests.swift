@@ -91,6 +91,47 @@ struct QueryTests {
         await engine.stop()
     }
 
+    @Test("typed parameters: a value not of its type is an error naming it; a time is bound in UTC in the events' form")
+    func typedParameters() async throws {
+        let definition = """
+            -- projection: typed
+            -- schema
+            CREATE TABLE t (a);
+            -- query: echo(day: date = NULL, at: time = NULL, n: integer = NULL, free = NULL)
+            SELECT :day AS day, :at AS at, :n AS n, :free AS free;
+            """
+        let fixture = try EngineFixture(definitions: ["typed": definition])
+        try await fixture.append(sampleEvents(3))
+        let engine = try await fixture.started()
+        func echo(_ parameters: [String: QueryValue]) throws -> QueryResult.Row {
+            try #require(try engine.query(projection: "typed", query: "echo", parameters: parameters).rows.first)
+        }
+        let accepted: [(String, QueryValue, QueryValue)] = [
+            ("day", .text("2024-02-29"), .text("2024-02-29")),
+            ("at", .text("2026-11-27"), .text("2026-11-27")),
+            ("at", .text("2026-11-27T10:03:43+02:00"), .text("2026-11-27T08:03:43.000000Z")),
+            ("at", .text("2026-11-27T10:03:43.5Z"), .text("2026-11-27T10:03:43.500000Z")),
+            ("n", .integer(-3), .integer(-3)),
+            ("free", .text("anything at all"), .text("anything at all")),
+            ("day", .null, .null),
+        ]
+        for (name, given, bound) in accepted { #expect(try echo([name: given])[name] == bound, "\(name) = \(given)") }
+        let refused: [(String, QueryValue, String)] = [
+            ("day", .text("2026-13-01"), "must be a day, YYYY-MM-DD"),
+            ("day", .text("2026-02-29"), "must be a day, YYYY-MM-DD"),
+            ("day", .text("2026-11-27T10:00:00Z"), "must be a day, YYYY-MM-DD"),
+            ("day", .integer(20261127), "must be a day, YYYY-MM-DD"),
+            ("at", .text("yesterday"), "must be a day (YYYY-MM-DD) or an RFC 3339 time (2026-11-27T10:03:43Z)"),
+            ("at", .text("2026-11-27 10:03"), "must be a day (YYYY-MM-DD) or an RFC 3339 time (2026-11-27T10:03:43Z)"),
+            ("n", .text("five"), "must be a whole number"),
+            ("n", .real(2.5), "must be a whole number"),
+        ]
+        for (name, given, reason) in refused {
+            #expect(throws: ProjectionError.invalidParameter(name: name, reason: reason), "\(name) = \(given)") { try echo([name: given]) }
+        }
+        await engine.stop()
+    }
+
     @Test("cursors round-trip every value kind")
     func cursorEncoding() {
         let values: [QueryValue] = [.null, .integer(-7), .real(2.25), .text("a:b;c\u{0}é"), .text("")]

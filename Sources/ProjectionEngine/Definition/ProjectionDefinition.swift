@@ -72,8 +72,30 @@ public struct QueryDefinition: Sendable {
     let statement: SQLText
 }
 
-/// A declared query parameter and its default (nil: the caller must give it).
+/// A declared query parameter, what it takes, and its default (nil: the caller must give it).
 public struct QueryParameter: Sendable, Equatable {
+    /// What a parameter takes (`-- query: name(from: date = NULL)`); a value given that is not one is a
+    /// `invalid-parameter` error naming it, before any SQL runs. NULL is always accepted.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Anything (the default when no type is written).
+        case text
+        /// A whole number.
+        case integer
+        /// A calendar day, `YYYY-MM-DD`.
+        case date
+        /// A day (`YYYY-MM-DD`, kept as it is) or an RFC 3339 time, bound as UTC in the events' own
+        /// format (`2026-11-27T10:03:43.000000Z`), so that it compares as text with the `:at` and
+        /// `:time` a projection stores.
+        case time
+    }
+
     public let name: String
+    public let kind: Kind
     public let defaultValue: QueryValue?
+
+    public init(name: String, kind: Kind = .text, defaultValue: QueryValue?) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+    }
 }

@@ -1,5 +1,6 @@
-/// Parses `NAME(p1, p2 = default, …)`: parameter names are identifiers, defaults are SQL literals
-/// (integers, reals, `'text'` with `''` for a quote, `NULL`).
+/// Parses `NAME(p1, p2 = default, p3: type = default, …)`: parameter names are identifiers, types one of
+/// `QueryParameter.Kind` (`text` when none is written), defaults SQL literals (integers, reals, `'text'`
+/// with `''` for a quote, `NULL`).
 enum QuerySignatureParser {
     static func parse(_ text: Substring, file: String, line: Int) throws(DefinitionError) -> DefinitionParser.QuerySignature {
         var scanner = Scanner(bytes: Array(text.utf8))
@@ -20,6 +21,17 @@ enum QuerySignatureParser {
                 guard !parameters.contains(where: { $0.name == parameter }) else { throw failure("parameter '\(parameter)' declared twice") }
                 guard !parameter.hasPrefix("cursor_") else { throw failure("'cursor_' names are bound by the engine") }
                 scanner.skipBlanks()
+                var kind = QueryParameter.Kind.text
+                if scanner.take(UInt8(ascii: ":")) {
+                    scanner.skipBlanks()
+                    let written = scanner.identifier()
+                    guard let known = QueryParameter.Kind(rawValue: written) else {
+                        let kinds = QueryParameter.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                        throw failure("type of '\(parameter)' is '\(written)'; use one of \(kinds)")
+                    }
+                    kind = known
+                    scanner.skipBlanks()
+                }
                 var value: QueryValue?
                 if scanner.take(UInt8(ascii: "=")) {
                     scanner.skipBlanks()
@@ -27,7 +39,7 @@ enum QuerySignatureParser {
                     value = literal
                     scanner.skipBlanks()
                 }
-                parameters.append(QueryParameter(name: parameter, defaultValue: value))
+                parameters.append(QueryParameter(name: parameter, kind: kind, defaultValue: value))
                 if scanner.take(UInt8(ascii: ")")) { break }
                 guard scanner.take(UInt8(ascii: ",")) else { throw failure("expected ',' or ')' after '\(parameter)'") }
             }

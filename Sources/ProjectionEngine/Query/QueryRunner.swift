@@ -29,7 +29,7 @@ enum QueryRunner {
         var values: [String: QueryValue] = [:]
         for parameter in query.parameters {
             if let value = request.parameters[parameter.name] {
-                values[parameter.name] = value
+                values[parameter.name] = try parameter.kind.checked(value, name: parameter.name)
             } else if let value = parameter.defaultValue {
                 values[parameter.name] = value
             } else if parameter.name != "limit" || request.limit == nil {

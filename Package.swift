@@ -109,7 +109,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["EventLog"],
+            dependencies: ["EventLog", "Workflow"],
             path: "Tests/TestSupport",
             swiftSettings: strictSwift
         ),
@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkflowTests",
-            dependencies: ["Workflow", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Workflow", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -110,7 +110,7 @@ struct Harness {
 }
 
 /// Every aggregate rebuilt from its stream, straight from the log.
-struct Rebuilt {
+struct Rebuilt: AggregateFolding {
     var workspace: WorkspaceState?
     var projects: [ProjectID: ProjectState] = [:]
     var workflows: [WorkflowID: WorkflowState] = [:]
@@ -129,36 +129,9 @@ struct Rebuilt {
             if page.isEmpty { break }
             for recorded in page {
                 let event = try EventEnvelopeMapping.domainEvent(recorded)
-                let name = event.stream.rawValue
-                versions[name] = recorded.streamVersion
-                switch event.stream.kind {
-                case .workspace:
-                    workspace = WorkspaceState.evolve(workspace, event)
-                case .project:
-                    let id = ProjectID(String(name.dropFirst("project-".count)))
-                    projects[id] = ProjectState.evolve(projects[id], event)
-                case .workflow:
-                    let id = WorkflowID(String(name.dropFirst("workflow-".count)))
-                    workflows[id] = WorkflowState.evolve(workflows[id], event)
-                case .task:
-                    let id = TaskID(String(name.dropFirst("task-".count)))
-                    tasks[id] = TaskState.evolve(tasks[id], event)
-                case .reminder:
-                    let id = ReminderRuleID(String(name.dropFirst("reminder-".count)))
-                    reminders[id] = ReminderRuleState.evolve(reminders[id], event)
-                case .milestone:
-                    let id = MilestoneID(String(name.dropFirst("milestone-".count)))
-                    milestones[id] = MilestoneState.evolve(milestones[id], event)
-                case .document:
-                    let id = DocumentID(String(name.dropFirst("document-".count)))
-                    documents[id] = DocumentState.evolve(documents[id], event)
-                case .token:
-                    let id = TokenID(String(name.dropFirst("token-".count)))
-                    tokens[id] = TokenState.evolve(tokens[id], event)
-                case .security, nil:
-                    // The security audit has no aggregate; foreign streams are not the domain's.
-                    break
-                }
+                versions[event.stream.rawValue] = recorded.streamVersion
+                // The security audit has no aggregate; foreign streams are not the domain's.
+                fold(event)
                 position = recorded.position + 1
             }
         }

@@ -1,9 +1,11 @@
+import TestSupport
+
 @testable import Workflow
 
 /// A whole workspace held in memory, as the command service would hold it: states by aggregate, the
 /// events of every stream, and a clock the test moves. Commands go through the real deciders; accepted
 /// events are appended and folded into the states with `evolve`.
-struct World: Equatable {
+struct World: Equatable, AggregateFolding {
     var workspace: WorkspaceState?
     var projects: [ProjectID: ProjectState] = [:]
     var workflows: [WorkflowID: WorkflowState] = [:]
@@ -21,37 +23,7 @@ struct World: Equatable {
     mutating func apply(_ events: [DomainEvent]) {
         for event in events {
             streams[event.stream, default: []].append(event)
-            let name = event.stream.rawValue
-            switch event.stream.kind {
-            case .workspace:
-                workspace = WorkspaceState.evolve(workspace, event)
-            case .project:
-                let id = ProjectID(String(name.dropFirst("project-".count)))
-                projects[id] = ProjectState.evolve(projects[id], event)
-            case .workflow:
-                let id = WorkflowID(String(name.dropFirst("workflow-".count)))
-                workflows[id] = WorkflowState.evolve(workflows[id], event)
-            case .task:
-                let id = TaskID(String(name.dropFirst("task-".count)))
-                tasks[id] = TaskState.evolve(tasks[id], event)
-            case .reminder:
-                let id = ReminderRuleID(String(name.dropFirst("reminder-".count)))
-                reminders[id] = ReminderRuleState.evolve(reminders[id], event)
-            case .milestone:
-                let id = MilestoneID(String(name.dropFirst("milestone-".count)))
-                milestones[id] = MilestoneState.evolve(milestones[id], event)
-            case .document:
-                let id = DocumentID(String(name.dropFirst("document-".count)))
-                documents[id] = DocumentState.evolve(documents[id], event)
-            case .token:
-                let id = TokenID(String(name.dropFirst("token-".count)))
-                tokens[id] = TokenState.evolve(tokens[id], event)
-            case .security:
-                // The audit stream has no aggregate: its events are only kept.
-                break
-            case nil:
-                fatalError("event in a foreign stream \(name)")
-            }
+            guard fold(event) || event.stream.kind == .security else { fatalError("event in a foreign stream \(event.stream.rawValue)") }
         }
     }
 

@@ -34,18 +34,8 @@ struct AfterBuildTests {
         ORDER BY position LIMIT :limit;
         """
 
-    /// Events 1 … `position` of `sampleEvents` that are `Moved` (every third, from the second).
-    private func moved(through position: UInt64) -> Int { Int((position + 1) / 3) }
-
     private func count(_ engine: ProjectionEngine, asOf: ProjectionEngine.AsOf? = nil) throws -> Int {
-        var total = 0
-        var cursor: String?
-        repeat {
-            let page = try engine.query(projection: "notes", query: "matching", parameters: ["word": .text("Moved")], cursor: cursor, asOf: asOf)
-            total += page.rows.count
-            cursor = page.next
-        } while cursor != nil
-        return total
+        try countMatchingMoved(engine, projection: "notes", asOf: asOf)
     }
 
     @Test(
@@ -64,11 +54,11 @@ struct AfterBuildTests {
         while try objects.step() { names.append(objects.string(0)) }
         #expect(names.sorted() == ["entries_by_stream", "entries_text", "entries_text_insert"])
         #expect(try DatabaseMeta.lacksAfterBuild(database) == false)
-        #expect(try count(engine) == moved(through: 1_000))
+        #expect(try count(engine) == movedEvents(through: 1_000))
 
         let last = try await fixture.append(sampleEvents(300, offset: 1_000))
         #expect(try await engine.waitUntil(projection: "notes", position: last, timeout: .seconds(10)))
-        #expect(try count(engine) == moved(through: 1_300), "the trigger keeps the full-text table after the build")
+        #expect(try count(engine) == movedEvents(through: 1_300), "the trigger keeps the full-text table after the build")
 
         // The directive's spacing, not the engine's default (100,000): at the ends of the 100-event batches
         // that cross a multiple of 250.
@@ -78,7 +68,7 @@ struct AfterBuildTests {
         let buildSnapshot = try SQLiteDatabase(path: snapshots.path(500), mode: .readOnly)
         #expect(try DatabaseMeta.lacksAfterBuild(buildSnapshot), "taken during the build, before the after-build schema")
         for position: UInt64 in [0, 1, 100, 249, 500, 600, 999, 1_000, 1_001, 1_299] {
-            #expect(try count(engine, asOf: .position(position)) == moved(through: position), "as of \(position)")
+            #expect(try count(engine, asOf: .position(position)) == movedEvents(through: position), "as of \(position)")
         }
         await engine.stop()
         // Live, the snapshot is copied by a reader off the writer's thread (stop waits for it), and is

@@ -42,18 +42,8 @@ struct BatchStatementTests {
         SELECT first, last FROM spans ORDER BY first;
         """
 
-    /// Events 1 … `position` of `sampleEvents` that are `Moved` (every third, from the second).
-    private func moved(through position: UInt64) -> Int { Int((position + 1) / 3) }
-
     private func count(_ engine: ProjectionEngine, asOf: ProjectionEngine.AsOf? = nil) throws -> Int {
-        var total = 0
-        var cursor: String?
-        repeat {
-            let page = try engine.query(projection: "marks", query: "matching", parameters: ["word": .text("Moved")], cursor: cursor, asOf: asOf)
-            total += page.rows.count
-            cursor = page.next
-        } while cursor != nil
-        return total
+        try countMatchingMoved(engine, projection: "marks", asOf: asOf)
     }
 
     /// The served database's transactions, as (first, last) positions, checked to tile 1 … `through`.
@@ -79,20 +69,20 @@ struct BatchStatementTests {
         let engine = try await fixture.started { $0.batchEventsMax = 100 }
         // A build applies the feed's batches as they come: ten transactions of 100.
         #expect(try spans(engine, through: 1_000).count == 10)
-        #expect(try count(engine) == moved(through: 1_000), "the after-build schema filled the full-text table in one pass")
+        #expect(try count(engine) == movedEvents(through: 1_000), "the after-build schema filled the full-text table in one pass")
 
         var last: UInt64 = 0
         for round in 0..<6 {
             last = try await fixture.append(sampleEvents(50, offset: 1_000 + round * 50))
             #expect(try await engine.waitUntil(projection: "marks", position: last, timeout: .seconds(10)))
         }
-        #expect(try count(engine) == moved(through: 1_300), "the batch statement keeps the full-text table after the build")
+        #expect(try count(engine) == movedEvents(through: 1_300), "the batch statement keeps the full-text table after the build")
         #expect(try spans(engine, through: 1_300).count > 10)
 
         // As of: replayed from build snapshots (no after-build schema yet: filled at the end) and from the
         // served database (which has it: its batch statement runs), the same answers.
         for position: UInt64 in [0, 1, 100, 249, 500, 999, 1_000, 1_001, 1_120, 1_299] {
-            #expect(try count(engine, asOf: .position(position)) == moved(through: position), "as of \(position)")
+            #expect(try count(engine, asOf: .position(position)) == movedEvents(through: position), "as of \(position)")
         }
         await engine.stop()
     }

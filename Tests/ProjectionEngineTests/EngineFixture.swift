@@ -72,6 +72,22 @@ func sampleEvents(_ count: Int, types: [String] = ["Created", "Moved", "Closed"]
     }
 }
 
+/// Events 1 … `position` of `sampleEvents` that are `Moved` (every third, from the second).
+func movedEvents(through position: UInt64) -> Int { Int((position + 1) / 3) }
+
+/// The rows of `projection`'s `matching` query for the word `Moved`, every page (the full-text tests'
+/// definitions each have one).
+func countMatchingMoved(_ engine: ProjectionEngine, projection: String, asOf: ProjectionEngine.AsOf? = nil) throws -> Int {
+    var total = 0
+    var cursor: String?
+    repeat {
+        let page = try engine.query(projection: projection, query: "matching", parameters: ["word": .text("Moved")], cursor: cursor, asOf: asOf)
+        total += page.rows.count
+        cursor = page.next
+    } while cursor != nil
+    return total
+}
+
 /// Every row of every table of `database` except the engine's own, as text, for comparing databases.
 func dump(_ database: SQLiteDatabase) throws -> [String] {
     var lines: [String] = []

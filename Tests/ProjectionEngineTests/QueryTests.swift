@@ -108,6 +108,7 @@ struct QueryTests {
         }
         let accepted: [(String, QueryValue, QueryValue)] = [
             ("day", .text("2024-02-29"), .text("2024-02-29")),
+            ("day", .text("1900-01-01"), .text("1900-01-01")),
             ("at", .text("2026-11-27"), .text("2026-11-27")),
             ("at", .text("2026-11-27T10:03:43+02:00"), .text("2026-11-27T08:03:43.000000Z")),
             ("at", .text("2026-11-27T10:03:43.5Z"), .text("2026-11-27T10:03:43.500000Z")),
@@ -123,6 +124,7 @@ struct QueryTests {
             ("day", .integer(20261127), "must be a day, YYYY-MM-DD"),
             ("at", .text("yesterday"), "must be a day (YYYY-MM-DD) or an RFC 3339 time (2026-11-27T10:03:43Z)"),
             ("at", .text("2026-11-27 10:03"), "must be a day (YYYY-MM-DD) or an RFC 3339 time (2026-11-27T10:03:43Z)"),
+            ("at", .text("2026-02-30T10:00:00Z"), "must be a day (YYYY-MM-DD) or an RFC 3339 time (2026-11-27T10:03:43Z)"),
             ("n", .text("five"), "must be a whole number"),
             ("n", .real(2.5), "must be a whole number"),
         ]

@@ -47,7 +47,15 @@ struct RecoveryTests {
             torn.files[segment] = bytes
             try torn.restore(to: logDirectory)
             let log = try EventLog.open(dataDirectory: directory.path, workspace: "acme", options: options)
-            #expect(log.head.position == 4, "cut at \(cut)")
+            // With pre-allocation the bytes past the cut are the old zeros: a batch whose last bytes are
+            // zero is then whole on disk (its checksums hold), and is rightly kept. Only a truly torn batch must go.
+            let range = batchStart..<(batchStart + last.storedBytes)
+            let whole = bytes.count >= range.upperBound && bytes[range] == new[range]
+            #expect(log.head.position == (whole ? 5 : 4), "cut at \(cut)")
+            if whole {
+                await log.close()
+                continue
+            }
             if cut % 37 == 0 || cut == batchStart || cut == batchStart + last.storedBytes - 1 {
                 // Appends go on at the right position with a valid chain.
                 let next = try await log.append(AppendRequest(stream: "b", expected: .exactly(1), events: [event("b", "After")]))

@@ -1,8 +1,10 @@
 import APIServer
+import EventLog
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import TestSupport
 import Testing
 
 /// What schemathesis (scripts/schemathesis.sh) found against the OpenAPI document, pinned down here.
@@ -122,6 +124,76 @@ struct ConformanceTests {
             let moves = try await client.execute(uri: ws + "/tasks/t1/moves", method: .head, headers: harness.headers("dev"))
             #expect(moves.status == .methodNotAllowed && moves.headers[.allow] == "POST")
             #expect(moves.headers[.contentLength] != "0" && moves.body.readableBytes == 0)
+        }
+        await harness.close()
+    }
+
+    @Test("path parameters are percent-decoded: an encoded id is the id itself, an undecodable one a 400 naming it")
+    func percentEncodedPathParameters() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.application.test(.router) { client in
+            let ws = "/v1/workspaces/acme"
+            // Created through an encoded path (`p%31` is `p1`, `%74%31` is `t1`), then read and changed through plain ones.
+            let created = try await client.execute(
+                uri: ws + "/projects/p%31/tasks", method: .post, headers: harness.headers("dev"), body: body(#"{"id":"t1","title":"A"}"#))
+            #expect(created.status == .created, "\(created.text)")
+            let at = try #require(created.json["position"] as? Int)
+            try await client.execute(uri: ws + "/tasks/t1?minPosition=\(at)", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .ok && ($0.json["rows"] as? [[String: Any]])?.first?["project"] as? String == "p1", "\($0.text)")
+            }
+            let moved = try await client.execute(
+                uri: "/v1/workspaces/%61cme/tasks/%74%31/moves", method: .post, headers: harness.headers("dev"), body: body(#"{"to":"doing"}"#))
+            #expect(moved.status == .created || moved.status == .ok, "\(moved.text)")
+            let movedAt = try #require(moved.json["position"] as? Int)
+            try await client.execute(uri: ws + "/tasks/t%31?minPosition=\(movedAt)", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .ok && ($0.json["rows"] as? [[String: Any]])?.first?["state"] as? String == "doing", "\($0.text)")
+            }
+            // Not UTF-8, or a broken escape: a 400 naming the parameter, before any lookup.
+            for (path, name) in [("/tasks/t%ff", "task"), ("/tasks/t%4", "task"), ("/projects/p%c3%28/board", "project")] {
+                let response = try await client.execute(uri: ws + path, method: .get, headers: harness.headers("dev", json: false))
+                #expect(response.status == .badRequest, "\(path)")
+                #expect(response.json["code"] as? String == "invalid-parameter", "\(path)")
+                #expect((response.json["detail"] as? String)?.hasPrefix(name + ":") == true, "\(path): \(response.text)")
+            }
+            // A decoded `/` is part of the id, not a path separator: no such task.
+            try await client.execute(uri: ws + "/tasks/t1%2Fmoves", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .notFound, "\($0.text)")
+            }
+        }
+        await harness.close()
+    }
+
+    @Test(
+        "a type filter that can match nothing is a 400 on the audit trail, its export and subscriptions; a type outside the catalogue is still found")
+    func eventTypeFilters() async throws {
+        let harness = try await ServerHarness.make()
+        // An event no command writes, as `taskledger log append` could put it in the workspace's log.
+        let log = try EventLog.open(dataDirectory: harness.directory.path, workspace: "acme", options: testOptions())
+        _ = try await log.append(AppendRequest(events: [ProposedEvent(stream: "billing-1", type: "OtherSystemEvent", json: #"{"n":1}"#)]))
+        await log.close()
+        try await harness.application.test(.router) { client in
+            let ws = "/v1/workspaces/acme"
+            let created = try await client.execute(
+                uri: ws + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"), body: body(#"{"id":"t1","title":"A"}"#))
+            let at = try #require(created.json["position"] as? Int)
+            for route in ["/audit?minPosition=\(at)&", "/audit/export?minPosition=\(at)&", "/events?"] {
+                for (filter, detail) in [
+                    ("taskcreated", #"type: no event type "taskcreated"; types are case-sensitive: did you mean "TaskCreated"?"#),
+                    ("TaskCreated,Task%20Moved", #"type: invalid event type "Task Moved": only letters, digits and . _ : - are allowed"#),
+                    ("", "type: one or more event types, comma-separated"), ("%20,", "type: one or more event types, comma-separated"),
+                ] {
+                    let response = try await client.execute(uri: ws + route + "type=" + filter, method: .get, headers: harness.headers("acme-admin"))
+                    #expect(response.status == .badRequest, "\(route)\(filter)")
+                    #expect(
+                        response.json["code"] as? String == "invalid-parameter" && response.json["detail"] as? String == detail, "\(response.text)")
+                }
+                // Spaces around names are ignored; a well-formed name outside the catalogue (one `log append` could write) matches what it matches.
+                let listed = try await client.execute(
+                    uri: ws + route + "type=TaskCreated,%20OtherSystemEvent", method: .get, headers: harness.headers("acme-admin"))
+                #expect(listed.status == .ok, "\(route): \(listed.text)")
+                #expect(listed.text.contains("TaskCreated") && !listed.text.contains("ProjectCreated"), "\(route): \(listed.text)")
+                #expect(listed.text.contains("OtherSystemEvent"), "\(route): \(listed.text)")
+            }
         }
         await harness.close()
     }

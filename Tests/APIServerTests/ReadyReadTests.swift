@@ -138,10 +138,14 @@ struct ReadyReadTests {
             var twice = harness.headers("dev", json: false)
             twice.append(HTTPField(name: .authorization, value: "Bearer " + harness.tokens["dev"]!))
             try await client.execute(uri: board, method: .get, headers: twice) { #expect($0.status == .unauthorized) }
-            // A percent-encoded path is not matched here: the router answers it (it takes the id as written).
+            // A percent-encoded path is not matched here: the router answers it, decoded (`p%31` is `p1`), with the same board.
             try await client.execute(uri: Self.ws + "/projects/p%31/board", method: .get, headers: harness.headers("dev", json: false)) {
+                #expect($0.status == .ok)
+                #expect($0.json["position"] as? Int == position)
+            }
+            try await client.execute(uri: Self.ws + "/projects/p%32/board", method: .get, headers: harness.headers("dev", json: false)) {
                 #expect($0.status == .notFound)
-                #expect($0.json["detail"] as? String == #"project "p%31" does not exist"#)
+                #expect($0.json["detail"] as? String == #"project "p2" does not exist"#)
             }
             #expect(try await Self.readyReads(client) == before)
             // After a write the kept answer is stale: the router computes the new one, then the loop has it.

@@ -31,6 +31,8 @@ struct ProjectionRoutes {
         var projection: String
         var query: String
         var pathParameters: [String: String]
+        /// Whether the query's `type` parameter names event types, checked against the catalogue.
+        var filtersEventTypes = false
     }
 
     static let aliases: [Alias] = [
@@ -41,7 +43,7 @@ struct ProjectionRoutes {
         Alias(path: "projects/{project}/tasks", projection: "task", query: "tasks", pathParameters: ["project": "project"]),
         Alias(path: "tasks/{task}", projection: "task", query: "task", pathParameters: ["task": "task"]),
         Alias(path: "tasks/{task}/history", projection: "task_history", query: "history", pathParameters: ["task": "task"]),
-        Alias(path: "audit", projection: "audit", query: "events", pathParameters: [:]),
+        Alias(path: "audit", projection: "audit", query: "events", pathParameters: [:], filtersEventTypes: true),
         Alias(path: "projects/{project}/progress", projection: "progress", query: "summary", pathParameters: ["project": "project"]),
         Alias(
             path: "projects/{project}/progress/by-assignee", projection: "progress", query: "by_assignee",
@@ -66,6 +68,7 @@ struct ProjectionRoutes {
             group.getAndHead(RouterPath(alias.path)) { request, context in
                 var fixed: [String: QueryValue] = [:]
                 for (name, parameter) in alias.pathParameters { fixed[parameter] = .text(try context.parameters.require(name)) }
+                if alias.filtersEventTypes { _ = try EventTypeFilter.types(request.uri.queryParameters.get("type")) }
                 return try await read(request, context, projection: alias.projection, query: alias.query, fixed: fixed)
             }
         }
@@ -200,6 +203,7 @@ struct ProjectionRoutes {
         let caller = try context.requireCaller()
         let engine = try await caller.workspace.projectionEngine()
         let parameters = try Self.parameters(request.uri, fixed: [:])
+        _ = try EventTypeFilter.types(request.uri.queryParameters.get("type"))
         try await ReadAccess.check(caller, projection: "audit", parameters: parameters)
         let format = request.uri.queryParameters.get("format") ?? "ndjson"
         guard format == "ndjson" || format == "csv" else { throw Problem.badRequest("format: ndjson or csv", code: "invalid-parameter") }

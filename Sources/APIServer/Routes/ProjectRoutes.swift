@@ -30,7 +30,7 @@ struct ProjectRoutes {
         }
         group.delete("projects/{project}/labels/{label}") { request, context in
             let project = try ProjectID(context.parameters.require("project"))
-            return try await run(request, context, project, .deleteLabel(name: try context.decodedParameter("label")))
+            return try await run(request, context, project, .deleteLabel(name: try context.parameters.require("label")))
         }
         group.post("projects/{project}/archive") { request, context in
             try await run(request, context, try ProjectID(context.parameters.require("project")), .archive)

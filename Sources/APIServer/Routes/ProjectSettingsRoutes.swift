@@ -42,7 +42,7 @@ struct ProjectSettingsRoutes {
     /// name is the label's identity on tasks, so it is not renamed here.
     private func updateLabel(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let project = try ProjectID(context.parameters.require("project"))
-        let name = try context.decodedParameter("label")
+        let name = try context.parameters.require("label")
         var body = try await JSONBody.read(request, limit: writes.bodyLimit)
         let color = body.optionalString("color")
         let description = body.nullableString("description")

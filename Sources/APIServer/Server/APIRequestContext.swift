@@ -18,17 +18,6 @@ public struct APIRequestContext: RequestContext {
         eventLoopID = ObjectIdentifier(source.channel.eventLoop)
     }
 
-    /// A path parameter that may hold any text (a label's name), percent-decoded: Hummingbird's router
-    /// hands parameters over as they are in the path, and a name such as `needs review` arrives as
-    /// `needs%20review`. Ids need no decoding (they are letters, digits, `.`, `_` and `-`).
-    func decodedParameter(_ name: String) throws -> String {
-        let raw = try parameters.require(name)
-        guard let decoded = raw.removingPercentEncoding else {
-            throw Problem.badRequest("\(name): not valid percent-encoded UTF-8", code: "invalid-parameter")
-        }
-        return decoded
-    }
-
     /// The caller; routes behind `Authentication` always have one.
     func requireCaller() throws -> Caller {
         guard let caller else { throw Problem.unauthorized }

@@ -101,6 +101,7 @@ public final class TaskledgerServer: Sendable {
         router.add(middleware: HeadRequests())
         let routes = RouteTable()
         router.add(middleware: ProblemTranslation(routes: routes))
+        router.add(middleware: PathParameterDecoding())
         if configuration.tlsCertificate != nil { router.add(middleware: StrictTransportSecurity()) }
         OperationsRoutes(server: self).add(to: router)
         let workspace = router.group("v1/workspaces/{ws}").add(middleware: Authentication(registry: registry, limiter: tokenLimiter))

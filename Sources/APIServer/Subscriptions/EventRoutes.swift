@@ -75,7 +75,7 @@ struct EventRoutes {
         }
         let filter = Filter(
             stream: query.get("stream"), prefix: query.get("prefix"),
-            types: query.get("type").map { Array(Set($0.split(separator: ",").map(String.init))) })
+            types: try EventTypeFilter.types(query.get("type")))
         let log = caller.workspace.log
         if request.headers[.accept]?.contains("text/event-stream") == true {
             var heartbeat = 15.0

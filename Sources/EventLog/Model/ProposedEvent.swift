@@ -28,6 +28,12 @@ public struct ProposedEvent: Sendable {
     /// Extra CloudEvents attributes (lower-case alphanumeric names, at most 20 characters), e.g. `actor`.
     public var extensions: [(name: String, value: ExtensionValue)]
 
+    /// Throws `invalidEventType` unless `type` is one the log can store (1 to `eventTypeBytesMax` bytes of
+    /// letters, digits and `. _ : -`): a filter naming any other type can match nothing.
+    public static func checkType(_ type: String, limits: EventLogLimits = EventLogLimits()) throws(EventLogError) {
+        try EnvelopeCodec.validateType(type, limits: limits)
+    }
+
     public init(
         id: EventID? = nil, stream: String, type: String, data: [UInt8],
         extensions: [(name: String, value: ExtensionValue)] = []

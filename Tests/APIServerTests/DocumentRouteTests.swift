@@ -29,6 +29,18 @@ struct DocumentRouteTests {
             #expect(Array(downloaded.body.readableBytesView) == bytes)
             #expect(downloaded.headers[.contentType] == "application/pdf")
             #expect(downloaded.headers[.contentDisposition]?.contains("q3.pdf") == true)
+            #expect(downloaded.headers[.eTag] == "\"\(digest)\"")
+            // The digest as a tag: a cache holding the bytes gets a 304, whichever way it sends the tag.
+            for tags in ["\"\(digest)\"", "W/\"\(digest)\"", "\"p1\", \"\(digest)\"", "*"] {
+                let again = try await client.execute(
+                    uri: ws + "/documents/d1/content", method: .get, headers: harness.headers("dev", json: false, [.ifNoneMatch: tags]))
+                #expect(again.status == .notModified && again.body.readableBytes == 0, "\(tags)")
+                #expect(again.headers[.eTag] == "\"\(digest)\"")
+            }
+            try await client.execute(
+                uri: ws + "/documents/d1/content", method: .get,
+                headers: harness.headers("dev", json: false, [.ifNoneMatch: "\"0\(digest.dropFirst())\""])
+            ) { #expect($0.status == .ok && $0.body.readableBytes == bytes.count) }
 
             // Damage the stored blob: the next read detects it instead of serving wrong bytes.
             let blobs = harness.directory.path + "/workspaces/acme/documents"
@@ -45,6 +57,10 @@ struct DocumentRouteTests {
             let broken = try await client.execute(uri: ws + "/documents/d1/content", method: .get, headers: harness.headers("dev", json: false))
             #expect(broken.status == .internalServerError)
             #expect(broken.json["code"] as? String == "document-corrupted")
+            // A HEAD reads no bytes: it states the recorded length (and so cannot see the damage).
+            let head = try await client.execute(uri: ws + "/documents/d1/content", method: .head, headers: harness.headers("dev", json: false))
+            #expect(head.status == .ok && head.headers[.contentLength] == String(bytes.count) && head.body.readableBytes == 0)
+            #expect(head.headers[.eTag] == "\"\(digest)\"" && head.headers[.contentType] == "application/pdf")
             try await client.execute(uri: ws + "/documents/nope/content", method: .get, headers: harness.headers("dev", json: false)) {
                 #expect($0.status == .notFound)
             }

@@ -32,6 +32,15 @@ struct ReadRouteTests {
             try await client.execute(
                 uri: ws + "/projects/p1/board", method: .get, headers: harness.headers("dev", json: false, [.ifNoneMatch: etag])
             ) { #expect($0.status == .notModified) }
+            // RFC 9110 §13.1.2: a list of tags, weak tags and `*` match too; another position does not.
+            for tags in ["\"p1\", \(etag)", "W/" + etag, "*"] {
+                try await client.execute(
+                    uri: ws + "/projects/p1/board", method: .get, headers: harness.headers("dev", json: false, [.ifNoneMatch: tags])
+                ) { #expect($0.status == .notModified && $0.headers[.eTag] == etag, "\(tags)") }
+            }
+            try await client.execute(
+                uri: ws + "/projects/p1/board", method: .get, headers: harness.headers("dev", json: false, [.ifNoneMatch: "\"p1\", W/\"p2\""])
+            ) { #expect($0.status == .ok) }
 
             // As of the creation: the card was in the backlog.
             let before = try await client.execute(

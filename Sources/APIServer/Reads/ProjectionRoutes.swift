@@ -136,8 +136,8 @@ struct ProjectionRoutes {
     /// 304 when `If-None-Match` names the read model's current position: an unchanged read model gives
     /// the same answer, so the query need not run.
     static func notModified(_ ifNoneMatch: String?, position: UInt64?) -> ReadAnswer? {
-        guard let tag = ifNoneMatch, let position, tag == etag(position) else { return nil }
-        return .notModified(tag: tag)
+        guard let position, EntityTags.noneMatchHolds(ifNoneMatch, current: etag(position)) else { return nil }
+        return .notModified(tag: etag(position))
     }
 
     /// Read-your-writes: waits (bounded) until `projection` has applied `minimum`.

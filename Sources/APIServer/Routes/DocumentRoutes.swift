@@ -101,7 +101,8 @@ struct DocumentRoutes {
         return DocumentFile(fileName: fileName, contentType: type, sizeBytes: Int64(stored.size), sha256: stored.digest.description)
     }
 
-    /// The latest version's bytes, for a caller allowed to read the document; digest checked on the way.
+    /// The latest version's bytes, for a caller allowed to read the document; digest checked on the way. `If-None-Match`
+    /// naming its digest is a 304, and a HEAD reads no bytes (so checks no digest).
     private func content(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let id = try DocumentID(context.parameters.require("document"))
@@ -119,8 +120,22 @@ struct DocumentRoutes {
         guard let file = readable.versions.last?.file, let digest = Digest32(hex: file.sha256) else {
             throw Problem.notFound("no document \"\(id)\"")
         }
-        let bytes: [UInt8]
+        let tag = "\"\(file.sha256)\""
+        // Content addressed: the same tag is the same bytes, so a cache holding them needs none again.
+        if EntityTags.noneMatchHolds(request.headers[.ifNoneMatch], current: tag) {
+            return Response(status: .notModified, headers: [.eTag: tag])
+        }
+        let headers: HTTPFields = [
+            .contentType: file.contentType, .contentDisposition: "attachment; filename=\"\(file.fileName.replacingOccurrences(of: "\"", with: ""))\"",
+            .eTag: tag,
+        ]
         let store = try caller.workspace.documentStore()
+        // A HEAD states the length the GET would send without reading the blob (`HeadRequests` drops the body).
+        if request.method == .head, store.contains(digest) {
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(contentLength: Int(file.sizeBytes)) { writer in try await writer.finish(nil) })
+        }
+        let bytes: [UInt8]
         do {
             bytes = try store.get(digest)
         } catch {
@@ -128,10 +143,6 @@ struct DocumentRoutes {
                 error.code == "not-found" ? .notFound : .internalServerError, code: error.code,
                 detail: "document \(id): \(error.description)")
         }
-        let headers: HTTPFields = [
-            .contentType: file.contentType, .contentDisposition: "attachment; filename=\"\(file.fileName.replacingOccurrences(of: "\"", with: ""))\"",
-            .eTag: "\"\(file.sha256)\"",
-        ]
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

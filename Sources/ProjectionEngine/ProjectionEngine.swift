@@ -159,13 +159,15 @@ public final class ProjectionEngine: Sendable {
     ///   - cursor: the `next` of the previous page.
     ///   - limit: rows per page (capped at 500); overrides a `limit` parameter.
     ///   - asOf: answer as of a past position or time instead of now.
+    ///   - total: also count the query's rows over all its pages (`QueryResult.total`): one more run of
+    ///     the query without cursor and limit, so only when asked.
     /// - Returns: the rows, the next page's cursor, and the log position the answer reflects.
     public func query(
         projection: String, query name: String, parameters: [String: QueryValue] = [:], cursor: String? = nil, limit: Int? = nil,
-        asOf: AsOf? = nil
+        asOf: AsOf? = nil, total: Bool = false
     ) throws(ProjectionError) -> QueryResult {
         let slot = try slot(projection)
-        let request = QueryRequest(projection: projection, query: name, parameters: parameters, cursor: cursor, limit: limit)
+        let request = QueryRequest(projection: projection, query: name, parameters: parameters, cursor: cursor, limit: limit, total: total)
         let target = try asOf.map { asOf throws(ProjectionError) in try resolve(asOf) }
         // A swap closes the pool a query picked; the next attempt finds the new one.
         for _ in 0..<16 {
@@ -173,7 +175,7 @@ public final class ProjectionEngine: Sendable {
             guard let query = served.definition.queries[name] else { throw .unknownQuery(projection: projection, query: name) }
             let bindings = try QueryRunner.check(request, query)
             // The current answer, unless the writer committed since it was computed (see ResultCache).
-            let key = ResultCache.Key(query: name, parameters: parameters, cursor: cursor, limit: limit)
+            let key = ResultCache.Key(query: name, parameters: parameters, cursor: cursor, limit: limit, total: total)
             let current = target == nil ? served.writer?.checkpoint : nil
             if let current, let kept = served.readers.results.answer(key, at: current) { return kept }
             let answer = try served.readers.withReader { connection throws(ProjectionError) -> QueryResult? in
@@ -181,7 +183,9 @@ public final class ProjectionEngine: Sendable {
                     guard target == nil || target == checkpoint else { return nil }
                     let statement: SQLiteStatement
                     do throws(SQLiteError) { statement = try connection.statement(for: query) } catch { throw .sqlite(error.message) }
-                    return try QueryRunner.run(query, bindings, statement: statement, position: checkpoint)
+                    return try QueryRunner.run(
+                        query, bindings, statement: statement, counting: { () throws(SQLiteError) in try connection.countStatement(for: query) },
+                        position: checkpoint)
                 }
             }
             guard let answer else { continue }
@@ -199,11 +203,12 @@ public final class ProjectionEngine: Sendable {
     /// the answer would have to be computed, or when the projection is not served. The server answers
     /// such reads on the connection's event loop; everything else takes `query(…)`.
     public func readyAnswer(
-        projection: String, query name: String, parameters: [String: QueryValue] = [:], cursor: String? = nil, limit: Int? = nil
+        projection: String, query name: String, parameters: [String: QueryValue] = [:], cursor: String? = nil, limit: Int? = nil,
+        total: Bool = false
     ) -> QueryResult? {
         guard let served = slots[projection]?.served, let current = served.writer?.checkpoint else { return nil }
         return served.readers.results.answer(
-            ResultCache.Key(query: name, parameters: parameters, cursor: cursor, limit: limit), at: current)
+            ResultCache.Key(query: name, parameters: parameters, cursor: cursor, limit: limit, total: total), at: current)
     }
 
     /// The position the served database of `projection` has applied (its checkpoint), the position a
@@ -221,7 +226,8 @@ public final class ProjectionEngine: Sendable {
         let database = try replay.database(at: position)
         let statement: SQLiteStatement
         do { statement = try database.prepare(query.statement.sql) } catch { throw .sqlite(error.message) }
-        return try QueryRunner.run(query, bindings, statement: statement, position: position)
+        return try QueryRunner.run(
+            query, bindings, statement: statement, counting: { () throws(SQLiteError) in try database.prepare(query.countSQL) }, position: position)
     }
 
     private func resolve(_ asOf: AsOf) throws(ProjectionError) -> UInt64 {

@@ -7,6 +7,43 @@ import Testing
 
 @Suite("HTTP: read models — read-your-writes, ETag, as of, audit export, access")
 struct ReadRouteTests {
+    @Test("total=true adds the rows over every page to a read, on the router and on the event loop; other values are a 400")
+    func totals() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.servedApplication.test(.live) { client in
+            let ws = "/v1/workspaces/acme"
+            var at = 0
+            for n in 1...3 {
+                let created = try await client.execute(
+                    uri: ws + "/projects/p1/tasks", method: .post, headers: harness.headers("dev"), body: body(#"{"id":"t\#(n)","title":"T\#(n)"}"#))
+                at = try #require(created.json["position"] as? Int)
+            }
+            let tasks = ws + "/projects/p1/tasks?limit=2&total=true"
+            let first = try await client.execute(uri: tasks + "&minPosition=\(at)", method: .get, headers: harness.headers("dev", json: false))
+            #expect((first.json["rows"] as? [Any])?.count == 2 && first.json["total"] as? Int == 3, "\(first.text)")
+            let next = try #require(first.json["next"] as? String)
+            let last = try await client.execute(uri: tasks + "&cursor=\(next)", method: .get, headers: harness.headers("dev", json: false))
+            #expect((last.json["rows"] as? [Any])?.count == 1 && last.json["total"] as? Int == 3, "\(last.text)")
+            // Asked again at the same position: the kept answer, total included (answered on the event loop).
+            let before = try await ReadyReadTests.readyReads(client)
+            let again = try await client.execute(uri: tasks, method: .get, headers: harness.headers("dev", json: false))
+            #expect(again.body == first.body)
+            #expect(try await ReadyReadTests.readyReads(client) == before + 1)
+            // Not asked, not counted; nor is the kept answer with a total served for it.
+            let plain = try await client.execute(uri: ws + "/projects/p1/tasks?limit=2", method: .get, headers: harness.headers("dev", json: false))
+            #expect(plain.json["total"] == nil && (plain.json["rows"] as? [Any])?.count == 2, "\(plain.text)")
+            let audit = try await client.execute(
+                uri: ws + "/audit?type=TaskCreated&limit=1&total=true", method: .get, headers: harness.headers("acme-admin", json: false))
+            #expect(audit.json["total"] as? Int == 3, "\(audit.text)")
+            for value in ["yes", "1", ""] {
+                let refused = try await client.execute(
+                    uri: ws + "/projects/p1/tasks?total=" + value, method: .get, headers: harness.headers("dev", json: false))
+                #expect(refused.status == .badRequest && refused.json["detail"] as? String == "total: true or false", "\(value): \(refused.text)")
+            }
+        }
+        await harness.close()
+    }
+
     @Test("a write's position as minPosition makes the board show it; ETag and If-None-Match; as of an earlier position")
     func boardReadYourWrites() async throws {
         let harness = try await ServerHarness.make()

@@ -14,7 +14,7 @@ struct ReadyReadTests {
     private static let ws = "/v1/workspaces/acme"
 
     /// The ready-read count in `/metrics`.
-    private static func readyReads(_ client: some TestClientProtocol) async throws -> Int {
+    static func readyReads(_ client: some TestClientProtocol) async throws -> Int {
         let metrics = try await client.execute(uri: "/metrics", method: .get).text
         let line = try #require(metrics.split(separator: "\n").first { $0.hasPrefix("taskledger_http_ready_reads_total ") })
         return try #require(Int(line.split(separator: " ")[1]))

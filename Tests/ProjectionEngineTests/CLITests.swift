@@ -35,6 +35,8 @@ struct CLITests {
         #expect(query.stdout.hasSuffix(#","position":100}"# + "\n"))
         let past = try taskledger(["projections", "query", "items", "by_type", "--param", "type=Closed", "--at", "5"] + options)
         #expect(past.stdout == #"{"rows":[{"position":3,"stream":"s-2","n":2}],"next":null,"position":5}"# + "\n")
+        let counted = try taskledger(["projections", "query", "items", "by_type", "--param", "type=Closed", "--at", "5", "--total"] + options)
+        #expect(counted.stdout == #"{"rows":[{"position":3,"stream":"s-2","n":2}],"next":null,"position":5,"total":1}"# + "\n")
         let live = try taskledger(["projections", "status", "--json"] + options)
         #expect(live.stdout.contains(#""name":"items","state":"live""#))
         let rebuild = try taskledger(["projections", "rebuild", "items"] + options)

@@ -32,6 +32,41 @@ struct QueryTests {
         await engine.stop()
     }
 
+    @Test("total: the rows over every page, whatever the page, limit or cursor; as of a position; absent unless asked")
+    func totals() async throws {
+        // A query ending in a comment: the count wraps it on lines of its own.
+        let items =
+            try DefinitionFiles.text("items") + """
+
+                -- query: all_entries(limit = 5)
+                -- cursor: position
+                SELECT position FROM entries WHERE (:cursor_position IS NULL OR position > :cursor_position)
+                ORDER BY position LIMIT :limit -- oldest first
+                """
+        let fixture = try EngineFixture(definitions: ["items": items])
+        try await fixture.append(sampleEvents(1_000))
+        let engine = try await fixture.started()
+        let moved: [String: QueryValue] = ["type": .text("Moved")]
+        let first = try engine.query(projection: "items", query: "by_type", parameters: moved, limit: 7, total: true)
+        #expect(first.rows.count == 7 && first.total == 333)
+        #expect(first.json.hasSuffix(#","position":1000,"total":333}"#), "\(first.json.suffix(60))")
+        let second = try engine.query(projection: "items", query: "by_type", parameters: moved, cursor: first.next, limit: 7, total: true)
+        #expect(second.total == 333 && second.rows.first?["position"] != first.rows.first?["position"])
+        // Not asked: not counted, and not the kept answer that was.
+        let plain = try engine.query(projection: "items", query: "by_type", parameters: moved, limit: 7)
+        #expect(plain.total == nil && !plain.json.contains("total") && plain.rows == first.rows)
+        #expect(engine.readyAnswer(projection: "items", query: "by_type", parameters: moved, limit: 7, total: true)?.total == 333)
+        // As of a position: the rows then. Of the first 500 events, every third from the second is a move.
+        let past = try engine.query(projection: "items", query: "by_type", parameters: moved, limit: 7, asOf: .position(500), total: true)
+        #expect(past.position == 500 && past.total == (0..<500).filter { $0 % 3 == 1 }.count)
+        #expect(try engine.query(projection: "items", query: "by_type", parameters: ["type": .text("Nope")], total: true).total == 0)
+        #expect(try engine.query(projection: "items", query: "all_entries", total: true).total == 1_000)
+        #expect(
+            try engine.query(projection: "items", query: "items", total: true).total
+                == (try engine.query(projection: "items", query: "items")).rows.count)
+        await engine.stop()
+    }
+
     @Test("the default limit comes from the declaration; the engine caps it at 500")
     func limits() async throws {
         let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])

@@ -67,7 +67,7 @@ struct ResultCacheTests {
     @Test("bounded: stale answers are dropped first, and a full cache of current answers starts over")
     func bounded() {
         let cache = ResultCache()
-        func key(_ n: Int) -> ResultCache.Key { .init(query: "q", parameters: ["n": .integer(Int64(n))], cursor: nil, limit: nil) }
+        func key(_ n: Int) -> ResultCache.Key { .init(query: "q", parameters: ["n": .integer(Int64(n))], cursor: nil, limit: nil, total: false) }
         func result(_ n: Int, at position: UInt64) -> QueryResult {
             QueryResult(rows: [.init(columns: ["n"], values: [.integer(Int64(n))])], next: nil, position: position)
         }

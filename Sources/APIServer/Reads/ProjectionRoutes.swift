@@ -22,7 +22,7 @@ import Workflow
 struct ProjectionRoutes {
     static let waitMax: Duration = .seconds(5)
     /// Parameters the route takes itself; everything else goes to the query.
-    static let reserved: Set<String> = ["cursor", "limit", "minPosition", "at", "format"]
+    static let reserved: Set<String> = ["cursor", "limit", "minPosition", "at", "format", "total"]
 
     /// A friendly route: which projection and query it runs, and which path parameters become which
     /// query parameters.
@@ -92,7 +92,8 @@ struct ProjectionRoutes {
         let result: QueryResult
         do {
             result = try engine.query(
-                projection: projection, query: query, parameters: parameters, cursor: options.cursor, limit: options.limit, asOf: options.asOf)
+                projection: projection, query: query, parameters: parameters, cursor: options.cursor, limit: options.limit, asOf: options.asOf,
+                total: options.total)
         } catch {
             throw Problem(error, rawFullText: parameters["match"] != nil)
         }
@@ -112,8 +113,10 @@ struct ProjectionRoutes {
             missingSubject(fixed, log: caller.workspace.log) == nil
         else { return nil }
         if let unchanged = Self.notModified(ifNoneMatch, position: position) { return unchanged }
-        return engine.readyAnswer(projection: projection, query: query, parameters: parameters, cursor: options.cursor, limit: options.limit)
-            .map(ReadAnswer.init)
+        return engine.readyAnswer(
+            projection: projection, query: query, parameters: parameters, cursor: options.cursor, limit: options.limit, total: options.total
+        )
+        .map(ReadAnswer.init)
     }
 
     /// 404 when a friendly route's path names a project or a task that was never created: its read model
@@ -246,6 +249,8 @@ struct ReadOptions {
     var asOf: ProjectionEngine.AsOf?
     var cursor: String?
     var limit: Int?
+    /// `total=true`: count the rows over all pages as well (a second run of the query, so only when asked).
+    var total = false
 
     init(_ uri: URI) throws {
         let query = uri.queryParameters
@@ -266,6 +271,10 @@ struct ReadOptions {
         if let text = query.get("limit") {
             guard let value = Int(text), (1...500).contains(value) else { throw Problem.badRequest("limit: 1 to 500", code: "invalid-parameter") }
             limit = value
+        }
+        if let text = query.get("total") {
+            guard text == "true" || text == "false" else { throw Problem.badRequest("total: true or false", code: "invalid-parameter") }
+            total = text == "true"
         }
     }
 }

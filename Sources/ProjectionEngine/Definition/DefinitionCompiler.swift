@@ -122,6 +122,8 @@ public enum DefinitionCompiler {
             for column in query.cursor where !columns.contains(column) {
                 throw DefinitionError(file: file, line: line, message: "cursor column '\(column)' is not a column of query '\(query.name)'")
             }
+            // `total` counts the query as a subquery: prepared here, so a query it cannot wrap fails at load.
+            _ = try database.prepare(query.countSQL)
         } catch let error as SQLiteError {
             throw DefinitionError(file: file, line: line, message: error.message)
         } catch {

@@ -70,6 +70,15 @@ public struct QueryDefinition: Sendable {
     /// Columns whose last values make the `next` cursor (`-- cursor:`); empty when the query does not page.
     public let cursor: [String]
     let statement: SQLText
+
+    /// The query's rows counted over every page (`total`): its SELECT as a subquery, with the same
+    /// parameters in the same order, run with no cursor and no limit. On its own line, so a trailing
+    /// comment in the query cannot swallow the closing parenthesis.
+    var countSQL: String {
+        var select = Substring(statement.sql)
+        while let last = select.last, last == ";" || last.isWhitespace { select = select.dropLast() }
+        return "SELECT count(*) FROM (\n" + select + "\n)"
+    }
 }
 
 /// A declared query parameter, what it takes, and its default (nil: the caller must give it).

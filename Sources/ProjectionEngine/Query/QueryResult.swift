@@ -18,18 +18,21 @@ public struct QueryResult: Sendable, Equatable {
     public let next: String?
     /// The answer is exactly the read model after applying events 1 through `position`.
     public let position: UInt64
+    /// How many rows the query gives over all its pages, when asked for (`total`); nil otherwise.
+    public let total: Int?
     /// `{"rows":[…],"next":…,"position":…}`: one JSON object, `_json` columns parsed. Encoded once, with
     /// the answer: served answers are kept and sent again while the read model stays at `position`.
     public let json: String
 
-    public init(rows: [Row], next: String?, position: UInt64) {
+    public init(rows: [Row], next: String?, position: UInt64, total: Int? = nil) {
         self.rows = rows
         self.next = next
         self.position = position
-        json = Self.encode(rows: rows, next: next, position: position)
+        self.total = total
+        json = Self.encode(rows: rows, next: next, position: position, total: total)
     }
 
-    private static func encode(rows: [Row], next: String?, position: UInt64) -> String {
+    private static func encode(rows: [Row], next: String?, position: UInt64, total: Int?) -> String {
         var out: [UInt8] = []
         out.append(contentsOf: #"{"rows":["#.utf8)
         for (index, row) in rows.enumerated() {
@@ -45,7 +48,9 @@ public struct QueryResult: Sendable, Equatable {
         }
         out.append(contentsOf: #"],"next":"#.utf8)
         if let next { JSONText.appendString(next, to: &out) } else { out.append(contentsOf: "null".utf8) }
-        out.append(contentsOf: #","position":\#(position)}"#.utf8)
+        out.append(contentsOf: #","position":\#(position)"#.utf8)
+        if let total { out.append(contentsOf: #","total":\#(total)"#.utf8) }
+        out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
     }
 }

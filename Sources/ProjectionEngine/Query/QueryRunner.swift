@@ -7,6 +7,8 @@ struct QueryRequest: Sendable {
     let parameters: [String: QueryValue]
     let cursor: String?
     let limit: Int?
+    /// Whether to count the query's rows over all pages as well.
+    var total = false
 }
 
 /// Binds a query's parameters (caller's values, defaults, cursor, limit), steps it and shapes the rows.
@@ -19,6 +21,8 @@ enum QueryRunner {
         let values: [String: QueryValue]
         let limit: Int
         let cursor: [QueryValue]?
+        /// Whether the rows over all pages are counted too (`QueryRequest.total`).
+        let total: Bool
     }
 
     static func check(_ request: QueryRequest, _ query: QueryDefinition) throws(ProjectionError) -> Bindings {
@@ -52,25 +56,19 @@ enum QueryRunner {
             }
             cursor = decoded
         }
-        return Bindings(values: values, limit: limit, cursor: cursor)
+        return Bindings(values: values, limit: limit, cursor: cursor, total: request.total)
     }
 
-    /// Runs the prepared `statement` of `query` and returns at most `limit` rows.
-    static func run(_ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement, position: UInt64) throws(ProjectionError)
-        -> QueryResult
-    {
+    /// Runs the prepared `statement` of `query` and returns at most `limit` rows; with `bindings.total`,
+    /// also runs `counting` (the prepared `countSQL`) in the same read transaction, so the total and the
+    /// rows are of one state of the database.
+    static func run(
+        _ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement, counting: () throws(SQLiteError) -> SQLiteStatement,
+        position: UInt64
+    ) throws(ProjectionError) -> QueryResult {
         defer { statement.reset() }
-        for (offset, name) in query.statement.parameters.enumerated() {
-            let index = Int32(offset + 1)
-            if name == "limit" {
-                // One more than asked: whether it comes back says whether there is a next page.
-                statement.bind(index, Int64(bindings.limit + 1))
-            } else if name.hasPrefix("cursor_"), let column = query.cursor.firstIndex(of: String(name.dropFirst(7))) {
-                bind(statement, index, bindings.cursor?[column] ?? .null)
-            } else {
-                bind(statement, index, bindings.values[name] ?? .null)
-            }
-        }
+        // One more than asked: whether it comes back says whether there is a next page.
+        bindAll(statement, query, bindings, limit: Int64(bindings.limit + 1), cursor: bindings.cursor)
         let count = statement.columnCount
         let names = (0..<count).map { statement.columnName($0) }
         let outputNames = names.map { $0.hasSuffix("_json") ? String($0.dropLast(5)) : $0 }
@@ -101,7 +99,38 @@ enum QueryRunner {
             throw .sqlite("query '\(query.name)': \(error.message)")
         }
         let next = more && !query.cursor.isEmpty ? rawCursor.last.map { QueryCursor.encode(query: query.name, values: $0) } : nil
-        return QueryResult(rows: rows, next: next, position: position)
+        var total: Int?
+        if bindings.total {
+            do throws(SQLiteError) {
+                total = try self.total(query, bindings, statement: try counting())
+            } catch {
+                throw .sqlite("query '\(query.name)' (total): \(error.message)")
+            }
+        }
+        return QueryResult(rows: rows, next: next, position: position, total: total)
+    }
+
+    /// The query's rows over all pages: no cursor, no limit (SQLite reads a negative limit as none).
+    private static func total(_ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement) throws(SQLiteError) -> Int {
+        defer { statement.reset() }
+        bindAll(statement, query, bindings, limit: -1, cursor: nil)
+        guard try statement.step() else { return 0 }
+        return Int(statement.int64(0))
+    }
+
+    private static func bindAll(
+        _ statement: SQLiteStatement, _ query: QueryDefinition, _ bindings: Bindings, limit: Int64, cursor: [QueryValue]?
+    ) {
+        for (offset, name) in query.statement.parameters.enumerated() {
+            let index = Int32(offset + 1)
+            if name == "limit" {
+                statement.bind(index, limit)
+            } else if name.hasPrefix("cursor_"), let column = query.cursor.firstIndex(of: String(name.dropFirst(7))) {
+                bind(statement, index, cursor?[column] ?? .null)
+            } else {
+                bind(statement, index, bindings.values[name] ?? .null)
+            }
+        }
     }
 
     private static func bind(_ statement: SQLiteStatement, _ index: Int32, _ value: QueryValue) {

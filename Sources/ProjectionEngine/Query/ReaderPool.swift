@@ -84,6 +84,7 @@ final class ReaderPool: Sendable {
 final class ReaderConnection: @unchecked Sendable {
     let database: SQLiteDatabase
     private var statements: [String: SQLiteStatement] = [:]
+    private var counts: [String: SQLiteStatement] = [:]
     /// The page cache after the last query (`SQLITE_DBSTATUS_CACHE_USED`), in bytes.
     private(set) var cacheBytes = 0
 
@@ -115,6 +116,14 @@ final class ReaderConnection: @unchecked Sendable {
         if let cached = statements[query.name] { return cached }
         let statement = try database.prepare(query.statement.sql)
         statements[query.name] = statement
+        return statement
+    }
+
+    /// The prepared `countSQL` of `query`, kept beside its statement.
+    func countStatement(for query: QueryDefinition) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = counts[query.name] { return cached }
+        let statement = try database.prepare(query.countSQL)
+        counts[query.name] = statement
         return statement
     }
 }

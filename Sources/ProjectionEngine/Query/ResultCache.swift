@@ -18,6 +18,7 @@ final class ResultCache: Sendable {
         let parameters: [String: QueryValue]
         let cursor: String?
         let limit: Int?
+        let total: Bool
     }
 
     static let entriesMax = 256

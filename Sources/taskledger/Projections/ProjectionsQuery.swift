@@ -6,7 +6,7 @@ import ProjectionEngine
 struct ProjectionsQuery: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Run a projection's query and print {\"rows\":[…],\"next\":…,\"position\":…}.",
+        abstract: "Run a projection's query and print {\"rows\":[…],\"next\":…,\"position\":…} (and \"total\" with --total).",
         discussion: "The projection first catches up with the log (building it if needed). Values of --param are integers, reals, null or text."
     )
 
@@ -31,6 +31,9 @@ struct ProjectionsQuery: AsyncParsableCommand {
     @Option(help: "Rows per page (at most 500).")
     var limit: Int?
 
+    @Flag(help: "Also count the query's rows over all pages (\"total\"): the query runs a second time, without cursor or limit.")
+    var total = false
+
     func run() async throws {
         var values: [String: QueryValue] = [:]
         for parameter in parameters {
@@ -51,7 +54,7 @@ struct ProjectionsQuery: AsyncParsableCommand {
         do {
             try engine.start()
             _ = await engine.waitUntilCaughtUp(timeout: .seconds(3_600))
-            let result = try engine.query(projection: name, query: query, parameters: values, cursor: cursor, limit: limit, asOf: asOf)
+            let result = try engine.query(projection: name, query: query, parameters: values, cursor: cursor, limit: limit, asOf: asOf, total: total)
             let output = StandardOutput()
             output.write(result.json + "\n")
             output.flush()

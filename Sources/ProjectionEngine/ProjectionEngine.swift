@@ -185,7 +185,7 @@ public final class ProjectionEngine: Sendable {
                     do throws(SQLiteError) { statement = try connection.statement(for: query) } catch { throw .sqlite(error.message) }
                     return try QueryRunner.run(
                         query, bindings, statement: statement, counting: { () throws(SQLiteError) in try connection.countStatement(for: query) },
-                        position: checkpoint)
+                        position: checkpoint, timeSecondsMax: options.queryTimeSecondsMax)
                 }
             }
             guard let answer else { continue }
@@ -227,7 +227,8 @@ public final class ProjectionEngine: Sendable {
         let statement: SQLiteStatement
         do { statement = try database.prepare(query.statement.sql) } catch { throw .sqlite(error.message) }
         return try QueryRunner.run(
-            query, bindings, statement: statement, counting: { () throws(SQLiteError) in try database.prepare(query.countSQL) }, position: position)
+            query, bindings, statement: statement, counting: { () throws(SQLiteError) in try database.prepare(query.countSQL) }, position: position,
+            timeSecondsMax: options.queryTimeSecondsMax)
     }
 
     private func resolve(_ asOf: AsOf) throws(ProjectionError) -> UInt64 {

@@ -20,6 +20,10 @@ public struct ProjectionEngineOptions: Sendable {
     /// commits, each rewriting the same hot pages into the WAL and flushing the full-text index's
     /// segment, are capped at 1/interval a second, so their cost per event falls as the load rises.
     public var liveCommitSpacing: Double = 0.01
+    /// A query (its page, and its total when asked) runs at most this many seconds; then SQLite stops it
+    /// and the caller gets `queryTimeout`. It bounds what one analyst's query, or a total over a large
+    /// table, can hold of a reader connection and a core.
+    public var queryTimeSecondsMax: Double = 10
     public var logger = Logger(label: "taskledger.projections")
 
     public init() {}

@@ -16,6 +16,8 @@ public enum ProjectionError: Error, Sendable, Equatable, CustomStringConvertible
     /// The projection stopped on a failing statement.
     case failed(projection: String, position: UInt64, message: String)
     case positionBeyondHead(requested: UInt64, head: UInt64)
+    /// The query ran longer than the engine's `queryTimeSecondsMax` and was stopped.
+    case queryTimeout(query: String, seconds: Double)
     case io(String)
     case sqlite(String)
     case log(EventLogError)
@@ -31,6 +33,7 @@ public enum ProjectionError: Error, Sendable, Equatable, CustomStringConvertible
         case .notReady: "projection-not-ready"
         case .failed: "projection-failed"
         case .positionBeyondHead: "position-beyond-head"
+        case .queryTimeout: "query-timeout"
         case .io: "projection-io"
         case .sqlite: "projection-sqlite"
         case .log(let error): error.code
@@ -48,6 +51,8 @@ public enum ProjectionError: Error, Sendable, Equatable, CustomStringConvertible
         case .notReady(let name): "projection '\(name)' has not finished its first catch-up yet"
         case .failed(let name, let position, let message): "projection '\(name)' stopped at position \(position): \(message)"
         case .positionBeyondHead(let requested, let head): "position \(requested) is beyond the log's head (\(head))"
+        case .queryTimeout(let query, let seconds):
+            "query '\(query)' ran longer than \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s and was stopped; narrow it with its parameters, or leave out total"
         case .io(let message): message
         case .sqlite(let message): message
         case .log(let error): error.description

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import ProjectionEngine
+import TestSupport
 import Testing
 
 @testable import APIServer
@@ -39,6 +41,41 @@ struct ReadRouteTests {
                 let refused = try await client.execute(
                     uri: ws + "/projects/p1/tasks?total=" + value, method: .get, headers: harness.headers("dev", json: false))
                 #expect(refused.status == .badRequest && refused.json["detail"] as? String == "total: true or false", "\(value): \(refused.text)")
+            }
+        }
+        await harness.close()
+    }
+
+    @Test("a read whose query runs past the server's time limit is a 503 query-timeout; the next read is answered")
+    func queryTimeout() async throws {
+        // An analyst's projection whose page is quick and whose total counts a billion rows.
+        let definitions = TestDirectory()
+        try """
+        -- projection: numbers
+        -- version: 1
+
+        -- schema
+        CREATE TABLE seen (position INTEGER PRIMARY KEY);
+
+        -- on: *
+        INSERT INTO seen (position) VALUES (:position);
+
+        -- query: upto(n = 1000000000, limit = 5)
+        WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :n) SELECT x FROM c LIMIT :limit
+        """.write(toFile: definitions.path + "/numbers.sql", atomically: true, encoding: .utf8)
+        let numbers = try DefinitionLoader.load(directory: definitions.path).definitions
+        let harness = try await ServerHarness.make {
+            $0.projections += numbers
+            $0.projectionOptions.queryTimeSecondsMax = 0.2
+        }
+        try await harness.application.test(.router) { client in
+            let route = "/v1/workspaces/acme/projections/numbers/upto"
+            let stopped = try await client.execute(
+                uri: route + "?minPosition=1&total=true", method: .get, headers: harness.headers("acme-admin", json: false))
+            #expect(stopped.status == .serviceUnavailable && stopped.json["code"] as? String == "query-timeout", "\(stopped.text)")
+            #expect((stopped.json["detail"] as? String)?.hasPrefix("query 'upto' ran longer than 0.2 s") == true, "\(stopped.text)")
+            try await client.execute(uri: route, method: .get, headers: harness.headers("acme-admin", json: false)) {
+                #expect($0.status == .ok && ($0.json["rows"] as? [Any])?.count == 5, "\($0.text)")
             }
         }
         await harness.close()

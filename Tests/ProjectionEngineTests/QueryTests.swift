@@ -67,6 +67,37 @@ struct QueryTests {
         await engine.stop()
     }
 
+    @Test("a query running longer than the time limit is stopped with queryTimeout, its total too; the connection goes on serving")
+    func timeLimit() async throws {
+        let slow =
+            try DefinitionFiles.text("items") + """
+
+                -- query: slow(n = 1000000000)
+                WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :n) SELECT count(*) AS n FROM c
+
+                -- query: numbers(n = 1000000000, limit = 5)
+                WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :n) SELECT x FROM c LIMIT :limit
+                """
+        let fixture = try EngineFixture(definitions: ["items": slow])
+        try await fixture.append(sampleEvents(100))
+        let engine = try await fixture.started { $0.queryTimeSecondsMax = 0.2 }
+        for _ in 0..<2 {
+            let started = ContinuousClock.now
+            #expect(throws: ProjectionError.queryTimeout(query: "slow", seconds: 0.2)) { try engine.query(projection: "items", query: "slow") }
+            #expect(ContinuousClock.now - started < .seconds(5))
+            // The same reader connection answers the next query, stopped or not.
+            #expect(try engine.query(projection: "items", query: "slow", parameters: ["n": .integer(10)]).rows.first?["n"] == .integer(10))
+        }
+        // A total is counted under the same limit: a fast page does not let a slow count run on.
+        #expect(try engine.query(projection: "items", query: "numbers").rows.count == 5)
+        #expect(throws: ProjectionError.queryTimeout(query: "numbers", seconds: 0.2)) {
+            try engine.query(projection: "items", query: "numbers", total: true)
+        }
+        #expect(try engine.query(projection: "items", query: "numbers", parameters: ["n": .integer(12)], total: true).total == 12)
+        #expect(ProjectionError.queryTimeout(query: "slow", seconds: 0.2).description.hasPrefix("query 'slow' ran longer than 0.2 s"))
+        await engine.stop()
+    }
+
     @Test("the default limit comes from the declaration; the engine caps it at 500")
     func limits() async throws {
         let fixture = try EngineFixture(definitions: ["items": try DefinitionFiles.text("items")])

@@ -294,7 +294,7 @@ extension Problem {
             switch error {
             case .unknownProjection, .unknownQuery: .notFound
             case .invalidParameter, .missingParameter, .invalidCursor, .positionBeyondHead: .badRequest
-            case .notReady, .failed: .serviceUnavailable
+            case .notReady, .failed, .queryTimeout: .serviceUnavailable
             default: .internalServerError
             }
         self.init(status, code: error.code, detail: error.description)

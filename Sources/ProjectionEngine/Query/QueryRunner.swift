@@ -61,11 +61,27 @@ enum QueryRunner {
 
     /// Runs the prepared `statement` of `query` and returns at most `limit` rows; with `bindings.total`,
     /// also runs `counting` (the prepared `countSQL`) in the same read transaction, so the total and the
-    /// rows are of one state of the database.
+    /// rows are of one state of the database. Both together run at most `timeSecondsMax` seconds.
     static func run(
         _ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement, counting: () throws(SQLiteError) -> SQLiteStatement,
-        position: UInt64
+        position: UInt64, timeSecondsMax: Double
     ) throws(ProjectionError) -> QueryResult {
+        do throws(SQLiteError) {
+            return try statement.connection.withDeadline(seconds: timeSecondsMax) { () throws(SQLiteError) -> QueryResult in
+                let (rows, next) = try page(query, bindings, statement: statement)
+                let total = bindings.total ? try self.total(query, bindings, statement: try counting()) : nil
+                return QueryResult(rows: rows, next: next, position: position, total: total)
+            }
+        } catch {
+            if error.code == SQLITE_INTERRUPT { throw .queryTimeout(query: query.name, seconds: timeSecondsMax) }
+            throw .sqlite("query '\(query.name)': \(error.message)")
+        }
+    }
+
+    /// One page: at most `limit` rows and the cursor of the next page.
+    private static func page(
+        _ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement
+    ) throws(SQLiteError) -> (rows: [QueryResult.Row], next: String?) {
         defer { statement.reset() }
         // One more than asked: whether it comes back says whether there is a next page.
         bindAll(statement, query, bindings, limit: Int64(bindings.limit + 1), cursor: bindings.cursor)
@@ -76,38 +92,26 @@ enum QueryRunner {
         var rows: [QueryResult.Row] = []
         var rawCursor: [[QueryValue]] = []
         var more = false
-        do {
-            while try statement.step() {
-                if rows.count == bindings.limit {
-                    more = true
-                    break
-                }
-                var values: [QueryValue] = []
-                values.reserveCapacity(Int(count))
-                for column in 0..<count {
-                    let value = self.value(statement, column)
-                    if names[Int(column)].hasSuffix("_json"), case .text(let text) = value {
-                        values.append(.json(text))
-                    } else {
-                        values.append(value)
-                    }
-                }
-                rawCursor.append(cursorColumns.map { values[$0] })
-                rows.append(QueryResult.Row(columns: outputNames, values: values))
+        while try statement.step() {
+            if rows.count == bindings.limit {
+                more = true
+                break
             }
-        } catch {
-            throw .sqlite("query '\(query.name)': \(error.message)")
+            var values: [QueryValue] = []
+            values.reserveCapacity(Int(count))
+            for column in 0..<count {
+                let value = self.value(statement, column)
+                if names[Int(column)].hasSuffix("_json"), case .text(let text) = value {
+                    values.append(.json(text))
+                } else {
+                    values.append(value)
+                }
+            }
+            rawCursor.append(cursorColumns.map { values[$0] })
+            rows.append(QueryResult.Row(columns: outputNames, values: values))
         }
         let next = more && !query.cursor.isEmpty ? rawCursor.last.map { QueryCursor.encode(query: query.name, values: $0) } : nil
-        var total: Int?
-        if bindings.total {
-            do throws(SQLiteError) {
-                total = try self.total(query, bindings, statement: try counting())
-            } catch {
-                throw .sqlite("query '\(query.name)' (total): \(error.message)")
-            }
-        }
-        return QueryResult(rows: rows, next: next, position: position, total: total)
+        return (rows, next)
     }
 
     /// The query's rows over all pages: no cursor, no limit (SQLite reads a negative limit as none).

@@ -76,5 +76,7 @@ final class SQLiteDatabase {
 /// A failed SQLite call, with SQLite's own message.
 struct SQLiteError: Error, CustomStringConvertible {
     let message: String
+    /// SQLite's primary result code (`SQLITE_INTERRUPT` when a deadline stopped the statement).
+    var code: Int32 = SQLITE_ERROR
     var description: String { message }
 }

@@ -24,6 +24,8 @@ final class SQLiteStatement {
     func resetKeepingBindings() { sqlite3_reset(handle) }
 
     var parameterCount: Int32 { sqlite3_bind_parameter_count(handle) }
+    /// The connection the statement belongs to.
+    var connection: SQLiteDatabase { database }
     func parameterName(_ index: Int32) -> String? { sqlite3_bind_parameter_name(handle, index).map { String(cString: $0) } }
     var columnCount: Int32 { sqlite3_column_count(handle) }
     func columnName(_ index: Int32) -> String { String(cString: sqlite3_column_name(handle, index)) }
@@ -48,7 +50,7 @@ final class SQLiteStatement {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        default: throw SQLiteError(message: database.lastError)
+        case let code: throw SQLiteError(message: database.lastError, code: code & 0xff)
         }
     }
 

@@ -60,6 +60,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "/readyz answers 503 while a read model is more than this many events behind its log (or not built yet).")
     var readyLagMax: UInt64 = 10_000
 
+    @Option(help: "Seconds a read's query (its page and its total) may run before it is stopped with 503 query-timeout.")
+    var querySecondsMax: Double = 10
+
     @Flag(
         inversion: .prefixedNo,
         help:
@@ -78,6 +81,7 @@ struct Serve: AsyncParsableCommand {
         guard tokenRate > 0 else { throw ValidationError("--token-rate must be positive") }
         guard scheduleInterval >= 0 else { throw ValidationError("--schedule-interval must be 0 or more") }
         guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-interval must be 0 or more") }
+        guard querySecondsMax > 0, querySecondsMax <= 3_600 else { throw ValidationError("--query-seconds-max must be above 0 and at most 3600") }
     }
 
     func run() async throws {
@@ -104,6 +108,7 @@ struct Serve: AsyncParsableCommand {
         }
         var projectionOptions = ProjectionEngineOptions()
         projectionOptions.logger = logger
+        projectionOptions.queryTimeSecondsMax = querySecondsMax
         let configuration = ServerConfiguration(
             dataDirectory: dataDirectory, host: host, port: port, bodyLimit: bodyLimit, logOptions: logOptions, tlsCertificate: tlsCert,
             tlsKey: tlsKey, tokenRequestsPerSecond: tokenRate, tokenRequestBurst: tokenRate * 2, projections: definitions,

@@ -18,7 +18,8 @@ struct RequestObservation: RouterMiddleware {
             let elapsed = (ContinuousClock.now - started).components
             Self.observe(
                 metrics: metrics, logger: logger, method: request.method, route: context.endpointPath ?? "unmatched", path: request.uri.path,
-                status: status, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, workspace: context.parameters.get("ws"),
+                status: status, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18,
+                workspace: context.parameters.get("ws").map { $0.removingPercentEncoding ?? $0 },
                 authorization: request.headers[.authorization])
         }
         do {

@@ -93,4 +93,34 @@ struct CLITests {
         #expect(counter.status == 0)
         #expect(counter.stdout.contains(#""position":10"#))
     }
+
+    @Test("a query past --query-seconds-max stops with query-timeout, exit 1; a bad limit is a usage error")
+    func queryTimeLimit() async throws {
+        let options = try await workspace(10)
+        let definitions = directory.path + "/slow"
+        try FileManager.default.createDirectory(atPath: definitions, withIntermediateDirectories: true)
+        try Data(
+            """
+            -- projection: numbers
+            -- schema
+            CREATE TABLE seen (position INTEGER PRIMARY KEY);
+            -- on: *
+            INSERT INTO seen (position) VALUES (:position);
+            -- query: upto(n = 1000000000)
+            WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :n) SELECT count(*) AS n FROM c
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: definitions + "/numbers.sql"))
+        let data = options.dropLast(2) + ["--projections", definitions]
+        let stopped = try taskledger(["projections", "query", "numbers", "upto", "--query-seconds-max", "0.2"] + data)
+        #expect(stopped.status == 1)
+        #expect(
+            stopped.stderr
+                == "taskledger: query-timeout: query 'upto' ran longer than 0.2 s and was stopped; narrow it with its parameters, or leave out total\n"
+        )
+        let quick = try taskledger(["projections", "query", "numbers", "upto", "--param", "n=7", "--query-seconds-max", "0.2"] + data)
+        #expect(quick.status == 0 && quick.stdout.hasPrefix(#"{"rows":[{"n":7}]"#), "\(quick.stderr)")
+        let refused = try taskledger(["projections", "query", "numbers", "upto", "--query-seconds-max", "0"] + data)
+        #expect(refused.status == 64 && refused.stderr.contains("--query-seconds-max must be above 0"), "\(refused.stderr)")
+    }
 }

@@ -34,6 +34,15 @@ struct ProjectionsQuery: AsyncParsableCommand {
     @Flag(help: "Also count the query's rows over all pages (\"total\"): the query runs a second time, without cursor or limit.")
     var total = false
 
+    @Option(help: "Seconds the query (and its total) may run before it is stopped with query-timeout (above 0, at most 86400).")
+    var querySecondsMax: Double = 10
+
+    func validate() throws {
+        guard querySecondsMax > 0, querySecondsMax <= 86_400 else {
+            throw ValidationError("--query-seconds-max must be above 0 and at most 86400")
+        }
+    }
+
     func run() async throws {
         var values: [String: QueryValue] = [:]
         for parameter in parameters {
@@ -49,7 +58,9 @@ struct ProjectionsQuery: AsyncParsableCommand {
         }
         let definition = try projections.definition(name)
         let log = try global.openLog()
-        let engine = ProjectionEngine(log: log, dataDirectory: global.dataDirectory, definitions: [definition], options: global.engineOptions())
+        var options = global.engineOptions()
+        options.queryTimeSecondsMax = querySecondsMax
+        let engine = ProjectionEngine(log: log, dataDirectory: global.dataDirectory, definitions: [definition], options: options)
         var failure: ExitCode?
         do {
             try engine.start()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `If-None-Match` as RFC 9110 §13.1.2 reads it: `*`, or a comma-separated list of entity tags, each
 /// compared weakly with the current one (`W/"p5"` matches `"p5"`). A cache that kept several answers
 /// sends all their tags; one that went through a compressing proxy sends a weak one.
@@ -7,7 +9,7 @@ enum EntityTags {
         guard let ifNoneMatch else { return false }
         let wanted = opaque(current[...])
         return ifNoneMatch.split(separator: ",").contains { candidate in
-            let tag = trimmed(candidate)
+            let tag = Substring(candidate.trimmingCharacters(in: .whitespaces))
             return tag == "*" || opaque(tag) == wanted
         }
     }
@@ -15,13 +17,5 @@ enum EntityTags {
     /// The tag without its weakness marker: weak comparison ignores it (RFC 9110 §8.8.3.2).
     private static func opaque(_ tag: Substring) -> Substring {
         tag.hasPrefix("W/") ? tag.dropFirst(2) : tag
-    }
-
-    private static func trimmed(_ text: Substring) -> Substring {
-        var start = text.startIndex
-        var end = text.endIndex
-        while start < end, text[start] == " " || text[start] == "\t" { start = text.index(after: start) }
-        while end > start, text[text.index(before: end)] == " " || text[text.index(before: end)] == "\t" { end = text.index(before: end) }
-        return text[start..<end]
     }
 }

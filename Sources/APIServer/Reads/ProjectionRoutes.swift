@@ -31,7 +31,8 @@ struct ProjectionRoutes {
         var projection: String
         var query: String
         var pathParameters: [String: String]
-        /// Whether the query's `type` parameter names event types, checked against the catalogue.
+        /// Whether the query's `type` parameter names event types, checked by `EventTypeFilter` (a name
+        /// no event can have, or a catalogue type in the wrong case, is a 400).
         var filtersEventTypes = false
     }
 

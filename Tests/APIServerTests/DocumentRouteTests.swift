@@ -45,6 +45,7 @@ struct DocumentRouteTests {
             // Damage the stored blob: the next read detects it instead of serving wrong bytes.
             let blobs = harness.directory.path + "/workspaces/acme/documents"
             let enumerator = FileManager.default.enumerator(atPath: blobs)
+            var damagedPaths: [String] = []
             while let name = enumerator?.nextObject() as? String {
                 let path = blobs + "/" + name
                 var isDirectory: ObjCBool = false
@@ -52,15 +53,28 @@ struct DocumentRouteTests {
                     var damaged = try Data(contentsOf: URL(fileURLWithPath: path))
                     damaged[10] ^= 0xFF
                     try damaged.write(to: URL(fileURLWithPath: path))
+                    damagedPaths.append(path)
                 }
             }
             let broken = try await client.execute(uri: ws + "/documents/d1/content", method: .get, headers: harness.headers("dev", json: false))
             #expect(broken.status == .internalServerError)
             #expect(broken.json["code"] as? String == "document-corrupted")
             // A HEAD reads no bytes: it states the recorded length (and so cannot see the damage).
+            #expect(damagedPaths.count == 1)
             let head = try await client.execute(uri: ws + "/documents/d1/content", method: .head, headers: harness.headers("dev", json: false))
             #expect(head.status == .ok && head.headers[.contentLength] == String(bytes.count) && head.body.readableBytes == 0)
             #expect(head.headers[.eTag] == "\"\(digest)\"" && head.headers[.contentType] == "application/pdf")
+            // Lose the blob: the document is still recorded, so GET and HEAD both say the server lost its
+            // bytes (a 500 naming them), not that the document does not exist.
+            for path in damagedPaths { try FileManager.default.removeItem(atPath: path) }
+            for method in [HTTPRequest.Method.get, .head] {
+                let lost = try await client.execute(uri: ws + "/documents/d1/content", method: method, headers: harness.headers("dev", json: false))
+                #expect(lost.status == .internalServerError, "\(method)")
+                if method == .get {
+                    #expect(lost.json["code"] as? String == "document-missing")
+                    #expect((lost.json["detail"] as? String)?.contains(digest) == true)
+                }
+            }
             try await client.execute(uri: ws + "/documents/nope/content", method: .get, headers: harness.headers("dev", json: false)) {
                 #expect($0.status == .notFound)
             }

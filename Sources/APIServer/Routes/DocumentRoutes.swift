@@ -138,10 +138,15 @@ struct DocumentRoutes {
         let bytes: [UInt8]
         do {
             bytes = try store.get(digest)
-        } catch {
+        } catch .notFound {
+            // The log records this version, so its bytes were stored before the command was accepted: a
+            // missing blob is lost data on the server, not a wrong request. A 404 would hide it (and tell
+            // the caller the document does not exist); a HEAD comes here too, and answers the same.
             throw Problem(
-                error.code == "not-found" ? .notFound : .internalServerError, code: error.code,
-                detail: "document \(id): \(error.description)")
+                .internalServerError, code: "document-missing",
+                detail: "document \(id): its stored bytes (SHA-256 \(file.sha256)) are missing from the document store")
+        } catch {
+            throw Problem(.internalServerError, code: error.code, detail: "document \(id): \(error.description)")
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -1,0 +1,134 @@
+import EventLog
+import Foundation
+import Testing
+
+@testable import ProjectionEngine
+
+/// The audit trail's `events` query bounds the positions it reads by the time range (`span` in
+/// audit.sql), found through the `at` index. `at` is the decision time, which need not grow with the
+/// position (two commands decided in one order can commit in the other), so a bound taken as "the
+/// position where the range starts" would drop rows. This checks the query against a plain filter of
+/// the same rows, on a trail whose decision times are out of order, for random filters, page sizes
+/// and ranges (open, closed, empty, outside the trail), page by page through the cursor, and the totals.
+@Suite("audit trail: time ranges")
+struct AuditTimeRangeTests {
+    struct Row {
+        let position: Int64
+        let at: String
+        let actor: String
+        let type: String
+        let stream: String
+    }
+
+    /// SplitMix64: the same rows and cases on every run.
+    struct SeededRandom: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)  // 2026-09-21T14:13:20Z
+
+    static func text(_ date: Date) -> String {
+        Timestamp(unixMicros: Int64((date.timeIntervalSince1970 * 1_000_000).rounded())).description
+    }
+
+    @Test("pages and totals equal a plain filter of the rows, with decision times out of order")
+    func rangesMatchPlainFilter() throws {
+        let projections = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Projections").path
+        let audit = try #require(try DefinitionLoader.load(directory: projections).definitions.first { $0.name == "audit" })
+        let query = try #require(audit.queries["events"])
+        let database = try SQLiteDatabase.inMemory()
+        try audit.createSchema(in: database)
+
+        // 3,000 events, one every ten minutes over ~three weeks; one in five decided up to two hours
+        // before or after its neighbours' times.
+        var random = SeededRandom(state: 20_261_128)
+        let actors = ["ana", "ben", "cy"]
+        let types = ["TaskMoved", "TaskEdited", "CommentAdded", "AccessDenied"]
+        var rows: [Row] = []
+        try database.execute("BEGIN")
+        let insert = try database.prepare(
+            "INSERT INTO events (position, id, at, actor, type, stream, stream_version, summary, data) VALUES (?, ?, ?, ?, ?, ?, 1, 's', '{}')")
+        for position in Int64(1)...3_000 {
+            var seconds = Double(position) * 600
+            if Int.random(in: 0..<5, using: &random) == 0 { seconds += Double(Int.random(in: -7_200...7_200, using: &random)) }
+            let row = Row(
+                position: position, at: Self.text(Self.start.addingTimeInterval(seconds)), actor: actors.randomElement(using: &random)!,
+                type: types.randomElement(using: &random)!, stream: "task-t\(Int.random(in: 1...40, using: &random))")
+            insert.bind(1, row.position)
+            insert.bind(2, "e\(position)")
+            insert.bind(3, row.at)
+            insert.bind(4, row.actor)
+            insert.bind(5, row.type)
+            insert.bind(6, row.stream)
+            _ = try insert.step()
+            insert.reset()
+            rows.append(row)
+        }
+        try database.execute("COMMIT")
+        #expect(zip(rows, rows.dropFirst()).contains { $0.at > $1.at }, "the trail must have decision times out of order")
+
+        let statement = try database.prepare(query.statement.sql)
+        var cases = 0
+        var nonEmpty = 0
+        for _ in 0..<300 {
+            // Ends anywhere from a day before the trail to a day after it; days or exact times; either
+            // end left open now and then; sometimes the wrong way round (an empty range).
+            func end() -> String {
+                let date = Self.start.addingTimeInterval(Double(Int.random(in: -86_400...(3_000 * 600 + 86_400), using: &random)))
+                let time = Self.text(date)
+                return Bool.random(using: &random) ? String(time.prefix(10)) : time
+            }
+            var parameters: [String: QueryValue] = [:]
+            let from: String? = Int.random(in: 0..<5, using: &random) == 0 ? nil : end()
+            var to: String? = Int.random(in: 0..<5, using: &random) == 0 ? nil : end()
+            if let lower = from, let upper = to, lower > upper, Bool.random(using: &random) { to = lower }
+            if let from { parameters["from"] = .text(from) }
+            if let to { parameters["to"] = .text(to) }
+            if Int.random(in: 0..<4, using: &random) == 0 { parameters["actor"] = .text(actors.randomElement(using: &random)!) }
+            if Int.random(in: 0..<4, using: &random) == 0 { parameters["type"] = .text(types.randomElement(using: &random)!) }
+            if Int.random(in: 0..<6, using: &random) == 0 { parameters["stream"] = .text("task-t\(Int.random(in: 1...40, using: &random))") }
+            let limit = [1, 7, 50, 500].randomElement(using: &random)!
+
+            let expected = rows.filter { row in
+                if let from, row.at < from { return false }
+                if let to, row.at >= to { return false }
+                if case .text(let actor) = parameters["actor"], row.actor != actor { return false }
+                if case .text(let type) = parameters["type"], row.type != type { return false }
+                if case .text(let stream) = parameters["stream"], row.stream != stream { return false }
+                return true
+            }.map(\.position).reversed()
+
+            var got: [Int64] = []
+            var cursor: String?
+            var total: Int?
+            repeat {
+                let request = QueryRequest(
+                    projection: "audit", query: "events", parameters: parameters, cursor: cursor, limit: limit, total: cursor == nil)
+                let bindings = try QueryRunner.check(request, query)
+                let result = try QueryRunner.run(
+                    query, bindings, statement: statement, counting: { () throws(SQLiteError) in try database.prepare(query.countSQL) },
+                    position: 3_000,
+                    timeSecondsMax: 10)
+                if cursor == nil { total = result.total }
+                for row in result.rows {
+                    guard case .integer(let position) = row["position"] else { Issue.record("no position"); return }
+                    got.append(position)
+                }
+                cursor = result.next
+            } while cursor != nil && got.count <= expected.count
+            #expect(got == Array(expected), "\(parameters), limit \(limit)")
+            #expect(total == expected.count, "\(parameters)")
+            cases += 1
+            if !expected.isEmpty { nonEmpty += 1 }
+        }
+        #expect(cases == 300 && nonEmpty > 150)
+    }
+}

@@ -685,14 +685,17 @@ SELECT position, summary, data FROM events WHERE position BETWEEN :first_positio
 -- it), so a page of a rare stream, actor or type scanned the trail from the newest event until it had
 -- its rows: ~0.6 s at 1M events, now a few ms (and their totals too). The guards exclude one another,
 -- so exactly one branch runs (the others stop at their constant guard) and every branch applies every
--- filter; each is ordered and limited by its own index. As only one branch has rows, they are already
--- in order: an ORDER BY around the UNION ALL would merge the branches row by row. The price: a total of
--- the whole trail takes about twice as long as with one SELECT (measured in docs/projections.md).
+-- filter; each is ordered and limited by its own index (the narrow prefix's sorts its few rows). As
+-- only one branch has rows, they are already in order: an ORDER BY around the UNION ALL would merge the
+-- branches row by row. The price: a total of the whole trail takes about twice as long as with one
+-- SELECT (measured in docs/projections.md).
 -- A time range bounds the positions each branch reads (`span`: the first position in the range and the
 -- one past its last): `at` has its own index, so finding them costs a walk over the range's index
 -- entries, and then every branch seeks straight to them (one upper bound, with the cursor's, so that
--- SQLite seeks on it rather than checking it row by row). Without the bounds, a day two months back was found by walking the trail from
--- its newest event to that day (~0.25 s at 1M events), and its last page walked on to the first event.
+-- SQLite seeks on it rather than checking it row by row). Without the bounds, a day two months back was
+-- found by walking the trail from its newest event to that day (~0.3 s at 1M events), and its last
+-- page walked on to the first event. `at` need not grow with the position (two commands decided in one
+-- order can commit in the other), so the bounds are looked up, never assumed from the times.
 -- The upper bound is looked up for a first page (a cursor already seeks) when the trail after the range
 -- is longer, in time, than the range: the walk it saves is longer than the lookup. The lower bound stops
 -- a page that runs out of rows in the range (the last page, or selective filters) from walking on to the
@@ -709,15 +712,34 @@ span (first, past) AS (
                   AND julianday(newest) - julianday(:to) > julianday(:to) - julianday(coalesce(:from, oldest))
              THEN coalesce((SELECT max(position) FROM events WHERE at >= coalesce(:from, '') AND at < :to) + 1, 0)
              ELSE 9223372036854775807 END
-    FROM trail)
+    FROM trail),
+-- Whether a stream prefix names fewer than 10,000 events (counting stops there): then its streams' rows,
+-- found through the stream index and sorted, are fewer than a walk of the trail would read before
+-- finding them (`project-` is 887 of 1M events; a page of them walked ~0.3 s of the trail). A broad
+-- prefix (`task-`) is found at once by the walk.
+prefix (narrow) AS (
+    SELECT :stream_prefix IS NOT NULL AND (
+        SELECT count(*) FROM (
+            SELECT 1 FROM events WHERE stream >= :stream_prefix AND stream < :stream_prefix || char(1114111) LIMIT 10000)
+        ) < 10000),
+-- What the branches seek on. A guard holding a subquery is evaluated row by row (SQLite hoists only
+-- guards of parameters and constants out of the loop): a branch left out by the prefix's count would
+-- still walk its index, testing each row. So the count is folded into the bounds the branches seek
+-- on, which are evaluated once: the narrow prefix's branch gets an empty stream range unless the prefix
+-- is narrow, and the branches after it an empty position range when it is.
+bounds (first, past, past_after_prefix, prefix_low, prefix_high) AS (
+    SELECT span.first, span.past, CASE WHEN prefix.narrow THEN 0 ELSE span.past END,
+           CASE WHEN prefix.narrow THEN :stream_prefix ELSE '' END,
+           CASE WHEN prefix.narrow THEN :stream_prefix || char(1114111) ELSE '' END
+    FROM span, prefix)
 -- a stream: its index (stream, position)
 SELECT * FROM (
     SELECT e.position, e.at, e.actor, e.actor_name, e.actor_kind, e.token, e.origin, e.type, e.stream, e.stream_version,
            e.summary, e.changes AS changes_json
     FROM events AS e
     WHERE :stream IS NOT NULL AND e.stream = :stream
-      AND e.position >= (SELECT first FROM span)
-      AND e.position < min(coalesce(:cursor_position, 9223372036854775807), (SELECT past FROM span))
+      AND e.position >= (SELECT first FROM bounds)
+      AND e.position < min(coalesce(:cursor_position, 9223372036854775807), (SELECT past FROM bounds))
       AND (:actor IS NULL OR e.actor = :actor)
       AND (:type IS NULL OR instr(',' || replace(:type, ' ', '') || ',', ',' || e.type || ',') > 0)
       AND (:stream IS NULL OR e.stream = :stream)
@@ -736,8 +758,29 @@ SELECT * FROM (
            e.summary, e.changes AS changes_json
     FROM events AS e
     WHERE :stream IS NULL AND :actor IS NOT NULL AND e.actor = :actor
-      AND e.position >= (SELECT first FROM span)
-      AND e.position < min(coalesce(:cursor_position, 9223372036854775807), (SELECT past FROM span))
+      AND e.position >= (SELECT first FROM bounds)
+      AND e.position < min(coalesce(:cursor_position, 9223372036854775807), (SELECT past FROM bounds))
+      AND (:actor IS NULL OR e.actor = :actor)
+      AND (:type IS NULL OR instr(',' || replace(:type, ' ', '') || ',', ',' || e.type || ',') > 0)
+      AND (:stream IS NULL OR e.stream = :stream)
+      AND (:stream_prefix IS NULL OR substr(e.stream, 1, length(:stream_prefix)) = :stream_prefix)
+      AND (:from IS NULL OR e.at >= :from)
+      AND (:to IS NULL OR e.at < :to)
+      AND (:text IS NULL OR e.position IN (
+               SELECT rowid FROM events_text WHERE events_text MATCH '"' || replace(:text, '"', '""') || '"'))
+      AND (:match IS NULL OR e.position IN (SELECT rowid FROM events_text WHERE events_text MATCH :match))
+    ORDER BY e.position DESC
+    LIMIT :limit)
+UNION ALL
+-- else a narrow stream prefix: its streams' rows through the stream index, sorted (at most 10,000)
+SELECT * FROM (
+    SELECT e.position, e.at, e.actor, e.actor_name, e.actor_kind, e.token, e.origin, e.type, e.stream, e.stream_version,
+           e.summary, e.changes AS changes_json
+    FROM events AS e INDEXED BY events_by_stream
+    WHERE :stream IS NULL AND :actor IS NULL
+      AND e.stream >= (SELECT prefix_low FROM bounds) AND e.stream < (SELECT prefix_high FROM bounds)
+      AND e.position >= (SELECT first FROM bounds)
+      AND e.position < min(coalesce(:cursor_position, 9223372036854775807), (SELECT past FROM bounds))
       AND (:actor IS NULL OR e.actor = :actor)
       AND (:type IS NULL OR instr(',' || replace(:type, ' ', '') || ',', ',' || e.type || ',') > 0)
       AND (:stream IS NULL OR e.stream = :stream)
@@ -757,8 +800,8 @@ SELECT * FROM (
     FROM events AS e
     WHERE :stream IS NULL AND :actor IS NULL AND :type IS NOT NULL AND instr(:type, ',') = 0
       AND e.type = replace(:type, ' ', '')
-      AND e.position >= (SELECT first FROM span)
-      AND e.position < min(coalesce(:cursor_position, 9223372036854775807), (SELECT past FROM span))
+      AND e.position >= (SELECT first FROM bounds)
+      AND e.position < min(coalesce(:cursor_position, 9223372036854775807), (SELECT past_after_prefix FROM bounds))
       AND (:actor IS NULL OR e.actor = :actor)
       AND (:type IS NULL OR instr(',' || replace(:type, ' ', '') || ',', ',' || e.type || ',') > 0)
       AND (:stream IS NULL OR e.stream = :stream)
@@ -771,14 +814,14 @@ SELECT * FROM (
     ORDER BY e.position DESC
     LIMIT :limit)
 UNION ALL
--- else (no filter, a list of types, a prefix, times or text alone): the trail itself, newest first
+-- else (no filter, a list of types, a broad prefix, times or text alone): the trail itself, newest first
 SELECT * FROM (
     SELECT e.position, e.at, e.actor, e.actor_name, e.actor_kind, e.token, e.origin, e.type, e.stream, e.stream_version,
            e.summary, e.changes AS changes_json
     FROM events AS e
     WHERE :stream IS NULL AND :actor IS NULL AND (:type IS NULL OR instr(:type, ',') > 0)
-      AND e.position >= (SELECT first FROM span)
-      AND e.position < min(coalesce(:cursor_position, 9223372036854775807), (SELECT past FROM span))
+      AND e.position >= (SELECT first FROM bounds)
+      AND e.position < min(coalesce(:cursor_position, 9223372036854775807), (SELECT past_after_prefix FROM bounds))
       AND (:actor IS NULL OR e.actor = :actor)
       AND (:type IS NULL OR instr(',' || replace(:type, ' ', '') || ',', ',' || e.type || ',') > 0)
       AND (:stream IS NULL OR e.stream = :stream)

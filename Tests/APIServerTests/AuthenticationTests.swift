@@ -45,8 +45,10 @@ struct AuthenticationTests {
 
     @Test("a token over its request rate gets 429 with Retry-After; other tokens are not affected")
     func rateLimit() async throws {
-        // A rate so low that no refill happens during the test, however slow the machine: the burst decides.
-        let harness = try await ServerHarness.make(tokenRate: 0.01, tokenBurst: 4)
+        // A rate so low that refills cannot matter during the test, however slow the machine: the burst
+        // decides. (At 0.01/s, a CI run so loaded that the seven requests took 42 s had refilled 0.42 of a
+        // token, and Retry-After said 58.)
+        let harness = try await ServerHarness.make(tokenRate: 0.001, tokenBurst: 4)
         try await harness.application.test(.router) { client in
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<6 {
@@ -55,8 +57,9 @@ struct AuthenticationTests {
             #expect(statuses.prefix(4).allSatisfy { $0 == .ok }, "the burst passes")
             #expect(statuses.suffix(2).allSatisfy { $0 == .tooManyRequests })
             try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: harness.headers("auditor")) { response in
-                #expect((Int(response.headers[.retryAfter] ?? "") ?? 0) >= 60, "a whole token takes 100 s at 0.01/s")
+                #expect((Int(response.headers[.retryAfter] ?? "") ?? 0) >= 60, "a whole token takes 1,000 s at 0.001/s")
                 #expect(response.json["code"] as? String == "rate-limited")
+                #expect((response.json["detail"] as? String)?.hasSuffix("faster than 0.001/s") == true)
             }
             try await client.execute(uri: "/v1/workspaces/acme/events", method: .get, headers: harness.headers("acme-admin")) {
                 #expect($0.status == .ok)

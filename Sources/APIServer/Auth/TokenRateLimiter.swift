@@ -40,8 +40,10 @@ final class TokenRateLimiter: Sendable {
         }
         if let wait {
             let seconds = max(1, Int(wait.rounded(.up)))
+            // A whole number as one (`1000/s`), a fraction as written (`0.5/s`): `Int` made 0.5/s read "0/s".
+            let rate = perSecond == perSecond.rounded() && perSecond < 1e15 ? String(Int(perSecond)) : String(perSecond)
             throw Problem(
-                .tooManyRequests, code: "rate-limited", detail: "this token is sending requests faster than \(Int(perSecond))/s",
+                .tooManyRequests, code: "rate-limited", detail: "this token is sending requests faster than \(rate)/s",
                 extensions: ["retryAfter": .number(Double(seconds))], headers: [.retryAfter: String(seconds)])
         }
     }

@@ -1,6 +1,7 @@
 import CommandService
 import EventLog
 import Synchronization
+import TestSupport
 import Workflow
 
 /// The simulated clock of the fixture history: the builder sets the working day and time, and every
@@ -27,21 +28,8 @@ final class FixtureClock: Sendable {
     }
 }
 
-/// A small deterministic pseudo-random generator (SplitMix64): the same seed gives the same history
-/// on every platform, which `SystemRandomNumberGenerator` would not.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The fixture's draws (the generator itself is TestSupport's: the same sequence as ever).
+extension SplitMix64 {
     /// True with probability `percent` / 100.
     mutating func chance(_ percent: Int) -> Bool { Int(next() % 100) < percent }
 

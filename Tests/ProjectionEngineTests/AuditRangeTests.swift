@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ProjectionEngine
@@ -22,18 +23,6 @@ struct AuditRangeTests {
         let stream: String
     }
 
-    /// SplitMix64: the same rows and cases on every run.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let start = Date(timeIntervalSince1970: 1_790_000_000)  // 2026-09-21T14:13:20Z
 
     static func text(_ date: Date) -> String {
@@ -52,7 +41,7 @@ struct AuditRangeTests {
         // 12,000 events, one every 150 s over ~three weeks; one in five decided up to two hours before or
         // after its neighbours' times. Task streams hold 10,800 of them (`task-` is a broad prefix), the
         // others a few hundred or thousand (narrow ones).
-        var random = SeededRandom(state: 20_261_128)
+        var random = SplitMix64(seed: 20_261_128)
         let actors = ["ana", "ben", "cy"]
         let types = ["TaskMoved", "TaskEdited", "CommentAdded", "AccessDenied"]
         var rows: [Row] = []

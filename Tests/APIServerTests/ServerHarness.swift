@@ -56,9 +56,7 @@ struct ServerHarness: Sendable {
         var options = testOptions()
         options.createIfMissing = false
         // The repository's built-in read models.
-        let projectionsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Projections").path
-        let definitions = try DefinitionLoader.load(directory: projectionsDirectory).definitions
+        let definitions = try DefinitionLoader.load(directory: builtInProjectionsDirectory).definitions
         var engineOptions = ProjectionEngineOptions()
         engineOptions.logger.logLevel = .critical
         var configuration = ServerConfiguration(

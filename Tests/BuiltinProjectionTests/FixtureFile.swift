@@ -9,12 +9,9 @@ import TestSupport
 /// position. Everything a projection reads (`position`, `streamversion`, `decidedat`, the other
 /// extensions, `data`) is exactly as stored.
 enum FixtureFile {
-    /// The repository's root, found from this file's path.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let historyPath = root.appendingPathComponent("Fixtures/projections/history.ndjson").path
-    static let goldenDirectory = root.appendingPathComponent("Fixtures/projections/golden")
-    static let projectionsDirectory = root.appendingPathComponent("Projections").path
+    static let historyPath = repositoryRoot.appendingPathComponent("Fixtures/projections/history.ndjson").path
+    static let goldenDirectory = repositoryRoot.appendingPathComponent("Fixtures/projections/golden")
+    static let projectionsDirectory = builtInProjectionsDirectory
 
     /// Whether the run rewrites fixtures and golden files instead of comparing with them.
     static var isWritingGolden: Bool { ProcessInfo.processInfo.environment["TASKLEDGER_WRITE_GOLDEN"] == "1" }

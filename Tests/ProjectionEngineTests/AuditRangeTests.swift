@@ -31,12 +31,7 @@ struct AuditRangeTests {
 
     @Test("pages and totals equal a plain filter of the rows, with decision times out of order")
     func rangesMatchPlainFilter() throws {
-        let projections = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Projections").path
-        let audit = try #require(try DefinitionLoader.load(directory: projections).definitions.first { $0.name == "audit" })
-        let query = try #require(audit.queries["events"])
-        let database = try SQLiteDatabase.inMemory()
-        try audit.createSchema(in: database)
+        let (query, database) = try AuditPlanTests.eventsQuery()
 
         // 12,000 events, one every 150 s over ~three weeks; one in five decided up to two hours before or
         // after its neighbours' times. Task streams hold 10,800 of them (`task-` is a broad prefix), the

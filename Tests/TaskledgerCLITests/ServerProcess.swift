@@ -19,9 +19,8 @@ final class ServerProcess: @unchecked Sendable {
         self.scheme = scheme
         process.executableURL = URL(fileURLWithPath: try taskledgerBinary())
         // The repository's built-in read models, wherever the tests run from.
-        let projections = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Projections").path
-        process.arguments = ["serve", "--data", data, "--port", String(port), "--log-level", "warning", "--projections", projections] + extra
+        process.arguments =
+            ["serve", "--data", data, "--port", String(port), "--log-level", "warning", "--projections", builtInProjectionsDirectory] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

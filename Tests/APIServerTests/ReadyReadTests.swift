@@ -7,7 +7,7 @@ import Testing
 
 @testable import APIServer
 
-/// Reads answered on the event loop (`ReadyReadHandler`) against the same reads answered by the router:
+/// Reads answered on the event loop, ahead of the HTTP decoder (`ReadyReadFront`), against the same reads answered by the router:
 /// over a real loopback connection, since the handler sits in the connection's channel pipeline.
 @Suite("HTTP: reads answered on the event loop")
 struct ReadyReadTests {
@@ -237,6 +237,114 @@ struct ReadyReadTests {
         await harness.close()
     }
 
+    /// The status line and fields without `Date`, which only says when, and with the `ETag` as `tag`.
+    private static func comparable(_ head: String, tag: String? = nil) -> [String] {
+        head.split(separator: "\r\n").filter { !$0.hasPrefix("Date: ") }.map { line in
+            guard let tag, line.hasPrefix("ETag: ") else { return String(line) }
+            return "ETag: " + tag
+        }
+    }
+
+    /// A `GET` over its own connection, read as bytes.
+    private static func rawGet(_ port: Int, _ target: String, token: String, _ extra: String = "") async throws -> RawHTTP.Answer {
+        let request = "GET \(ws)\(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n\(extra)\r\n"
+        return try await RawHTTP.exchange(port: port, sending: request, answers: 1)[0]
+    }
+
+    @Test("the front's answer is the router's, byte for byte but for Date: a 200, and a 304 beside a server without the front")
+    func sameBytes() async throws {
+        let harness = try await ServerHarness.make()
+        let (ready, readyNotModified) = try await harness.servedApplication.test(.live) { client in
+            let position = try await Self.populate(client, harness)
+            let port = try #require(client.port)
+            let token = harness.tokens["dev"]!
+            let before = try await Self.readyReads(client)
+            let computed = try await Self.rawGet(port, "/projects/p1/board?minPosition=\(position)", token: token)
+            let ready = try await Self.rawGet(port, "/projects/p1/board?minPosition=\(position)", token: token)
+            #expect(try await Self.readyReads(client) == before + 1)
+            #expect(Self.comparable(ready.head) == Self.comparable(computed.head), "\(ready.head)\n\(computed.head)")
+            #expect(ready.body == computed.body && !ready.body.isEmpty)
+            #expect(ready.head.hasPrefix("HTTP/1.1 200 OK\r\n") && ready.head.contains("\r\nContent-Length: \(ready.body.count)\r\n"))
+            let notModified = try await Self.rawGet(port, "/projects/p1/board", token: token, "If-None-Match: \"p\(position)\"\r\n")
+            #expect(try await Self.readyReads(client) == before + 2)
+            return (ready, notModified)
+        }
+        await harness.close()
+        #expect(readyNotModified.status == 304 && readyNotModified.body.isEmpty)
+
+        let routerOnly = try await ServerHarness.make(readyReads: false)
+        try await routerOnly.servedApplication.test(.live) { client in
+            let position = try await Self.populate(client, routerOnly)
+            let port = try #require(client.port)
+            let token = routerOnly.tokens["dev"]!
+            let computed = try await Self.rawGet(port, "/projects/p1/board?minPosition=\(position)", token: token)
+            let notModified = try await Self.rawGet(port, "/projects/p1/board", token: token, "If-None-Match: \"p\(position)\"\r\n")
+            #expect(try await Self.readyReads(client) == 0)
+            #expect(Self.comparable(notModified.head) == Self.comparable(readyNotModified.head), "\(notModified.head)\n\(readyNotModified.head)")
+            // The 200's fields by name and order (the two servers' boards may differ in their bytes).
+            let names = { (head: String) in Self.comparable(head).map { $0.prefix { $0 != ":" } } }
+            #expect(names(computed.head) == names(ready.head))
+        }
+        await routerOnly.close()
+    }
+
+    @Test("requests sent a few bytes at a time, a body among them: each passed on whole, ready ones answered in front, in order")
+    func framingAcrossPieces() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.servedApplication.test(.live) { client in
+            _ = try await Self.populate(client, harness)
+            let port = try #require(client.port)
+            let authorization = "Authorization: Bearer " + harness.tokens["dev"]!
+            _ = try await client.execute(uri: Self.ws + "/tasks/t1", method: .get, headers: harness.headers("dev", json: false))
+            let before = try await Self.readyReads(client)
+            let comment = #"{"id":"c9","body":"Sent in pieces"}"#
+            let requests = [
+                "GET \(Self.ws)/tasks/t1 HTTP/1.1\r\nHost: h\r\n\(authorization)\r\n\r\n",
+                "POST \(Self.ws)/tasks/t2/comments HTTP/1.1\r\nHost: h\r\n\(authorization)\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: \(comment.utf8.count)\r\n\r\n\(comment)",
+                "GET \(Self.ws)/tasks/t2 HTTP/1.1\r\nHost: h\r\n\(authorization)\r\n\r\n",
+            ]
+            let answers = try await RawHTTP.exchange(port: port, sending: requests.joined(), answers: 3, piece: 5)
+            #expect(answers.map(\.status) == [200, 201, 200], "\(answers.map { String(decoding: $0.body, as: UTF8.self) })")
+            #expect(String(decoding: answers[0].body, as: UTF8.self).contains("\"t1\""))
+            #expect(String(decoding: answers[1].body, as: UTF8.self).contains("\"position\""))
+            // The first read was ready; the last came while the comment's answer was owed, so the router had it.
+            #expect(try await Self.readyReads(client) == before + 1)
+        }
+        await harness.close()
+    }
+
+    @Test("after a chunked body the front frames no more: every later request on that connection goes to the router")
+    func chunkedEndsFraming() async throws {
+        let harness = try await ServerHarness.make()
+        try await harness.servedApplication.test(.live) { client in
+            let position = try await Self.populate(client, harness)
+            let port = try #require(client.port)
+            let authorization = "Authorization: Bearer " + harness.tokens["dev"]!
+            _ = try await client.execute(uri: Self.ws + "/tasks/t1", method: .get, headers: harness.headers("dev", json: false))
+            let before = try await Self.readyReads(client)
+            let comment = #"{"id":"c9","body":"Chunked"}"#
+            let read = "GET \(Self.ws)/tasks/t1?minPosition=\(position + 1) HTTP/1.1\r\nHost: h\r\n\(authorization)\r\n\r\n"
+            let requests = [
+                "GET \(Self.ws)/tasks/t1 HTTP/1.1\r\nHost: h\r\n\(authorization)\r\n\r\n",
+                "POST \(Self.ws)/tasks/t2/comments HTTP/1.1\r\nHost: h\r\n\(authorization)\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n\(String(comment.utf8.count, radix: 16))\r\n\(comment)\r\n0\r\n\r\n",
+                read, read,
+            ]
+            // The last read is sent once the others are answered, in pieces: in reads of its own, while
+            // nothing is owed, so only the ended framing keeps it from the front.
+            let answers = try await RawHTTP.exchange(port: port, steps: [(requests.dropLast().joined(), 3), (read, 1)], piece: 7)
+            #expect(answers.map(\.status) == [200, 201, 200, 200], "\(answers.map { String(decoding: $0.body, as: UTF8.self) })")
+            #expect(answers[2].body == answers[3].body)
+            // The last read was ready (the third computed it at the same position), yet the router answered it.
+            #expect(try await Self.readyReads(client) == before + 1)
+            // A new connection is framed again: the same read, now answered in front.
+            _ = try await Self.rawGet(port, "/tasks/t1?minPosition=\(position + 1)", token: harness.tokens["dev"]!)
+            #expect(try await Self.readyReads(client) == before + 2)
+        }
+        await harness.close()
+    }
+
     /// The loop's route table is the router's: every read route it matches is a `GET` route the router
     /// has under the same name (the metrics' label), and no other `GET` route of the router is taken
     /// for one of its reads.
@@ -269,18 +377,27 @@ struct ReadyReadTests {
 enum RawHTTP {
     struct Answer {
         let status: Int
+        /// The status line and the fields, through the blank line, as sent.
+        let head: String
         let body: Data
     }
 
     /// Sends `text` and reads `count` answers, on a thread of its own: blocking socket calls on the
     /// test's task would hold one of the few threads of the pool the in-process server needs to answer.
-    static func exchange(port: Int, sending text: String, answers count: Int) async throws -> [Answer] {
+    /// With `piece`, the bytes go out that many at a time, each its own `send` (with `TCP_NODELAY`), so
+    /// the server reads heads and bodies in parts.
+    static func exchange(port: Int, sending text: String, answers count: Int, piece: Int? = nil) async throws -> [Answer] {
+        try await exchange(port: port, steps: [(text, count)], piece: piece)
+    }
+
+    /// Over one connection, each step's bytes, then its answers, before the next step is sent.
+    static func exchange(port: Int, steps: [(send: String, answers: Int)], piece: Int? = nil) async throws -> [Answer] {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try blockingExchange(port: port, sending: text, answers: count) }) }.start()
+            Thread { continuation.resume(with: Result { try blockingExchange(port: port, steps: steps, piece: piece) }) }.start()
         }
     }
 
-    private static func blockingExchange(port: Int, sending text: String, answers count: Int) throws -> [Answer] {
+    private static func blockingExchange(port: Int, steps: [(send: String, answers: Int)], piece: Int?) throws -> [Answer] {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw POSIXError(.EIO) }
         defer { close(socket) }
@@ -294,20 +411,33 @@ enum RawHTTP {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        let bytes = Array(text.utf8)
-        guard send(socket, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EIO) }
+        var noDelay: Int32 = 1
+        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var received = Data()
         var answers: [Answer] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        while answers.count < count {
-            if let (answer, used) = parse(received) {
-                answers.append(answer)
-                received.removeFirst(used)
-                continue
+        for step in steps {
+            let bytes = Array(step.send.utf8)
+            var sent = 0
+            while sent < bytes.count {
+                let length = min(piece ?? bytes.count, bytes.count - sent)
+                guard bytes[sent..<sent + length].withUnsafeBytes({ send(socket, $0.baseAddress, length, 0) }) == length else {
+                    throw POSIXError(.EIO)
+                }
+                sent += length
+                if piece != nil { usleep(200) }
             }
-            let read = recv(socket, &buffer, buffer.count, 0)
-            guard read > 0 else { throw POSIXError(.ETIMEDOUT) }
-            received.append(contentsOf: buffer[0..<read])
+            let wanted = answers.count + step.answers
+            while answers.count < wanted {
+                if let (answer, used) = parse(received) {
+                    answers.append(answer)
+                    received.removeFirst(used)
+                    continue
+                }
+                let read = recv(socket, &buffer, buffer.count, 0)
+                guard read > 0 else { throw POSIXError(.ETIMEDOUT) }
+                received.append(contentsOf: buffer[0..<read])
+            }
         }
         return answers
     }
@@ -315,7 +445,8 @@ enum RawHTTP {
     /// One whole answer at the start of `data`, and how many bytes it took.
     private static func parse(_ data: Data) -> (Answer, Int)? {
         guard let end = data.range(of: Data("\r\n\r\n".utf8)) else { return nil }
-        let head = String(decoding: data[data.startIndex..<end.lowerBound], as: UTF8.self).split(separator: "\r\n")
+        let headText = String(decoding: data[data.startIndex..<end.upperBound], as: UTF8.self)
+        let head = headText.split(separator: "\r\n")
         guard let statusLine = head.first, let status = Int(statusLine.split(separator: " ")[1]) else { return nil }
         let length =
             head.dropFirst().compactMap { line -> Int? in
@@ -324,6 +455,6 @@ enum RawHTTP {
             }.first ?? 0
         let bodyStart = end.upperBound
         guard data.endIndex - bodyStart >= length else { return nil }
-        return (Answer(status: status, body: Data(data[bodyStart..<bodyStart + length])), bodyStart + length - data.startIndex)
+        return (Answer(status: status, head: headText, body: Data(data[bodyStart..<bodyStart + length])), bodyStart + length - data.startIndex)
     }
 }

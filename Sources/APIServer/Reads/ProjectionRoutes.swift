@@ -82,10 +82,10 @@ struct ProjectionRoutes {
     ) async throws -> Response {
         let caller = try context.requireCaller()
         let engine = try await caller.workspace.projectionEngine()
-        let parameters = try Self.parameters(request.uri, fixed: fixed)
+        let parameters = try Self.parameters(request.uri.queryParameters, fixed: fixed)
         try await ReadAccess.check(caller, projection: projection, parameters: parameters)
         if let missing = Self.missingSubject(fixed, log: caller.workspace.log) { throw missing }
-        let options = try ReadOptions(request.uri)
+        let options = try ReadOptions(request.uri.queryParameters)
         try await Self.wait(engine, projection: projection, for: options.minPosition)
         if options.asOf == nil, let unchanged = Self.notModified(request.headers[.ifNoneMatch], position: engine.servedPosition(of: projection)) {
             return unchanged.response
@@ -104,12 +104,13 @@ struct ProjectionRoutes {
     /// The answer to a read if it is ready now (`ProjectionEngine.readyAnswer`) and the caller may have it,
     /// decided without suspending, the same answer `read` gives: nil for everything else (an answer not
     /// computed yet, "as of", a `minPosition` not reached, a guest, any problem), which `read` answers.
-    /// `ReadyReadHandler` answers these on the connection's event loop.
+    /// `ReadyReadFront` answers these on the connection's event loop.
     static func readyAnswer(
-        _ caller: Caller, projection: String, query: String, fixed: [String: QueryValue], uri: URI, ifNoneMatch: String?
+        _ caller: Caller, projection: String, query: String, fixed: [String: QueryValue], queryString: QueryString,
+        ifNoneMatch: String?
     ) -> ReadAnswer? {
-        guard let engine = caller.workspace.projections, let parameters = try? Self.parameters(uri, fixed: fixed),
-            let options = try? ReadOptions(uri), options.asOf == nil, ReadAccess.allowsAtOnce(caller, projection: projection),
+        guard let engine = caller.workspace.projections, let parameters = try? Self.parameters(queryString, fixed: fixed),
+            let options = try? ReadOptions(queryString), options.asOf == nil, ReadAccess.allowsAtOnce(caller, projection: projection),
             let position = engine.servedPosition(of: projection), position >= options.minPosition ?? 0,
             missingSubject(fixed, log: caller.workspace.log) == nil
         else { return nil }
@@ -161,9 +162,9 @@ struct ProjectionRoutes {
     }
 
     /// The query's parameters: the path's, then the query string's (everything not reserved).
-    static func parameters(_ uri: URI, fixed: [String: QueryValue]) throws -> [String: QueryValue] {
+    static func parameters(_ queryString: QueryString, fixed: [String: QueryValue]) throws -> [String: QueryValue] {
         var parameters = fixed
-        for (key, value) in uri.queryParameters where !reserved.contains(String(key)) {
+        for (key, value) in queryString where !reserved.contains(String(key)) {
             let name = String(key)
             guard parameters[name] == nil else {
                 throw Problem.badRequest("\(name) is given by the path; leave it out of the query string", code: "invalid-parameter")
@@ -206,12 +207,12 @@ struct ProjectionRoutes {
     private func export(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let engine = try await caller.workspace.projectionEngine()
-        let parameters = try Self.parameters(request.uri, fixed: [:])
+        let parameters = try Self.parameters(request.uri.queryParameters, fixed: [:])
         _ = try EventTypeFilter.types(request.uri.queryParameters.get("type"))
         try await ReadAccess.check(caller, projection: "audit", parameters: parameters)
         let format = request.uri.queryParameters.get("format") ?? "ndjson"
         guard format == "ndjson" || format == "csv" else { throw Problem.badRequest("format: ndjson or csv", code: "invalid-parameter") }
-        let options = try ReadOptions(request.uri)
+        let options = try ReadOptions(request.uri.queryParameters)
         let asOf = options.asOf
         try await Self.wait(engine, projection: "audit", for: options.minPosition)
         // The first page runs before the answer starts, so a bad parameter is a problem, not a broken stream.
@@ -245,6 +246,9 @@ struct ProjectionRoutes {
 }
 
 /// `minPosition`, `at`, `cursor` and `limit` of a read.
+/// A request's query string, decoded into names and values as Hummingbird's `URI` decodes it.
+typealias QueryString = FlatDictionary<Substring, Substring>
+
 struct ReadOptions {
     var minPosition: UInt64?
     var asOf: ProjectionEngine.AsOf?
@@ -253,8 +257,7 @@ struct ReadOptions {
     /// `total=true`: count the rows over all pages as well (a second run of the query, so only when asked).
     var total = false
 
-    init(_ uri: URI) throws {
-        let query = uri.queryParameters
+    init(_ query: QueryString) throws {
         if let text = query.get("minPosition") {
             guard let value = UInt64(text) else { throw Problem.badRequest("minPosition: a position", code: "invalid-parameter") }
             minPosition = value

@@ -2,8 +2,8 @@ import Hummingbird
 import ProjectionEngine
 
 /// A successful read's status, headers and body. The routes make it a Hummingbird `Response`;
-/// `ReadyReadHandler` writes it as response parts on the event loop. One type for both, so the two
-/// paths cannot send different headers for the same answer.
+/// `ReadyReadFront` writes it as bytes on the event loop (`ReadyReads.writeHead`). One type for both, so
+/// the two paths cannot send different headers for the same answer.
 struct ReadAnswer {
     var status: HTTPResponse.Status
     var headers: HTTPFields

@@ -7,7 +7,7 @@ import ProjectionEngine
 import Synchronization
 
 /// The reads the server answers on a connection's event loop, before Hummingbird's router
-/// (`ReadyReadHandler`): `GET`s of a read route whose answer the projection engine already holds at the
+/// (`ReadyReadFront`): `GET`s of a read route whose answer the projection engine already holds at the
 /// read model's current position (`ProjectionEngine.readyAnswer`), from a caller whose token was checked
 /// before and still holds, and who may read it by the workspace's state in memory.
 ///
@@ -80,34 +80,12 @@ final class ReadyReads: Sendable {
         self.strictTransportSecurity = strictTransportSecurity
     }
 
-    /// Whether `request` may be one: a `GET` below `/v1/workspaces/` with no `Connection` header other
-    /// than `keep-alive` (closing the connection after the answer, or upgrading it, is the router's
-    /// business). Checked on the head, so a request that cannot be answered here goes to the router as it
-    /// arrives.
-    func mayAnswer(_ request: HTTPRequest) -> Bool {
-        guard request.method == .get, request.path?.hasPrefix(Self.prefix) == true else { return false }
-        guard let connection = request.headerFields[.connection] else { return true }
-        return connection.lowercased() == "keep-alive"
-    }
-
-    /// The answer to `request`, or nil when the router must answer it. `known` is the connection's
+    /// The answer to a `GET` of `target` (path and query) with these `Authorization` and `If-None-Match`
+    /// fields (each at most once), or nil when the router must answer it. `known` is the connection's
     /// last good token, used when the request presents it again and replaced when it presents another.
-    func answer(_ request: HTTPRequest, known: inout KnownCaller?) -> Answered? {
-        guard let target = request.path, let (route, captures, path) = Self.match(target) else { return nil }
+    func answer(target: String, authorization: String?, ifNoneMatch: String?, known: inout KnownCaller?) -> Answered? {
+        guard let (route, captures, path) = Self.match(target) else { return nil }
         let workspace = captures[0]
-        // One pass over the headers: each `HTTPFields` subscript is a search of its own. A repeated one
-        // is left to the router, which reads the values joined.
-        var authorization: String?
-        var ifNoneMatch: String?
-        for field in request.headerFields {
-            if field.name == .authorization {
-                guard authorization == nil else { return nil }
-                authorization = field.value
-            } else if field.name == .ifNoneMatch {
-                guard ifNoneMatch == nil else { return nil }
-                ifNoneMatch = field.value
-            }
-        }
         guard let authorization, let presented = Authentication.bearerToken(authorization) else { return nil }
         if known?.holds(for: presented, workspace: workspace, registry: registry) != true {
             known = Authentication.knownCaller(presented: presented, workspaceName: workspace, registry: registry)
@@ -127,11 +105,18 @@ final class ReadyReads: Sendable {
         }
         guard
             let answer = ProjectionRoutes.readyAnswer(
-                known.caller, projection: projection, query: query, fixed: fixed, uri: URI(target), ifNoneMatch: ifNoneMatch)
+                known.caller, projection: projection, query: query, fixed: fixed, queryString: Self.queryString(target),
+                ifNoneMatch: ifNoneMatch)
         else { return nil }
         // Last, as the router's rate limit comes before any work: a request refused here is refused there.
         guard (try? limiter.admit(known.rateKey)) != nil else { return nil }
         return Answered(answer: answer, route: route.endpoint, workspace: String(workspace), path: path, authorization: authorization)
+    }
+
+    /// The target's query string, decoded as the router decodes it (`URI`); parsed only when there is one,
+    /// as most reads (a board, a task) have none.
+    static func queryString(_ target: String) -> QueryString {
+        target.utf8.contains(UInt8(ascii: "?")) ? URI(target).queryParameters : QueryString()
     }
 
     /// The route `target` (path and query) names, with the path's segments below `/v1/workspaces/`
@@ -166,23 +151,46 @@ final class ReadyReads: Sendable {
             }
     }
 
-    /// The response head for `answer`, with the headers Hummingbird adds to the router's answers:
-    /// `Content-Length`, `Date` and `Server` (and `Strict-Transport-Security` over TLS).
-    func head(_ answer: ReadAnswer) -> HTTPResponse {
-        var fields = answer.headers
-        fields[.contentLength] = String(answer.body.readableBytes)
-        fields[.date] = httpDate()
-        fields[.server] = serverName
-        if strictTransportSecurity { fields[.strictTransportSecurity] = "max-age=31536000" }
-        return HTTPResponse(status: answer.status, headerFields: fields)
+    /// The answer's status line and header fields, as the router's answer leaves the server: the
+    /// answer's fields, then the ones Hummingbird adds (`Content-Length`, `Date`, `Server`, and
+    /// `Strict-Transport-Security` over TLS), written as NIO's HTTP/1.1 encoder writes them (each name
+    /// as given, `name: value` lines, no `Content-Length` on a 304, whose body is empty).
+    func writeHead(_ answer: ReadAnswer, into buffer: inout ByteBuffer) {
+        if answer.status == .ok {
+            buffer.writeStaticString("HTTP/1.1 200 OK\r\n")
+        } else {
+            buffer.writeStaticString("HTTP/1.1 ")
+            buffer.writeString(String(answer.status.code))
+            buffer.writeStaticString(" ")
+            buffer.writeString(answer.status.reasonPhrase)
+            buffer.writeStaticString("\r\n")
+        }
+        for field in answer.headers {
+            buffer.writeString(field.name.rawName)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
+        if answer.status != .notModified {
+            buffer.writeStaticString("Content-Length: ")
+            buffer.writeString(String(answer.body.readableBytes))
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("Date: ")
+        buffer.writeString(httpDate())
+        buffer.writeStaticString("\r\nServer: ")
+        buffer.writeString(serverName)
+        buffer.writeStaticString("\r\n")
+        if strictTransportSecurity { buffer.writeStaticString("Strict-Transport-Security: max-age=31536000\r\n") }
+        buffer.writeStaticString("\r\n")
     }
 
     /// Records the answered request as the router's middleware records its requests.
-    func observe(_ request: HTTPRequest, _ answered: Answered, seconds: Double) {
+    func observe(_ answered: Answered, seconds: Double) {
         metrics.recordReadyRead()
         // The path is plain (see `match`): what the router's `uri.path` would give.
         RequestObservation.observe(
-            metrics: metrics, logger: logger, method: request.method, route: answered.route, path: String(answered.path),
+            metrics: metrics, logger: logger, method: .get, route: answered.route, path: String(answered.path),
             status: answered.answer.status, seconds: seconds, workspace: answered.workspace, authorization: answered.authorization)
     }
 

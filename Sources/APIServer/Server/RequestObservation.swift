@@ -33,7 +33,7 @@ struct RequestObservation: RouterMiddleware {
     }
 
     /// Records one answered request: its metrics, and its log line when the logger writes `info`. The
-    /// middleware calls it for the router's requests, `ReadyReadHandler` for the reads it answers itself.
+    /// middleware calls it for the router's requests, `ReadyReadFront` for the reads it answers itself.
     static func observe(
         metrics: RequestMetrics, logger: Logger, method: HTTPRequest.Method, route: String, path: String, status: HTTPResponse.Status,
         seconds: Double, workspace: String?, authorization: String?
@@ -91,7 +91,7 @@ final class RequestMetrics: Sendable {
         }
     }
 
-    /// Counts a read answered on the event loop (`ReadyReadHandler`); it is recorded by `record` too.
+    /// Counts a read answered on the event loop (`ReadyReadFront`); it is recorded by `record` too.
     func recordReadyRead() { readyReads.add(1, ordering: .relaxed) }
 
     /// Reads answered on the event loop since the start.

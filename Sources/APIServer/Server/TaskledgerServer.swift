@@ -40,7 +40,8 @@ public struct ServerConfiguration: Sendable {
     /// open workspaces, reach every workspace, not only those someone asked for since the start.
     public var openWorkspacesAtStart = true
     /// Whether reads whose answer is already computed are answered on the connection's event loop
-    /// (`ReadyReadHandler`) rather than through the router: the same answers, at a fraction of the CPU.
+    /// from the request's bytes (`ReadyReadFront`) rather than through the router: the same answers, at a
+    /// fraction of the CPU.
     /// Default true; false (`--no-ready-reads`) sends every request through the router.
     public var readyReads = true
     /// `/readyz` answers 503 while a read model is further than this many events behind its log's head,
@@ -129,15 +130,18 @@ public final class TaskledgerServer: Sendable {
         let reads = ReadyReads(
             registry: registry, limiter: tokenLimiter, metrics: metrics, logger: logger, serverName: Self.serverName,
             strictTransportSecurity: configuration.tlsCertificate != nil)
-        // Ready answers to reads on each connection's event loop; everything else through the router.
-        let answersReadsOnLoop = configuration.readyReads
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: answersReadsOnLoop ? [ReadyReadHandler(reads: reads)] : [])
-        var server = HTTPServerBuilder.http1(configuration: http1)
+        // Ready answers to reads on each connection's event loop, ahead of the HTTP decoder; everything
+        // else through the router.
+        let http1 = HTTP1Channel.Configuration()
+        var server =
+            configuration.readyReads
+            ? HTTPServerBuilder { responder in ReadyReadChannel(responder: responder, configuration: http1, reads: reads) }
+            : HTTPServerBuilder.http1(configuration: http1)
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
+            server = try .tls(server, tlsConfiguration: tls)
         }
         return Application(
             router: router(logger: logger), server: server,

@@ -237,11 +237,20 @@ struct ServerEndToEndTests {
         let made = try run(
             openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1"])
         #expect(made.status == 0)
-        _ = try initWorkspace(directory)
+        let token = try initWorkspace(directory)
         let server = try ServerProcess(data: directory.path, extra: ["--tls-cert", certificate, "--tls-key", key], scheme: "https")
         let health = try server.request("GET", "/healthz")
         #expect(health.status == 200)
         #expect(health.headers.lowercased().contains("strict-transport-security: max-age=31536000"))
+        // A read asked twice: the router computes it, then the front answers it ahead of the HTTP decoder,
+        // behind TLS, with the same body and HSTS too.
+        let computed = try server.request("GET", "/v1/workspaces/acme/audit?limit=5&minPosition=1", token: token)
+        let ready = try server.request("GET", "/v1/workspaces/acme/audit?limit=5&minPosition=1", token: token)
+        #expect(computed.status == 200 && ready.status == 200, "\(computed.body)")
+        #expect(ready.body == computed.body)
+        #expect(ready.headers.lowercased().contains("strict-transport-security: max-age=31536000"))
+        let metrics = try server.request("GET", "/metrics").body
+        #expect(metrics.contains("taskledger_http_ready_reads_total 1\n"), "\(metrics.split(separator: "\n").filter { $0.contains("ready_reads") })")
         #expect(server.terminate() == 0)
     }
 }

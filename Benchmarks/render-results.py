@@ -336,7 +336,7 @@ def render_http(h, chart, command):
     line("board reads, share of nginx's requests/s (same file size, same wrk settings)", "≥ 60 %",
          f"{read_ratio*100:.1f} % ({int(read_tl):,} vs {int(read_ng):,}/s)"
          + (f"; Hummingbird alone, answering the same bytes with no work: {hb_to_nginx[0]*100:.1f} % ({int(read_hb):,}/s), "
-            f"of which Taskledger reaches {read_to_hb[0]*100:.1f} %" if floor else ""), read_ratio >= 0.6)
+            f"Taskledger {read_to_hb[0]:.2f}× that floor" if floor else ""), read_ratio >= 0.6)
     line("board reads, p99", "< 10 ms", f"{read_p99:.2f} ms", read_p99 < 10)
     line(f"task moves over HTTP, {h['connections']} connections", "≥ 25,000/s",
          f"{int(moves):,}/s ({to_redis[0]:.2f}× Redis XADD, {to_postgres[0]:.2f}× PostgreSQL"
@@ -365,26 +365,25 @@ def render_http(h, chart, command):
     print()
     print("Where the misses come from (profiled with `perf` on this machine, 2026-11-27, SSE 2026-11-28; not re-measured by each run): "
           "**Board reads**: a read repeated while the read model stays at one position is answered from the answers the projection "
-          "engine keeps per position (docs/projections.md), so no SQL runs between two writes, and since 2026-11-28 it is answered on "
-          "the connection's event loop (`ReadyReadHandler`, docs/api.md \"Reads answered on the event loop\"): no hop to the task "
-          "pool and back, no router or middleware chain, the same bytes. A/B on one binary (by hand, 2026-11-28, wrk 2 threads × 64 "
-          "connections, 10k-task board, three interleaved repeats; the machine ran ~2× slower that afternoon than the day before, "
-          "nginx 41–51k/s): on the loop 17.6–19.2k/s, through the router (`--no-ready-reads`) 12.6–15.5k/s, 1.25–1.46× per repeat "
-          "(median 1.40×); Hummingbird alone 22.2–23.6k/s; a bare NIO handler answering fixed bytes on the loop, with no token, "
-          "lookup or headers of its own, 25.8–35.1k/s. perf of the loop path under wrk: ~22 % of the server's CPU is Taskledger's "
-          "own work per read (route match, header scan, token and permission checks, the answer lookup, response headers, rate "
-          "limit, metrics), ~30 % the kernel's loopback TCP in `writev`, most of the rest SwiftNIO's HTTP/1.1 parsing and encoding; "
-          "wrk shares the same two cores, and nginx answers a static file from one event loop per core. Tried and measured here "
-          "(2026-11-28, A/B on one binary) and discarded: Swift Concurrency's global executor replaced by NIO's event loops "
+          "engine keeps per position (docs/projections.md), so no SQL runs between two writes; since 2026-11-28 it is answered on "
+          "the connection's event loop, and since 2026-11-29 from the request's bytes, ahead of NIO's HTTP decoder (`ReadyReadFront`, "
+          "docs/api.md \"Reads answered on the event loop\"): no HTTP decoding into request values, no hop to the task pool and back, "
+          "no router or middleware chain, no response encoding, the same bytes. perf of the server under wrk before that last step "
+          "(2026-11-29): NIO's HTTP/1.1 decoding, the conversion to HTTP Types and back and the encoding took about a third of its "
+          "CPU, Taskledger's own work per read (route match, token and permission checks, the answer lookup, rate limit, metrics) "
+          "~22 %, the kernel's loopback TCP ~45 %; after it, the kernel ~55 % and Taskledger's work ~30 %. A/B on one machine "
+          "(by hand, 2026-11-29, wrk 2 threads × 64 connections, 2,000-task board, five interleaved repeats, nginx 40–55k/s): "
+          "answered after the decoder 18.2–22.8k/s (0.40–0.47 of nginx, median 0.47), ahead of it 25.6–29.2k/s (0.47–0.71, median "
+          "0.61). wrk shares the same two cores, and nginx answers a static file from one event loop per core. Tried and measured "
+          "here (2026-11-28, A/B on one binary) and discarded: Swift Concurrency's global executor replaced by NIO's event loops "
           "(`NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`): reads 32–34k → 24–26k/s and "
           "moves 5.8–6.5k → 5.0–5.3k/s; each connection handled with a task-executor preference for its own event loop: reads "
           "32.0–32.5k → 29.0–30.5k/s, p99 2.2–2.5 → 4.2–4.3 ms. On two cores the hop to the pool lets a loop read the next requests "
           "while a pool thread answers the last. "
           + (f"The floor, measured in the same runs: Hummingbird {h.get('versions', {}).get('hummingbird', '')} itself, answering the same "
              f"bytes from one route with no authentication, lookup, logging or metrics, reaches {hb_to_nginx[0]*100:.0f} % of nginx "
-             f"({int(read_hb):,}/s): the 60 % target lies above what the server framework the issue names reaches through its "
-             f"router on this machine; Taskledger's reads, with their own work (authentication, the permission check, the answer "
-             f"lookup, metrics) and answered on the event loop, reach {read_to_hb[0]*100:.0f} % of that floor. " if floor else "")
+             f"({int(read_hb):,}/s); Taskledger's ready reads, which no longer pass through Hummingbird's HTTP handling, reach "
+             f"{read_to_hb[0]*100:.0f} % of that floor. " if floor else "")
           + "**Moves** (server CPU per move by thread, from `/proc`, 32 connections, 2026-11-28): ~245–300 µs in all — ~85–110 on the "
           "task pool (routing, auth, JSON in and out, the command service: load, decide, encode), ~30–35 on the two event loops, ~21–23 on "
           "the log's writer thread (the group commit), and ~80 on the six projection writers following live (audit ~32, of which "

@@ -64,7 +64,7 @@ struct RequestHeadScanTests {
         #expect(Self.head(Self.board + "If-None-Match: a\r\nif-none-match: b\r\n\r\n")?.isRepeated == true)
     }
 
-    @Test("every proper prefix of a head is incomplete; no blank line within the limit is unframed")
+    @Test("every proper prefix of a head is incomplete, also when each scan resumes the last; no blank line within the limit is unframed")
     func incompleteAndLimit() {
         let text = Self.board + "Host: x\r\nAuthorization: Bearer t\r\n\r\n"
         let bytes = Array(text.utf8)
@@ -75,6 +75,17 @@ struct RequestHeadScanTests {
             }
         }
         if case .head = Self.scan(bytes) {} else { Issue.record("the whole head") }
+        // A byte at a time, each scan resuming where the last found no head end: the same head, found once.
+        var searched = 0
+        for length in 1...bytes.count {
+            let outcome = Array(bytes[0..<length]).withUnsafeBytes { RequestHeadScan.scan($0, limit: 1_000, searched: searched) }
+            switch outcome {
+            case .incomplete: searched = length
+            case .head(let head): #expect(length == bytes.count && head.length == bytes.count && head.isPlainGet)
+            case .unframed: Issue.record("unframed at \(length) bytes")
+            }
+        }
+        #expect(searched == bytes.count - 1)
         if case .unframed = Self.scan(bytes, limit: bytes.count - 1) {} else { Issue.record("over the limit") }
         let long = Self.board + "Cookie: " + String(repeating: "a", count: 20_000)
         #expect(Self.isUnframed(long))

@@ -34,8 +34,9 @@ final class ReadyReadFront: ChannelInboundHandler, RemovableChannelHandler {
 
     private let reads: ReadyReads
     private let owed: AnswersOwed
-    /// Bytes of a head not yet whole.
+    /// Bytes of a head not yet whole, and how many of them hold no head end.
     private var partial: ByteBuffer?
+    private var searched = 0
     /// Bytes of a passed-on request's body still to pass on.
     private var bodyToPass = 0
     /// Whether framing has ended (see above): every byte now goes to the decoder.
@@ -67,10 +68,12 @@ final class ReadyReadFront: ChannelInboundHandler, RemovableChannelHandler {
                 pass(bytes.readSlice(length: length)!, context: context)
                 continue
             }
-            let outcome = bytes.withUnsafeReadableBytes { RequestHeadScan.scan($0, limit: Self.headLimit) }
+            let outcome = bytes.withUnsafeReadableBytes { RequestHeadScan.scan($0, limit: Self.headLimit, searched: searched) }
+            searched = 0
             switch outcome {
             case .incomplete:
                 partial = bytes
+                searched = bytes.readableBytes
                 return
             case .unframed:
                 passingAll = true

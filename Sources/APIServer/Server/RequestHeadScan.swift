@@ -40,15 +40,17 @@ struct RequestHeadScan {
     let isRepeated: Bool
 
     /// Scans `bytes` (a connection's unread bytes) for a request head of at most `limit` bytes.
-    static func scan(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Outcome {
-        guard let end = headEnd(bytes, limit: limit) else { return bytes.count >= limit ? .unframed : .incomplete }
+    /// `searched`: how many of them an earlier scan already found no head end in (it said `.incomplete`),
+    /// so that a head arriving a byte at a time is searched once in all, not once per byte.
+    static func scan(_ bytes: UnsafeRawBufferPointer, limit: Int, searched: Int = 0) -> Outcome {
+        guard let end = headEnd(bytes, limit: limit, from: searched) else { return bytes.count >= limit ? .unframed : .incomplete }
         return parse(UnsafeRawBufferPointer(rebasing: bytes[0..<end])).map(Outcome.head) ?? .unframed
     }
 
-    /// The offset just past the first CRLF CRLF, if it lies within `limit` bytes.
-    private static func headEnd(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Int? {
+    /// The offset just past the first CRLF CRLF ending at or after `from`, if it lies within `limit` bytes.
+    private static func headEnd(_ bytes: UnsafeRawBufferPointer, limit: Int, from: Int) -> Int? {
         let count = min(bytes.count, limit)
-        var index = 3
+        var index = max(3, from)
         while index < count {
             // Step by the last byte of the terminator: most positions are rejected by one comparison.
             let byte = bytes[index]

@@ -57,8 +57,8 @@ final class ProjectionWriter: Sendable {
     /// Where the worker waits out `commitSpacing`, so that `stop` (and `commitNow`) can end the wait.
     private let spacingGate = ConditionLock()
     /// Guarded by `spacingGate`: whether the worker is waiting to commit; whether to end this wait; whether
-    /// to wait no more (stopping).
-    private nonisolated(unsafe) var spacingState = (waiting: false, endWait: false, stopped: false)
+    /// to wait no more (stopping); the last position of the batch it waits to apply (for tests).
+    private nonisolated(unsafe) var spacingState = (waiting: false, endWait: false, stopped: false, before: UInt64(0))
     private let logger: Logger
     private let onChange: @Sendable (ProjectionWriter, Change) -> Void
     /// Only touched on the worker thread (jobs run there one at a time).
@@ -172,6 +172,8 @@ final class ProjectionWriter: Sendable {
 
     /// Whether the writer is waiting out `commitSpacing` before its next transaction (for tests).
     var isWaitingToCommit: Bool { spacingGate.withLock { spacingState.waiting } }
+    /// The last position of the batch the writer waits to apply, while it waits (for tests).
+    var waitingBefore: UInt64? { spacingGate.withLock { spacingState.waiting ? spacingState.before : nil } }
 
     /// Ends a wait for `commitSpacing` now: the batches queued meanwhile are applied at once (for tests).
     func commitNow() {
@@ -206,7 +208,7 @@ final class ProjectionWriter: Sendable {
         guard let first = queued.withLock({ $0.first }) else { return }
         // Only at the head: a served database catching up (after a restart) applies full batches, whose
         // commits are already shared by thousands of events, and must not wait between them.
-        if commitSpacing > 0, first.atHead, state.mode == .live { waitOutCommitSpacing() }
+        if commitSpacing > 0, first.atHead, state.mode == .live { waitOutCommitSpacing(before: first.throughPosition) }
         let batches = queued.withLock { queued in
             defer { queued.removeAll(keepingCapacity: true) }
             return queued
@@ -224,10 +226,11 @@ final class ProjectionWriter: Sendable {
     /// Waits until `commitSpacing` has passed since the last commit (or `stop`/`commitNow` ends the wait).
     /// Blocking is fine here: the thread is this database's alone, and the batches that come meanwhile
     /// queue up to share the transaction.
-    private func waitOutCommitSpacing() {
+    private func waitOutCommitSpacing(before position: UInt64) {
         let deadline = lastCommit + commitSpacing
         spacingGate.withLock {
             spacingState.waiting = true
+            spacingState.before = position
             while !spacingState.endWait, !spacingState.stopped, ConditionLock.now() < deadline { spacingGate.wait(until: deadline) }
             spacingState.waiting = false
             spacingState.endWait = false

@@ -26,7 +26,7 @@ struct ReadyReadTests {
     }
 
     /// Tasks, a move, a comment, so every read model has rows.
-    private static func populate(_ client: some TestClientProtocol, _ harness: ServerHarness) async throws -> Int {
+    static func populate(_ client: some TestClientProtocol, _ harness: ServerHarness) async throws -> Int {
         var position = 0
         for index in 0..<3 {
             let created = try await client.execute(

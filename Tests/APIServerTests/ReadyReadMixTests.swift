@@ -7,7 +7,7 @@ import Testing
 
 /// The front end to end: random runs of pipelined requests — ready reads, reads the router computes,
 /// 304s, unknown routes, a percent-encoded path, bodies, a chunked body that ends the framing —
-/// sent over one connection in random pieces, to a server with the front and to one without. The answers'
+/// sent over one connection whole or in random pieces, to a server with the front and to one without. The answers'
 /// statuses must be the same, in the same order, whatever the front answered itself. (No `HEAD`: the raw
 /// client reads an answer's body by its `Content-Length`.)
 @Suite("HTTP: the front against the router, random pipelined runs")
@@ -57,14 +57,16 @@ struct ReadyReadMixTests {
         return answers
     }
 
-    @Test("60 random runs: the same statuses in the same order with the front as without it", .timeLimit(.minutes(2)))
+    @Test("60 random runs: the same statuses in the same order with the front as without it", .timeLimit(.minutes(5)))
     func sameStatuses() async throws {
         var random = SplitMix64(seed: 29_112_026)
         var runs: [(requests: [String], piece: Int?)] = []
         for _ in 0..<60 {
             var run = (0..<Int.random(in: 2...7, using: &random)).map { _ in Self.requests.randomElement(using: &random)! }
             if Int.random(in: 0..<4, using: &random) == 0 { run.insert(Self.chunked, at: Int.random(in: 0...run.count, using: &random)) }
-            runs.append((run, [nil, nil, 1, 3, 17, 64].randomElement(using: &random)!))
+            // Pieces of 16 bytes and up: each piece is a `send` and a 0.2 ms pause, which a loaded CI machine
+            // stretches to milliseconds (smaller pieces are `framingAcrossPieces`' and `chunkedEndsFraming`').
+            runs.append((run, [nil, nil, nil, 16, 64, 256].randomElement(using: &random)!))
         }
         let (withFront, answeredInFront) = try await Self.statuses(readyReads: true, runs: runs)
         let (withoutFront, none) = try await Self.statuses(readyReads: false, runs: runs)

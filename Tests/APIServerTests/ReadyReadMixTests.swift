@@ -57,7 +57,7 @@ struct ReadyReadMixTests {
         return answers
     }
 
-    @Test("60 random runs: the same statuses in the same order with the front as without it", .timeLimit(.minutes(5)))
+    @Test("60 random runs: the same statuses in the same order with the front as without it")
     func sameStatuses() async throws {
         var random = SplitMix64(seed: 29_112_026)
         var runs: [(requests: [String], piece: Int?)] = []

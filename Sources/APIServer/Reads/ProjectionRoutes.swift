@@ -245,10 +245,10 @@ struct ProjectionRoutes {
     }
 }
 
-/// `minPosition`, `at`, `cursor` and `limit` of a read.
 /// A request's query string, decoded into names and values as Hummingbird's `URI` decodes it.
 typealias QueryString = FlatDictionary<Substring, Substring>
 
+/// `minPosition`, `at`, `cursor` and `limit` of a read.
 struct ReadOptions {
     var minPosition: UInt64?
     var asOf: ProjectionEngine.AsOf?

@@ -76,6 +76,7 @@ final class ReadyReadFront: ChannelInboundHandler, RemovableChannelHandler {
                 searched = bytes.readableBytes
                 return
             case .unframed:
+                // Nothing is answered here again on this connection, so what it owes no longer matters.
                 passingAll = true
                 pass(bytes, context: context)
                 return

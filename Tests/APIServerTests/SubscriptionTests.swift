@@ -74,14 +74,20 @@ struct SubscriptionTests {
                 try await Self.untilDelivered(server, through: "acme")
                 server.endSubscriptions()
             }
-            let response = try await client.execute(uri: base + "/events?from=1&heartbeat=0.1", method: .get, headers: sse)
+            // The subscription lasts until the subscriptions end, which on a loaded machine (a full `make test`)
+            // can be longer than the test client's default 15 s for a whole request (`readTimeout`, seen once).
+            let response = try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))) {
+                subscriber in
+                try await subscriber.execute(.init(base + "/events?from=1&heartbeat=0.1", method: .get, headers: sse))
+            }
             try await appender.value
             #expect(response.headers[.contentType] == "text/event-stream")
-            let ids = response.text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+            let text = response.body.map { String(buffer: $0) } ?? ""
+            let ids = text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
             #expect(ids == Array(1...ids.count), "every position once, in order")
-            #expect(response.text.contains("event: TaskCreated"))
-            #expect(response.text.contains("live2"))
-            #expect(response.text.contains(": heartbeat"))
+            #expect(text.contains("event: TaskCreated"))
+            #expect(text.contains("live2"))
+            #expect(text.contains(": heartbeat"))
         }
         await harness.close()
     }

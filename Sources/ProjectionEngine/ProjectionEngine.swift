@@ -184,7 +184,7 @@ public final class ProjectionEngine: Sendable {
                     let statement: SQLiteStatement
                     do throws(SQLiteError) { statement = try connection.statement(for: query) } catch { throw .sqlite(error.message) }
                     return try QueryRunner.run(
-                        query, bindings, statement: statement, counting: { () throws(SQLiteError) in try connection.countStatement(for: query) },
+                        query, bindings, statement: statement, prepare: { (sql) throws(SQLiteError) in try connection.prepared(sql) },
                         position: checkpoint, timeSecondsMax: options.queryTimeSecondsMax)
                 }
             }
@@ -227,7 +227,7 @@ public final class ProjectionEngine: Sendable {
         let statement: SQLiteStatement
         do { statement = try database.prepare(query.statement.sql) } catch { throw .sqlite(error.message) }
         return try QueryRunner.run(
-            query, bindings, statement: statement, counting: { () throws(SQLiteError) in try database.prepare(query.countSQL) }, position: position,
+            query, bindings, statement: statement, prepare: { (sql) throws(SQLiteError) in try database.prepare(sql) }, position: position,
             timeSecondsMax: options.queryTimeSecondsMax)
     }
 

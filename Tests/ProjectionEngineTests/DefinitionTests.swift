@@ -106,6 +106,38 @@ struct DefinitionTests {
             ),
             ("-- projection: p\n-- snapshots: 10\n-- schema\nCREATE TABLE t (a);\n", 2, "use '-- snapshots: every N'"),
             ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- snapshots: every 10\n", 4, "belongs before the first section"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\n-- total:\nSELECT count(*) FROM t;\n", 5,
+                "must follow a query's SELECT"
+            ),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- total:\nSELECT count(*) FROM t;\n", 4, "must follow a query's SELECT"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t;\n-- total:\nSELECT 1;\n-- total:\nSELECT 2;\n", 8,
+                "must follow a query's SELECT, once"
+            ),
+            ("-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t;\n-- total: 3\n", 6, "takes nothing after the colon"),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t;\n-- total:\nSELECT count(*) FROM t;\nSELECT 1;\n",
+                6,
+                "must be exactly one SELECT, has 2"
+            ),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(limit = 5)\n-- cursor: a\nSELECT a FROM t WHERE a > :cursor_a LIMIT :limit;\n-- total:\nSELECT count(*) FROM t WHERE a > :cursor_a;\n",
+                8, "may use the query's parameters but for :limit, and no cursor"
+            ),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q(limit = 5)\nSELECT a FROM t LIMIT :limit;\n-- total:\nSELECT :limit;\n",
+                7,
+                "may use the query's parameters but for :limit"
+            ),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t;\n-- total:\nSELECT count(*), 1 FROM t;\n", 7,
+                "must be one SELECT of one column"
+            ),
+            (
+                "-- projection: p\n-- schema\nCREATE TABLE t (a);\n-- query: q()\nSELECT a FROM t;\n-- total:\nSELECT count(*) FROM nope;\n", 7,
+                "no such table: nope"
+            ),
         ])
     func malformed(text: String, line: Int, message: String) throws {
         let error = try #require(failure(text))

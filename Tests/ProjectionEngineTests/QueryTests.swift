@@ -67,6 +67,48 @@ struct QueryTests {
         await engine.stop()
     }
 
+    @Test("a query's own '-- total:' statement gives the total; NULL has the query counted; anything but a count is an error")
+    func ownTotal() async throws {
+        // The total statement counts from the type index; for type 'Moved' it answers 1,000,000 instead,
+        // so that the test sees which count was used; for 'Created' it answers NULL: count the query.
+        let items =
+            try DefinitionFiles.text("items") + """
+
+                -- query: by_kind(type, limit = 5)
+                -- cursor: position
+                SELECT position FROM entries
+                WHERE type = :type AND (:cursor_position IS NULL OR position > :cursor_position)
+                ORDER BY position LIMIT :limit;
+                -- total:
+                -- (a comment inside the total's body is fine)
+                SELECT CASE :type WHEN 'Moved' THEN 1000000 WHEN 'Created' THEN NULL WHEN 'Odd' THEN 'many' WHEN 'Less' THEN -1
+                    ELSE (SELECT count(*) FROM entries WHERE type = :type) END;
+                """
+        let fixture = try EngineFixture(definitions: ["items": items])
+        try await fixture.append(sampleEvents(1_000))
+        let engine = try await fixture.started()
+        func total(_ type: String, asOf: ProjectionEngine.AsOf? = nil) throws -> Int? {
+            try engine.query(projection: "items", query: "by_kind", parameters: ["type": .text(type)], asOf: asOf, total: true).total
+        }
+        #expect(try total("Moved") == 1_000_000)
+        #expect(try total("Created") == 334)
+        #expect(try total("Closed") == 333)
+        // As of a position: the total statement runs on the replayed database too.
+        #expect(try total("Closed", asOf: .position(500)) == (0..<500).filter { $0 % 3 == 2 }.count)
+        #expect(try total("Created", asOf: .position(500)) == (0..<500).filter { $0 % 3 == 0 }.count)
+        for odd in ["Odd", "Less"] {
+            #expect {
+                try total(odd)
+            } throws: { error in
+                guard case .sqlite(let message) = error as? ProjectionError else { return false }
+                return message.contains("query 'by_kind'") && message.contains("not a count or NULL")
+            }
+        }
+        // Without `total`, the statement does not run at all.
+        #expect(try engine.query(projection: "items", query: "by_kind", parameters: ["type": .text("Odd")]).rows.count == 0)
+        await engine.stop()
+    }
+
     @Test("a query running longer than the time limit is stopped with queryTimeout, its total too; the connection goes on serving")
     func timeLimit() async throws {
         let slow =

@@ -46,16 +46,28 @@ public enum DefinitionCompiler {
         for section in parsed.sections {
             switch section {
             case .schema, .on, .batch: continue
-            case .query(let line, let signature, let description, let cursor, let body):
-                let statements = try splitter.split(body, execute: false)
+            case .query(let section):
+                let name = section.signature.name
+                let statements = try splitter.split(section.body, execute: false)
                 guard statements.count == 1 else {
                     throw DefinitionError(
-                        file: file, line: line, message: "query '\(signature.name)' must have exactly one SELECT, has \(statements.count)")
+                        file: file, line: section.line, message: "query '\(name)' must have exactly one SELECT, has \(statements.count)")
+                }
+                var total: SQLText?
+                if let body = section.total {
+                    let totals = try splitter.split(body, execute: false)
+                    guard totals.count == 1 else {
+                        throw DefinitionError(
+                            file: file, line: body.firstLine - 1,
+                            message: "the total of query '\(name)' must be exactly one SELECT, has \(totals.count)")
+                    }
+                    total = totals[0]
                 }
                 let query = QueryDefinition(
-                    name: signature.name, description: description, parameters: signature.parameters, cursor: cursor, statement: statements[0])
+                    name: name, description: section.description, parameters: section.signature.parameters, cursor: section.cursor,
+                    statement: statements[0], total: total)
                 try checkQuery(query, database: database, file: file)
-                queries[signature.name] = query
+                queries[name] = query
             }
         }
         let scratch: SQLiteDatabase
@@ -126,6 +138,28 @@ public enum DefinitionCompiler {
             _ = try database.prepare(query.countSQL)
         } catch let error as SQLiteError {
             throw DefinitionError(file: file, line: line, message: error.message)
+        } catch {
+            throw error as! DefinitionError
+        }
+        if let total = query.total { try checkTotal(total, of: query, database: database, file: file) }
+    }
+
+    /// A `-- total:` statement binds only the query's own parameters (no cursor, no `:limit`: it counts
+    /// every page) and is one read-only SELECT of one column.
+    private static func checkTotal(_ total: SQLText, of query: QueryDefinition, database: SQLiteDatabase, file: String) throws(DefinitionError) {
+        let declared = Set(query.parameters.map(\.name)).subtracting(["limit"])
+        for name in total.parameters where !declared.contains(name) {
+            throw DefinitionError(
+                file: file, line: total.line,
+                message: "the total of query '\(query.name)' uses ':\(name)'; it may use the query's parameters but for :limit, and no cursor")
+        }
+        do {
+            let statement = try database.prepare(total.sql)
+            guard statement.isReadOnly, statement.columnCount == 1 else {
+                throw DefinitionError(file: file, line: total.line, message: "the total of query '\(query.name)' must be one SELECT of one column")
+            }
+        } catch let error as SQLiteError {
+            throw DefinitionError(file: file, line: total.line, message: error.message)
         } catch {
             throw error as! DefinitionError
         }

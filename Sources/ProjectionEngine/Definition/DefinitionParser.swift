@@ -15,7 +15,18 @@ struct DefinitionParser {
         case on(line: Int, types: [String]?, body: Body)
         /// `-- batch` / `-- batch: after build`: statements run once per transaction, after its events.
         case batch(line: Int, afterBuild: Bool, body: Body)
-        case query(line: Int, signature: QuerySignature, description: String?, cursor: [String], body: Body)
+        case query(QuerySection)
+    }
+
+    /// A `-- query:` section: its directives, its SELECT, and the optional `-- total:` statement after it.
+    struct QuerySection {
+        let line: Int
+        let signature: QuerySignature
+        var description: String?
+        var cursor: [String] = []
+        var body: Body
+        /// The `-- total:` statement's body, once that directive has been read.
+        var total: Body?
     }
 
     struct QuerySignature {
@@ -32,7 +43,7 @@ struct DefinitionParser {
     let file: String
 
     private static let keywords: Set<Substring> = [
-        "projection", "description", "version", "snapshots", "schema", "batch", "on", "query", "cursor",
+        "projection", "description", "version", "snapshots", "schema", "batch", "on", "query", "cursor", "total",
     ]
 
     init(file: String, text: String) throws(DefinitionError) {
@@ -105,18 +116,26 @@ struct DefinitionParser {
         case "query":
             try requireHeader(line)
             let signature = try QuerySignatureParser.parse(value, file: file, line: line)
-            for case .query(_, let other, _, _, _) in sections where other.name == signature.name {
+            for case .query(let other) in sections where other.signature.name == signature.name {
                 throw error(line, "duplicate query '\(signature.name)'")
             }
-            sections.append(.query(line: line, signature: signature, description: nil, cursor: [], body: Body(firstLine: line + 1)))
+            sections.append(.query(QuerySection(line: line, signature: signature, body: Body(firstLine: line + 1))))
+        case "total":
+            guard case .query(var query)? = sections.last, !query.body.isBlank, query.total == nil else {
+                throw error(line, "'-- total:' must follow a query's SELECT, once")
+            }
+            guard value.isEmpty else { throw error(line, "'-- total:' takes nothing after the colon; its SELECT follows on the next lines") }
+            query.total = Body(firstLine: line + 1)
+            sections[sections.count - 1] = .query(query)
         default:  // "cursor"
-            guard case .query(let queryLine, let signature, let description, let cursor, let body)? = sections.last, body.isBlank,
-                cursor.isEmpty
-            else { throw error(line, "'-- cursor:' must follow a '-- query:' directive, before its SQL, once") }
+            guard case .query(var query)? = sections.last, query.body.isBlank, query.total == nil, query.cursor.isEmpty else {
+                throw error(line, "'-- cursor:' must follow a '-- query:' directive, before its SQL, once")
+            }
             let columns = value.split(separator: ",").map { String(trim($0)) }
             guard !columns.isEmpty, columns.allSatisfy(isIdentifier) else { throw error(line, "bad cursor column list '\(value)'") }
-            sections[sections.count - 1] = .query(
-                line: queryLine, signature: signature, description: description, cursor: columns, body: Body(firstLine: line + 1))
+            query.cursor = columns
+            query.body = Body(firstLine: line + 1)
+            sections[sections.count - 1] = .query(query)
         }
     }
 
@@ -126,11 +145,12 @@ struct DefinitionParser {
             description = String(value)
             return
         }
-        guard case .query(let queryLine, let signature, nil, let cursor, let body)? = sections.last, body.isBlank else {
+        guard case .query(var query)? = sections.last, query.description == nil, query.body.isBlank, query.total == nil else {
             throw error(line, "'-- description:' belongs in the header or right after a '-- query:' directive")
         }
-        sections[sections.count - 1] = .query(
-            line: queryLine, signature: signature, description: String(value), cursor: cursor, body: Body(firstLine: line + 1))
+        query.description = String(value)
+        query.body = Body(firstLine: line + 1)
+        sections[sections.count - 1] = .query(query)
     }
 
     private func requireHeader(_ line: Int) throws(DefinitionError) {
@@ -152,9 +172,9 @@ struct DefinitionParser {
         case .batch(let line0, let afterBuild, var body):
             body.lines.append(line)
             sections[last] = .batch(line: line0, afterBuild: afterBuild, body: body)
-        case .query(let line0, let signature, let description, let cursor, var body):
-            body.lines.append(line)
-            sections[last] = .query(line: line0, signature: signature, description: description, cursor: cursor, body: body)
+        case .query(var query):
+            if query.total != nil { query.total!.lines.append(line) } else { query.body.lines.append(line) }
+            sections[last] = .query(query)
         }
     }
 

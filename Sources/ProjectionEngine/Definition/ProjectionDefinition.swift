@@ -70,6 +70,9 @@ public struct QueryDefinition: Sendable {
     /// Columns whose last values make the `next` cursor (`-- cursor:`); empty when the query does not page.
     public let cursor: [String]
     let statement: SQLText
+    /// The `-- total:` statement: the number of rows over every page, or NULL to have them counted
+    /// (`countSQL`). A definition gives one where it can count faster than the query runs.
+    let total: SQLText?
 
     /// The query's rows counted over every page (`total`): its SELECT as a subquery, with the same
     /// parameters in the same order, run with no cursor and no limit. On its own line, so a trailing

@@ -60,16 +60,18 @@ enum QueryRunner {
     }
 
     /// Runs the prepared `statement` of `query` and returns at most `limit` rows; with `bindings.total`,
-    /// also runs `counting` (the prepared `countSQL`) in the same read transaction, so the total and the
-    /// rows are of one state of the database. Both together run at most `timeSecondsMax` seconds.
+    /// also counts its rows over every page in the same read transaction, so the total and the rows are
+    /// of one state of the database: with the query's `-- total:` statement, or, where it has none or
+    /// that answers NULL, with `countSQL`. `prepare` gives those statements, prepared on the same
+    /// connection as `statement`. Page and total together run at most `timeSecondsMax` seconds.
     static func run(
-        _ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement, counting: () throws(SQLiteError) -> SQLiteStatement,
+        _ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement, prepare: (String) throws(SQLiteError) -> SQLiteStatement,
         position: UInt64, timeSecondsMax: Double
     ) throws(ProjectionError) -> QueryResult {
         do throws(SQLiteError) {
             return try statement.connection.withDeadline(seconds: timeSecondsMax) { () throws(SQLiteError) -> QueryResult in
                 let (rows, next) = try page(query, bindings, statement: statement)
-                let total = bindings.total ? try self.total(query, bindings, statement: try counting()) : nil
+                let total = bindings.total ? try self.total(query, bindings, prepare: prepare) : nil
                 return QueryResult(rows: rows, next: next, position: position, total: total)
             }
         } catch {
@@ -114,12 +116,33 @@ enum QueryRunner {
         return (rows, next)
     }
 
-    /// The query's rows over all pages: no cursor, no limit (SQLite reads a negative limit as none).
-    private static func total(_ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement) throws(SQLiteError) -> Int {
+    /// The query's rows over all pages: the `-- total:` statement's number when it gives one, else the
+    /// query counted with no cursor and no limit (SQLite reads a negative limit as none).
+    private static func total(
+        _ query: QueryDefinition, _ bindings: Bindings, prepare: (String) throws(SQLiteError) -> SQLiteStatement
+    ) throws(SQLiteError) -> Int {
+        if let own = query.total, let total = try ownTotal(own, query, bindings, statement: try prepare(own.sql)) { return total }
+        let statement = try prepare(query.countSQL)
         defer { statement.reset() }
         bindAll(statement, query, bindings, limit: -1, cursor: nil)
         guard try statement.step() else { return 0 }
         return Int(statement.int64(0))
+    }
+
+    /// What the `-- total:` statement answers: nil for NULL or no row (count the query instead); any
+    /// other value than a whole number ≥ 0 is the definition's mistake, reported as the query's error.
+    private static func ownTotal(
+        _ own: SQLText, _ query: QueryDefinition, _ bindings: Bindings, statement: SQLiteStatement
+    ) throws(SQLiteError) -> Int? {
+        defer { statement.reset() }
+        for (offset, name) in own.parameters.enumerated() { bind(statement, Int32(offset + 1), bindings.values[name] ?? .null) }
+        guard try statement.step() else { return nil }
+        switch statement.columnType(0) {
+        case SQLITE_NULL: return nil
+        case SQLITE_INTEGER where statement.int64(0) >= 0: return Int(statement.int64(0))
+        default:
+            throw SQLiteError(message: "the total statement at line \(own.line) answered \(statement.string(0)), not a count or NULL")
+        }
     }
 
     private static func bindAll(

@@ -84,7 +84,8 @@ final class ReaderPool: Sendable {
 final class ReaderConnection: @unchecked Sendable {
     let database: SQLiteDatabase
     private var statements: [String: SQLiteStatement] = [:]
-    private var counts: [String: SQLiteStatement] = [:]
+    /// `prepared(_:)`: statements other than the queries themselves, by their text.
+    private var others: [String: SQLiteStatement] = [:]
     /// The page cache after the last query (`SQLITE_DBSTATUS_CACHE_USED`), in bytes.
     private(set) var cacheBytes = 0
 
@@ -119,11 +120,12 @@ final class ReaderConnection: @unchecked Sendable {
         return statement
     }
 
-    /// The prepared `countSQL` of `query`, kept beside its statement.
-    func countStatement(for query: QueryDefinition) throws(SQLiteError) -> SQLiteStatement {
-        if let cached = counts[query.name] { return cached }
-        let statement = try database.prepare(query.countSQL)
-        counts[query.name] = statement
+    /// A query's other statement (its `countSQL`, its `-- total:` statement) prepared once on this
+    /// connection and kept, by its text.
+    func prepared(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = others[sql] { return cached }
+        let statement = try database.prepare(sql)
+        others[sql] = statement
         return statement
     }
 }

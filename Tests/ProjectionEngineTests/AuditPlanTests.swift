@@ -41,6 +41,26 @@ struct AuditPlanTests {
         }
     }
 
+    @Test("the events query's total counts from an index for every filter it answers, and never reads the whole table")
+    func totalUsesIndexes() throws {
+        let (query, database) = try Self.eventsQuery()
+        let total = try #require(query.total)
+        let plan = try database.prepare("EXPLAIN QUERY PLAN " + total.sql)
+        var details: [String] = []
+        while try plan.step() { details.append(plan.string(3)) }
+        let text = details.joined(separator: "\n")
+        for expected in [
+            "SEARCH events USING INDEX events_by_stream (stream=?)", "SEARCH events USING INDEX events_by_actor (actor=?)",
+            "SEARCH events USING INDEX events_by_at (at>? AND at<?)", "SEARCH events USING COVERING INDEX events_by_type (type=?)",
+            "SEARCH events USING COVERING INDEX events_by_stream (stream>? AND stream<?)",
+        ] {
+            #expect(text.contains(expected), "\(expected):\n\(text)")
+        }
+        // The whole trail and a list of types are counted over an index, a fraction of the table's pages.
+        #expect(text.components(separatedBy: "SCAN events USING COVERING INDEX").count == 3, "\(text)")
+        #expect(!details.contains { $0.hasPrefix("SCAN events") && !$0.contains("COVERING INDEX") }, "\(text)")
+    }
+
     /// The built-in audit definition's `events` query, and an empty in-memory database with its whole
     /// schema (the filter indexes and the full-text table included).
     static func eventsQuery() throws -> (QueryDefinition, SQLiteDatabase) {

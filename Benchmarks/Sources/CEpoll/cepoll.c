@@ -1,7 +1,4 @@
-#define _GNU_SOURCE
 #include "cepoll.h"
-#include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
 
 int cepoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
@@ -17,8 +14,4 @@ int cepoll_wait(int epoll, uint64_t *tags, int max, int timeout_ms) {
     int count = epoll_wait(epoll, events, max, timeout_ms);
     for (int index = 0; index < count; index++) tags[index] = events[index].data.u64;
     return count;
-}
-
-const void *cepoll_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
-    return memmem(haystack, haystack_length, needle, needle_length);
 }

@@ -3,11 +3,14 @@
 //
 // One process does both sides, so the send and receive timestamps come from the same monotonic clock:
 // appender threads POST `/tasks/{id}/comments` open-loop on a fixed schedule (a late request does not
-// delay the next one's slot), each body carrying a marker `tlb<sequence>z`; one receiver thread reads
-// every subscriber socket through epoll(7) and, for each marker found, records now − the request's send
-// time. Subscribers filter on `type=CommentAdded` from the head, so they catch up nothing and receive
-// exactly the benchmark's events. Raw sockets rather than an HTTP library: the client must stay far
-// cheaper than the server it measures (1,000 subscribers × 1,000 events/s is 1M deliveries a second).
+// delay the next one's slot) and note the position each answer names; one receiver thread reads every
+// subscriber socket through epoll(7), splits what arrives into SSE lines, and notes each frame's
+// position (`id:`) and arrival. After the run each frame's latency is its arrival − the send time of the
+// request that appended its position. Subscribers filter on `type=CommentAdded` from the head, so they
+// catch up nothing and receive exactly the benchmark's events; a frame of another type, a position out
+// of order or twice, or one no request appended, is counted as an error. Raw sockets rather than an
+// HTTP library: the client must stay far cheaper than the server it measures (1,000 subscribers ×
+// 1,000 events/s is 1M deliveries a second).
 //
 //   SSEBenchmark --port 8080 --workspace bench --token tl_… --tasks tasks.txt
 //                [--subscribers 1000] [--rate 1000] [--seconds 10] [--appenders 64] [--receive-nap MICROS] [--json out.json]
@@ -122,9 +125,8 @@ func readResponse(_ socket: Int32, _ pending: inout [UInt8]) -> (status: Int, he
 
 // MARK: Shared state
 
-/// Send times by sequence number, written by the appenders and read by the receiver. Each slot is
-/// written once, before its request is sent, and read only after the receiver saw the event that
-/// request caused — the request/response round trip through the kernel orders the two.
+/// Send times by position − the head at the start, written by the appenders once their answer names the
+/// comment's position, and read after the run (the threads are joined through `AppendResults`' lock).
 final class SendTimes: @unchecked Sendable {
     let slots: UnsafeMutablePointer<UInt64>
     let count: Int
@@ -183,130 +185,199 @@ for _ in 0..<arguments.subscribers {
 }
 
 let total = Int(Double(arguments.rate) * arguments.seconds)
-let sendTimes = SendTimes(count: total)
-/// The subscriber side: every socket polled by one thread, each marker found turned into a latency.
+/// Positions this run can give its comments: each is one event, after the head; other events appended
+/// meanwhile (a reminder, an access denial) leave room to spare.
+let span = total * 2
+let sendTimes = SendTimes(count: span + 1)
+/// The subscriber side: every socket polled by one thread; each frame received is noted with its
+/// position (its `id:` line) and the time, and turned into a latency once the appenders have said which
+/// position each of their comments got.
 final class Receiver {
+    /// What one subscriber's stream is in the middle of when a read ends: a line's first bytes (at most
+    /// `carryMax`: enough to tell an `id:` or `event:` line and read it) or, for a longer line (the `data:`
+    /// line, ~600 bytes), only that it is one; the frame's position and type so far; its last position.
+    struct Stream {
+        var carry: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var carryCount = 0
+        var inLongLine = false
+        var framePosition: UInt64 = 0
+        var frameIsComment = false
+        var lastPosition: UInt64 = 0
+        var received = 0
+        var subscribed = false
+    }
+    static let carryMax = 64
+
     let subscribers: [Int32]
-    let sendTimes: SendTimes
-    let total: Int
+    /// Positions this run's comments can have: after `head`, at most `span` of them.
+    let head: UInt64
+    let span: UInt64
     /// One epoll instance for every subscriber socket: poll(2) over 1,000 descriptors walked all of
     /// them on every call and took ~0.7 of a core by itself, on the two cores the server runs on.
     let epoll: Int32
     var ready: [UInt64]
-    var latencies: [UInt32] = []
-    var received: [Int]
+    /// Per subscriber, in raw memory: the receiving loop touches it for every line, and Swift arrays
+    /// there cost uniqueness and exclusivity checks per access (a fifth of the client's user time).
+    let streams: UnsafeMutablePointer<Stream>
+    /// Every frame received: its position − `head`, and when the read holding its end returned
+    /// (nanoseconds), in arrival order, resolved to latencies after the run.
+    let positions: UnsafeMutablePointer<UInt32>
+    let arrivals: UnsafeMutablePointer<UInt64>
+    let capacity: Int
+    private(set) var deliveries = 0
+    /// Frames of another type, positions out of order, twice or outside the run for one subscriber, or
+    /// past `capacity`: each a delivery error (the server promises catch-up then live without a gap or a
+    /// duplicate).
+    private(set) var unexpected = 0
     /// Reads that returned bytes, and the bytes: how the server's writes were coalesced.
-    var reads = 0
-    var bytes = 0
-    /// Each subscriber's unscanned tail (at most `carryMax` bytes: a marker split across two reads), kept
-    /// in one flat array and put in front of the next read. Appending every read to a per-subscriber
-    /// array instead copied and allocated ~14 KiB per read: half of the client's user time.
-    var carry: [UInt8]
-    var carryCount: [Int]
-    static let carryMax = 32
-    static let marker: [UInt8] = Array("tlb".utf8)
-    var subscribed: [Bool]
-    var subscribedCount = 0
-    var buffer = [UInt8](repeating: 0, count: 1 << 18)
-    let subscribedLine: [UInt8] = Array(": subscribed".utf8)
+    private(set) var reads = 0
+    private(set) var bytes = 0
+    private(set) var subscribedCount = 0
+    let buffer: UnsafeMutableRawBufferPointer
+    /// A line put together from a carried start and the next read's rest.
+    let joined: UnsafeMutableRawPointer
+    static let subscribedLine: [UInt8] = Array(": subscribed".utf8)
+    static let commentEvent: [UInt8] = Array("event: CommentAdded".utf8)
 
-    init(subscribers: [Int32], sendTimes: SendTimes, total: Int) {
+    init(subscribers: [Int32], head: UInt64, span: UInt64) {
         self.subscribers = subscribers
-        self.sendTimes = sendTimes
-        self.total = total
+        self.head = head
+        self.span = span
         epoll = cepoll_create()
         precondition(epoll >= 0, "epoll_create1: errno \(errno)")
         for (index, socket) in subscribers.enumerated() {
             precondition(cepoll_add(epoll, socket, UInt64(index)) == 0, "epoll_ctl: errno \(errno)")
         }
         ready = Array(repeating: 0, count: min(subscribers.count, 1_024))
-        received = Array(repeating: 0, count: subscribers.count)
-        carry = Array(repeating: 0, count: subscribers.count * Self.carryMax)
-        carryCount = Array(repeating: 0, count: subscribers.count)
-        subscribed = Array(repeating: false, count: subscribers.count)
-        latencies.reserveCapacity(total * subscribers.count)
+        streams = .allocate(capacity: subscribers.count)
+        streams.initialize(repeating: Stream(lastPosition: head), count: subscribers.count)
+        capacity = Int(span) * subscribers.count
+        positions = .allocate(capacity: capacity)
+        arrivals = .allocate(capacity: capacity)
+        buffer = .allocate(byteCount: 1 << 18, alignment: 16)
+        joined = .allocate(byteCount: Self.carryMax, alignment: 16)
     }
 
-    /// Where `needle` starts in `haystack` from `offset`, if anywhere: glibc's `memmem` (vectorised).
-    /// A byte-by-byte search of every delivery made this one receiving thread the bottleneck of the
-    /// measurement (it fell seconds behind at ~100k deliveries/s), and `memchr` to each `t` stopped at
-    /// every "type", "task" and "at" of the JSON.
-    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from offset: Int) -> Int? {
-        guard let base = haystack.baseAddress, haystack.count - offset >= needle.count else { return nil }
-        guard let hit = needle.withUnsafeBytes({ cepoll_memmem(base + offset, haystack.count - offset, $0.baseAddress!, needle.count) }) else {
-            return nil
-        }
-        return UnsafeRawPointer(hit) - base
+    /// Each received frame's position offset and arrival.
+    var frames: Zip2Sequence<UnsafeBufferPointer<UInt32>, UnsafeBufferPointer<UInt64>> {
+        zip(UnsafeBufferPointer(start: positions, count: deliveries), UnsafeBufferPointer(start: arrivals, count: deliveries))
     }
 
-    /// Reads what is ready on every readable subscriber; records a latency per marker found.
+    /// Frames received by the subscriber that received fewest.
+    var minPerSubscriber: Int { (0..<subscribers.count).map { streams[$0].received }.min() ?? 0 }
+
+    /// Reads what is ready on every readable subscriber and notes the frames it completes.
     func drain(timeoutMillis: Int32) {
         let count = cepoll_wait(epoll, &ready, Int32(ready.count), timeoutMillis)
         guard count > 0 else { return }
         for slot in 0..<Int(count) {
             let index = Int(ready[slot])
             while true {
-                let kept = carryCount[index]
-                let n = buffer.withUnsafeMutableBytes { raw in
-                    carry.withUnsafeBytes { tails in
-                        raw.baseAddress!.copyMemory(from: tails.baseAddress! + index * Self.carryMax, byteCount: kept)
-                    }
-                    return recv(subscribers[index], raw.baseAddress! + kept, raw.count - kept, 0)
-                }
+                let n = recv(subscribers[index], buffer.baseAddress!, buffer.count, 0)
                 if n <= 0 { break }
                 let now = nanosNow()
                 reads += 1
                 bytes += n
-                buffer.withUnsafeBytes { raw in handle(UnsafeRawBufferPointer(rebasing: raw[0..<kept + n]), now: now, subscriber: index) }
-                if n < buffer.count - kept { break }
+                scan(UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n), now: now, stream: streams + index)
+                if n < buffer.count { break }
             }
         }
     }
 
-    /// Notes the subscription line, records the markers, and keeps the tail that may hold a split marker.
-    private func handle(_ raw: UnsafeRawBufferPointer, now: UInt64, subscriber index: Int) {
-        if !subscribed[index], Self.find(subscribedLine, in: raw, from: 0) != nil {
-            subscribed[index] = true
-            subscribedCount += 1
-        }
-        let consumed = scan(raw, now: now, subscriber: index)
-        let tail = raw.count - consumed
-        precondition(tail <= Self.carryMax, "an unscanned tail of \(tail) bytes")
-        carryCount[index] = tail
-        carry.withUnsafeMutableBytes { tails in
-            tails.baseAddress!.advanced(by: index * Self.carryMax).copyMemory(from: raw.baseAddress! + consumed, byteCount: tail)
+    /// Walks `raw` line by line with `memchr` (vectorised: a frame's four line ends cost a few dozen
+    /// cycles, where searching every byte for a marker with `memmem` took a sixth of the machine's two
+    /// cores at 1M deliveries a second, on the cores the server needs).
+    private func scan(_ raw: UnsafeRawBufferPointer, now: UInt64, stream: UnsafeMutablePointer<Stream>) {
+        let base = raw.baseAddress!
+        var start = 0
+        while start < raw.count {
+            guard let newline = memchr(base + start, 0x0A, raw.count - start) else {
+                keep(base + start, count: raw.count - start, stream: stream)
+                return
+            }
+            let end = UnsafeRawPointer(newline) - base
+            finishLine(base + start, count: end - start, now: now, stream: stream)
+            start = end + 1
         }
     }
 
-    /// Records every complete `tlb<sequence>z` marker in `raw`; returns how many bytes need not be kept.
-    private func scan(_ raw: UnsafeRawBufferPointer, now: UInt64, subscriber: Int) -> Int {
-        let marker = Self.marker
-        var offset = 0
-        var consumed = 0
-        while let found = Self.find(marker, in: raw, from: offset) {
-            var end = found + marker.count
-            var sequence = 0
-            while end < raw.count, raw[end] >= 48, raw[end] <= 57 {
-                sequence = sequence * 10 + Int(raw[end] - 48)
-                end += 1
-            }
-            guard end < raw.count else { return found }  // the digits may continue in the next read
-            if raw[end] == UInt8(ascii: "z"), sequence < total {
-                let sent = sendTimes.slots[sequence]
-                if sent > 0, now > sent {
-                    latencies.append(UInt32(min((now - sent) / 1_000, UInt64(UInt32.max))))
-                    received[subscriber] += 1
-                }
-            }
-            offset = end
-            consumed = end
+    /// Notes the start of a line that continues in the next read.
+    private func keep(_ part: UnsafeRawPointer, count: Int, stream: UnsafeMutablePointer<Stream>) {
+        if stream.pointee.inLongLine { return }
+        let kept = stream.pointee.carryCount
+        if kept + count > Self.carryMax {
+            // Longer than any `id:` or `event:` line: a `data:` line, whose content is not needed.
+            stream.pointee.inLongLine = true
+            stream.pointee.carryCount = 0
+            return
         }
-        // Keep a tail that could hold the start of a marker.
-        return max(consumed, raw.count - Self.carryMax)
+        withUnsafeMutableBytes(of: &stream.pointee.carry) { $0.baseAddress!.advanced(by: kept).copyMemory(from: part, byteCount: count) }
+        stream.pointee.carryCount = kept + count
+    }
+
+    /// Handles one whole line whose last piece (without the line feed) is `part`.
+    private func finishLine(_ part: UnsafeRawPointer, count: Int, now: UInt64, stream: UnsafeMutablePointer<Stream>) {
+        if stream.pointee.inLongLine {
+            stream.pointee.inLongLine = false
+            return
+        }
+        let kept = stream.pointee.carryCount
+        if kept == 0 {
+            handle(line: UnsafeRawBufferPointer(start: part, count: count), now: now, stream: stream)
+            return
+        }
+        stream.pointee.carryCount = 0
+        guard kept + count <= Self.carryMax else { return }
+        withUnsafeBytes(of: &stream.pointee.carry) { joined.copyMemory(from: $0.baseAddress!, byteCount: kept) }
+        (joined + kept).copyMemory(from: part, byteCount: count)
+        handle(line: UnsafeRawBufferPointer(start: joined, count: kept + count), now: now, stream: stream)
+    }
+
+    /// One SSE line: `id: P` and `event: T` describe the frame, a blank line ends it, `: subscribed …`
+    /// (the server's first line) says the subscription is open; `data:` and other comments are skipped.
+    private func handle(line: UnsafeRawBufferPointer, now: UInt64, stream: UnsafeMutablePointer<Stream>) {
+        if line.isEmpty {
+            let position = stream.pointee.framePosition
+            guard position != 0 else { return }
+            stream.pointee.framePosition = 0
+            if stream.pointee.frameIsComment, position > stream.pointee.lastPosition, position - head <= span, deliveries < capacity {
+                positions[deliveries] = UInt32(position - head)
+                arrivals[deliveries] = now
+                deliveries += 1
+                stream.pointee.received += 1
+                stream.pointee.lastPosition = position
+            } else {
+                unexpected += 1
+            }
+            return
+        }
+        switch line[0] {
+        case UInt8(ascii: "i") where line.count > 4 && line[1] == UInt8(ascii: "d") && line[2] == UInt8(ascii: ":"):  // id: P
+            var position: UInt64 = 0
+            var offset = 4
+            while offset < line.count, line[offset] >= 48, line[offset] <= 57 {
+                position = position * 10 + UInt64(line[offset] - 48)
+                offset += 1
+            }
+            stream.pointee.framePosition = position
+        case UInt8(ascii: "e"):  // event: T
+            stream.pointee.frameIsComment =
+                line.count == Self.commentEvent.count
+                && Self.commentEvent.withUnsafeBytes { memcmp($0.baseAddress!, line.baseAddress!, line.count) == 0 }
+        case UInt8(ascii: ":") where !stream.pointee.subscribed:
+            if line.count >= Self.subscribedLine.count,
+                Self.subscribedLine.withUnsafeBytes({ memcmp($0.baseAddress!, line.baseAddress!, $0.count) == 0 })
+            {
+                stream.pointee.subscribed = true
+                subscribedCount += 1
+            }
+        default:
+            break
+        }
     }
 }
 
-let receiver = Receiver(subscribers: subscribers, sendTimes: sendTimes, total: total)
+let receiver = Receiver(subscribers: subscribers, head: head, span: UInt64(span))
 
 let connectStart = nanosNow()
 while receiver.subscribedCount < arguments.subscribers, nanosNow() - connectStart < 30_000_000_000 { receiver.drain(timeoutMillis: 100) }
@@ -320,6 +391,7 @@ struct AppendPlan: Sendable {
     var base: String
     var authorization: String
     var total: Int
+    var head: UInt64
     var startAt: UInt64
     var intervalNanos: Double
     var sendTimes: SendTimes
@@ -333,6 +405,23 @@ func startAppenders(_ plan: AppendPlan) {
     }
 }
 
+/// The number after the first `"position":` of a write's answer (`{"events":[{…,"position":P,…}],…}`).
+func firstPosition(in body: [UInt8]) -> UInt64? {
+    let key = Array("\"position\":".utf8)
+    guard body.count > key.count else { return nil }
+    for start in 0...(body.count - key.count) where body[start] == key[0] && body[start..<start + key.count].elementsEqual(key) {
+        var value: UInt64 = 0
+        var digits = 0
+        for byte in body[(start + key.count)...] {
+            guard byte >= 48, byte <= 57 else { break }
+            value = value * 10 + UInt64(byte - 48)
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+    return nil
+}
+
 func append(_ plan: AppendPlan, thread: Int) {
     let socket = connectLoopback(plan.arguments.port)
     var pending: [UInt8] = []
@@ -344,16 +433,19 @@ func append(_ plan: AppendPlan, thread: Int) {
         let now = nanosNow()
         if due > now { usleep(UInt32((due - now) / 1_000)) }
         let task = plan.tasks[sequence % plan.tasks.count]
-        let payload = Array("{\"body\":\"tlb\(sequence)z\"}".utf8)
+        let payload = Array("{\"body\":\"comment \(sequence)\"}".utf8)
         let head =
             "POST \(plan.base)/tasks/\(task)/comments HTTP/1.1\r\nHost: 127.0.0.1\r\n\(plan.authorization)"
             + "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\n\r\n"
         let sent = nanosNow()
-        plan.sendTimes.slots[sequence] = sent
         sendAll(socket, Array(head.utf8) + payload)
         let answer = readResponse(socket, &pending)
         acks.append(UInt32((nanosNow() - sent) / 1_000))
-        if answer.status != 201 {
+        if answer.status == 201, let position = firstPosition(in: answer.body), position > plan.head,
+            position - plan.head < UInt64(plan.sendTimes.count)
+        {
+            plan.sendTimes.slots[Int(position - plan.head)] = sent
+        } else {
             failures += 1
             if failures <= 3 {
                 FileHandle.standardError.write(Data("append \(answer.status): \(String(decoding: answer.body, as: UTF8.self))\n".utf8))
@@ -374,7 +466,7 @@ let results = AppendResults()
 let startAt = nanosNow() + 200_000_000
 startAppenders(
     AppendPlan(
-        arguments: arguments, tasks: tasks, base: base, authorization: authorization, total: total, startAt: startAt,
+        arguments: arguments, tasks: tasks, base: base, authorization: authorization, total: total, head: head, startAt: startAt,
         intervalNanos: 1e9 / Double(arguments.rate), sendTimes: sendTimes, results: results))
 
 // Receive until every delivery arrived, or the schedule's end plus five seconds.
@@ -383,7 +475,7 @@ let expected = total * arguments.subscribers
 // Between two passes the receiver naps `--receive-nap` µs (default 1 ms): woken by every write it arrives
 // at, it switched context ~50,000 times a second, on the two cores the server needs. The nap adds at most
 // that much to each measured latency (against Taskledger, never for it).
-while receiver.latencies.count < expected, nanosNow() < deadline {
+while receiver.deliveries < expected, nanosNow() < deadline {
     receiver.drain(timeoutMillis: 50)
     if arguments.receiveNapMicros > 0 { usleep(arguments.receiveNapMicros) }
 }
@@ -391,7 +483,20 @@ let finishedAt = nanosNow()
 while results.lock.withLock({ results.sent }) < total, nanosNow() < deadline + 5_000_000_000 { usleep(10_000) }
 for socket in subscribers { close(socket) }
 
-let latencies = receiver.latencies.sorted()
+// Each frame's latency: its arrival − when the request that appended its position was sent. A frame of
+// a position no appender was answered with is an error, as is one of another type or out of order.
+var latencies: [UInt32] = []
+latencies.reserveCapacity(receiver.deliveries)
+var unresolved = 0
+for (offset, arrival) in receiver.frames {
+    let sent = sendTimes.slots[Int(offset)]
+    if sent > 0, arrival > sent {
+        latencies.append(UInt32(min((arrival - sent) / 1_000, UInt64(UInt32.max))))
+    } else {
+        unresolved += 1
+    }
+}
+latencies.sort()
 let acks = results.lock.withLock { results.ackMicros.sorted() }
 let appendSeconds = Double(finishedAt - startAt) / 1e9
 // When the last answer came: the run offered `rate` only if this is close to `seconds`.
@@ -399,13 +504,13 @@ let appendsEnd = Double(results.lock.withLock { results.finishedAt } &- startAt)
 let summary: [String: Any] = [
     "subscribers": arguments.subscribers, "rate": arguments.rate, "seconds": arguments.seconds, "appended": total,
     "appendFailures": results.failures, "expected": expected, "received": latencies.count,
-    "minPerSubscriber": receiver.received.min() ?? 0, "connectSeconds": connectSeconds,
+    "minPerSubscriber": receiver.minPerSubscriber, "connectSeconds": connectSeconds,
     "deliveriesPerSecond": Double(latencies.count) / min(appendSeconds, arguments.seconds + 5),
     "p50Ms": percentile(latencies, 0.50), "p95Ms": percentile(latencies, 0.95), "p99Ms": percentile(latencies, 0.99),
     "p999Ms": percentile(latencies, 0.999), "maxMs": Double(latencies.last ?? 0) / 1_000,
     "appendsEndSeconds": appendsEnd, "appendedPerSecond": Double(total) / max(appendsEnd, arguments.seconds),
     "appenders": arguments.appenders, "receiveNapMicros": Int(arguments.receiveNapMicros),
-    "reads": receiver.reads, "bytesReceived": receiver.bytes,
+    "reads": receiver.reads, "bytesReceived": receiver.bytes, "unexpectedFrames": receiver.unexpected, "unresolvedFrames": unresolved,
     "ackP50Ms": percentile(acks, 0.50), "ackP99Ms": percentile(acks, 0.99),
 ]
 let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])

@@ -1,6 +1,5 @@
-// epoll(7) and memmem(3) for the SSE benchmark's client: Swift's Glibc module exports neither
-// (sys/epoll.h is not in it, memmem needs _GNU_SOURCE). Tags instead of `struct epoll_event`, which
-// glibc packs on x86-64.
+// epoll(7) for the SSE benchmark's client: Swift's Glibc module does not export it (sys/epoll.h is not
+// in it). Tags instead of `struct epoll_event`, which glibc packs on x86-64.
 #ifndef CEPOLL_H
 #define CEPOLL_H
 #include <stddef.h>
@@ -12,6 +11,4 @@ int cepoll_create(void);
 int cepoll_add(int epoll, int fd, uint64_t tag);
 /// Waits up to `timeout_ms` for ready descriptors; writes up to `max` tags; their count, or -1 with errno.
 int cepoll_wait(int epoll, uint64_t *tags, int max, int timeout_ms);
-/// glibc's memmem: the first `needle` in `haystack`, or NULL.
-const void *cepoll_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 #endif

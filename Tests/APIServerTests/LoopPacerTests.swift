@@ -29,7 +29,8 @@ struct LoopPacerTests {
     @Test("a slot's waiters wake at its tick, never early; the timer stops once none wait")
     func slotsWakeAtTheirTick() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let pacer = LoopPacer(eventLoop: group.next(), interval: .milliseconds(40))
+        // Paced in full from one subscriber on (none joins here).
+        let pacer = LoopPacer(eventLoop: group.next(), interval: .milliseconds(40), fullFrom: 1)
         let clock = ContinuousClock()
         let start = clock.now
         let times = await withTaskGroup(of: (slot: Int, after: Duration).self) { tasks in
@@ -58,7 +59,37 @@ struct LoopPacerTests {
     func slotsRoundRobin() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let pacer = LoopPacer(eventLoop: group.next(), interval: .milliseconds(20))
-        #expect((0..<8).map { _ in pacer.assignSlot() } == [0, 1, 2, 3, 0, 1, 2, 3])
+        #expect((0..<8).map { _ in pacer.join() } == [0, 1, 2, 3, 0, 1, 2, 3])
+        try await group.shutdownGracefully()
+    }
+
+    @Test("the pause is the interval scaled by the loop's subscribers, whole from fullFrom on")
+    func pauseFollowsSubscribers() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let pacer = LoopPacer(eventLoop: group.next(), interval: .milliseconds(400), fullFrom: 100)
+        #expect(pacer.currentInterval == .milliseconds(4), "none yet: paced as one")
+        _ = pacer.join()
+        #expect(pacer.currentInterval == .milliseconds(4))
+        for _ in 1..<50 { _ = pacer.join() }
+        #expect(pacer.currentInterval == .milliseconds(200))
+        for _ in 50..<150 { _ = pacer.join() }
+        #expect(pacer.currentInterval == .milliseconds(400), "never more than the interval")
+        for _ in 0..<149 { pacer.leave() }
+        #expect(pacer.subscribers == 1)
+        try await group.shutdownGracefully()
+    }
+
+    @Test("a lone subscriber waits a fraction of the interval, not all of it")
+    func loneSubscriberWaitsLittle() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // 40 s in all, 40 ms for one subscriber of 1,000: a wait of seconds would mean the whole interval.
+        let pacer = LoopPacer(eventLoop: group.next(), interval: .seconds(40), fullFrom: 1_000)
+        let slot = pacer.join()
+        let clock = ContinuousClock()
+        let start = clock.now
+        await pacer.nextTick(slot: slot)
+        #expect(clock.now - start < .seconds(20))
+        pacer.leave()
         try await group.shutdownGracefully()
     }
 

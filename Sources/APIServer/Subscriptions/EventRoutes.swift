@@ -151,7 +151,11 @@ struct EventRoutes {
         let pacer = loopPacer ?? subscriptions.pacerOffTheGroup
         let body = ResponseBody { writer in
             let subscription = subscriptions.open()
-            defer { subscriptions.close(subscription) }
+            let slot = pacer.join()
+            defer {
+                pacer.leave()
+                subscriptions.close(subscription)
+            }
             // One interruptible waiter for the whole subscription, and two helpers made once: a ticker
             // that interrupts it every `heartbeat` seconds and a watcher that interrupts it at shutdown.
             // A task group racing the head against a timer on every wait cost several task creations
@@ -169,7 +173,7 @@ struct EventRoutes {
                     try await withTaskExecutorPreference(executor) {
                         try await follow(
                             log: log, frames: frames, from: from, filter: filter, heartbeat: heartbeat, waiter: waiter,
-                            pacer: pacer, slot: pacer.assignSlot(), writer: &writer)
+                            pacer: pacer, slot: slot, writer: &writer)
                     }
                 } catch {
                     // The client went away: nothing more to write.
@@ -192,10 +196,11 @@ struct EventRoutes {
         // Whether the last read reached the head (a short page): the subscriber is live.
         var live = false
         // Whether the last step wrote to a live subscriber: the next write waits for the loop's tick.
-        // A live subscriber is written to at most once per `SubscriptionRegistry.pacingInterval` (20 ms):
-        // events that arrive sooner go out together. With 1,000 subscribers and 1,000 events/s, a write
-        // per event per subscriber was a million `writev`s a second, and the TCP stack took the machine.
-        // An event after a quiet spell is written at once; catching up is not paced.
+        // A live subscriber is written to at most once per `SubscriptionRegistry.pacingInterval` (20 ms,
+        // less while the loop has fewer than `LoopPacer.fullFrom` subscribers): events that arrive sooner
+        // go out together. With 1,000 subscribers and 1,000 events/s, a write per event per subscriber
+        // was a million `writev`s a second, and the TCP stack took the machine. An event after a quiet
+        // spell is written at once; catching up is not paced.
         var paced = false
         let filterKey = filter.key
         // A first comment line tells proxies and clients the stream is open.

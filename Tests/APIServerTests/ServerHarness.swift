@@ -92,6 +92,12 @@ struct ServerHarness: Sendable {
         return try! server.application(logger: logger)
     }
 
+    /// Runs `test` over loopback against the server `taskledger serve` runs (`served`), or against the
+    /// same router on Hummingbird's own HTTP server.
+    func testLive<Value>(served: Bool, _ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        served ? try await servedApplication.test(.live, test) : try await application.test(.live, test)
+    }
+
     func headers(_ token: String?, json: Bool = true, _ extra: HTTPFields = [:]) -> HTTPFields {
         var fields = extra
         if let token { fields[.authorization] = "Bearer " + (tokens[token] ?? token) }

@@ -50,11 +50,17 @@ struct SubscriptionTests {
 
     // SSE runs over a real loopback connection (`.live`): a subscriber's loop runs on its connection's
     // event loop and is paced by that loop's timer, which the router test's simulated loop never runs.
-    @Test("SSE: catch-up then live events with id = position, resumed from Last-Event-ID without a gap or duplicate")
-    func serverSentEvents() async throws {
+    // Over both servers: the one `taskledger serve` runs writes the stream's chunks from the connection's
+    // `StreamOutlet`, framed by Taskledger; Hummingbird's own writes them through its body writer. The
+    // test client parses the chunked framing strictly either way.
+    @Test(
+        "SSE: catch-up then live events with id = position, resumed from Last-Event-ID without a gap or duplicate",
+        arguments: [false, true])
+    func serverSentEvents(served: Bool) async throws {
         let harness = try await ServerHarness.make()
         let server = harness.server
-        try await harness.application.test(.live) { client in
+        let outletsBefore = server.subscriptions.outlets.streams
+        try await harness.testLive(served: served) { client in
             let base = "/v1/workspaces/acme"
             let sse = harness.headers("auditor", json: false, [.accept: "text/event-stream"])
             // Appended while the subscription is open: the live part, on a connection of its own (the
@@ -89,16 +95,17 @@ struct SubscriptionTests {
             #expect(text.contains("live2"))
             #expect(text.contains(": heartbeat"))
         }
+        #expect(server.subscriptions.outlets.streams - outletsBefore == (served ? 1 : 0), "written from the outlet when served")
         await harness.close()
     }
 
     // Live over loopback: several subscribers share their writes when their filters and positions match
     // (`SSEFrameWindow.chunk`); each must still get exactly what its own filter admits.
-    @Test("live subscribers with the same and with different filters each get exactly the events their filter admits")
-    func sharedWrites() async throws {
+    @Test("live subscribers with the same and with different filters each get exactly the events their filter admits", arguments: [false, true])
+    func sharedWrites(served: Bool) async throws {
         let harness = try await ServerHarness.make()
         let server = harness.server
-        try await harness.application.test(.live) { client in
+        try await harness.testLive(served: served) { client in
             let base = "/v1/workspaces/acme"
             let port = try #require(client.port)
             let log = try await server.registry.workspace("acme").log

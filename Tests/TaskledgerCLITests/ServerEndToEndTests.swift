@@ -249,6 +249,18 @@ struct ServerEndToEndTests {
         #expect(computed.status == 200 && ready.status == 200, "\(computed.body)")
         #expect(ready.body == computed.body)
         #expect(ready.headers.lowercased().contains("strict-transport-security: max-age=31536000"))
+        // An event stream behind TLS: its chunks, written ahead of the HTTP encoder (`StreamOutlet`), pass
+        // through TLS too; curl decrypts and de-chunks them (a second of it: catch-up, then live).
+        let sse = try run(
+            server.curl,
+            [
+                "-s", "-k", "-N", "--max-time", "1", "-H", "Authorization: Bearer \(token)", "-H", "Accept: text/event-stream",
+                server.base + "/v1/workspaces/acme/events",
+            ])
+        let ids = String(decoding: sse.stdout, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap {
+            Int($0.dropFirst(4))
+        }
+        #expect(ids.count >= 3 && ids == Array(1...ids.count), "\(ids)")
         let metrics = try server.request("GET", "/metrics").body
         #expect(metrics.contains("taskledger_http_ready_reads_total 1\n"), "\(metrics.split(separator: "\n").filter { $0.contains("ready_reads") })")
         #expect(server.terminate() == 0)

@@ -12,10 +12,13 @@ public struct APIRequestContext: RequestContext {
     /// on it. The identity, not the loop: an existential in every request's context (copied along the
     /// middleware chain) cost ~10 % of cached board reads a second.
     let eventLoopID: ObjectIdentifier
+    /// Which connection the request came on: an event stream finds its `StreamOutlet` by it.
+    let channelID: ObjectIdentifier
 
     public init(source: Source) {
         coreContext = .init(source: source)
         eventLoopID = ObjectIdentifier(source.channel.eventLoop)
+        channelID = ObjectIdentifier(source.channel)
     }
 
     /// The caller; routes behind `Authentication` always have one.

@@ -142,36 +142,3 @@ final class AnswersOwed: ChannelOutboundHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 }
-
-/// Hummingbird's HTTP/1.1 child channel with a `ReadyReadFront` ahead of its decoder.
-struct ReadyReadChannel: ServerChildChannel {
-    typealias Value = HTTP1Channel.Value
-
-    let base: HTTP1Channel
-    let reads: ReadyReads
-
-    /// `configuration`'s handlers after decoding, with `AnswersOwed` first among them.
-    init(responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, reads: ReadyReads) {
-        var configuration = configuration
-        let others = configuration.additionalChannelHandlers
-        configuration.additionalChannelHandlers = { [AnswersOwed()] + others() }
-        base = HTTP1Channel(responder: responder, configuration: configuration)
-        self.reads = reads
-    }
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            let pipeline = channel.pipeline.syncOperations
-            // Ahead of the encoder, the first of NIO's HTTP handlers: the front's answers are bytes already,
-            // which must not pass through it.
-            let encoder = try pipeline.handler(type: HTTPResponseEncoder.self)
-            let front = ReadyReadFront(reads: reads, owed: try pipeline.handler(type: AnswersOwed.self))
-            try pipeline.addHandler(front, position: .before(encoder))
-            return value
-        }
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
-    }
-}

@@ -131,12 +131,13 @@ public final class TaskledgerServer: Sendable {
             registry: registry, limiter: tokenLimiter, metrics: metrics, logger: logger, serverName: Self.serverName,
             strictTransportSecurity: configuration.tlsCertificate != nil)
         // Ready answers to reads on each connection's event loop, ahead of the HTTP decoder; everything
-        // else through the router.
+        // else through the router. Event streams write their chunks ahead of the encoder.
         let http1 = HTTP1Channel.Configuration()
-        var server =
-            configuration.readyReads
-            ? HTTPServerBuilder { responder in ReadyReadChannel(responder: responder, configuration: http1, reads: reads) }
-            : HTTPServerBuilder.http1(configuration: http1)
+        let outlets = subscriptions.outlets
+        let ready = configuration.readyReads ? reads : nil
+        var server = HTTPServerBuilder { responder in
+            TaskledgerHTTP1Channel(responder: responder, configuration: http1, reads: ready, outlets: outlets)
+        }
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(

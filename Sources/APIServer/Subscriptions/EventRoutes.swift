@@ -87,7 +87,7 @@ struct EventRoutes {
             }
             return sse(
                 log: log, frames: caller.workspace.liveFrames, from: from, filter: filter, heartbeat: heartbeat,
-                eventLoopID: context.eventLoopID)
+                eventLoopID: context.eventLoopID, channelID: context.channelID)
         }
         var limit = 100
         if let text = query.get("limit") {
@@ -141,7 +141,8 @@ struct EventRoutes {
     }
 
     private func sse(
-        log: EventLog, frames: SSEFrameWindow, from: UInt64, filter: Filter, heartbeat: Double, eventLoopID: ObjectIdentifier
+        log: EventLog, frames: SSEFrameWindow, from: UInt64, filter: Filter, heartbeat: Double, eventLoopID: ObjectIdentifier,
+        channelID: ObjectIdentifier
     ) -> Response {
         let subscriptions = self.subscriptions
         // On the connection's own loop (see `EventLoopTaskExecutor`); a connection on no loop of the
@@ -173,7 +174,8 @@ struct EventRoutes {
                     try await withTaskExecutorPreference(executor) {
                         try await follow(
                             log: log, frames: frames, from: from, filter: filter, heartbeat: heartbeat, waiter: waiter,
-                            pacer: pacer, slot: slot, writer: &writer)
+                            pacer: pacer, slot: slot, outlet: loopPacer == nil ? nil : subscriptions.outlets.outlet(for: channelID),
+                            writer: &writer)
                     }
                 } catch {
                     // The client went away: nothing more to write.
@@ -189,7 +191,7 @@ struct EventRoutes {
     /// Writes the events from `from` on as SSE until shutdown, the log's closing, or a write failure.
     private func follow(
         log: EventLog, frames: SSEFrameWindow, from: UInt64, filter: Filter, heartbeat: Double, waiter: HeadWaiter,
-        pacer: LoopPacer, slot: Int, writer: inout any ResponseBodyWriter
+        pacer: LoopPacer, slot: Int, outlet: NIOLoopBound<StreamOutlet>?, writer: inout any ResponseBodyWriter
     ) async throws {
         var next = from
         var lastWrite = ContinuousClock.now
@@ -203,8 +205,11 @@ struct EventRoutes {
         // spell is written at once; catching up is not paced.
         var paced = false
         let filterKey = filter.key
-        // A first comment line tells proxies and clients the stream is open.
+        // A first comment line tells proxies and clients the stream is open. Through the body writer, on
+        // the loop: it passes the response head down the pipeline before it, and from here on every
+        // write may go through the connection's outlet (`StreamOutlet`).
         try await writer.write(ByteBuffer(string: ": subscribed from position \(from)\n\n"))
+        let outlet = outlet.flatMap { $0.eventLoop.inEventLoop ? $0.value : nil }
         while !subscriptions.isShuttingDown, !Task.isCancelled {
             if paced {
                 await pacer.nextTick(slot: slot)
@@ -214,11 +219,12 @@ struct EventRoutes {
             // subscriber's filter admits, built once for every subscriber with the same filter at the same
             // position. The log itself when behind the window.
             var chunk = ByteBuffer()
+            var framed: ByteBuffer?
             var read: Int
             do {
                 let start = next
                 if let shared = try frames.chunk(from: start, maxCount: 256, filter: filterKey, admits: filter.admits) {
-                    (read, chunk) = (shared.read, shared.bytes)
+                    (read, chunk, framed) = (shared.read, shared.bytes, shared.framed)
                     next += UInt64(read)
                 } else {
                     let events = try log.read(from: start, maxCount: 256)
@@ -239,19 +245,31 @@ struct EventRoutes {
                 if subscriptions.isShuttingDown || log.isClosed || Task.isCancelled { break }
                 // The ticker runs on its own period: a heartbeat only after `heartbeat` of silence.
                 if ContinuousClock.now - lastWrite >= .seconds(heartbeat * 0.9) {
-                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    try await Self.send(ByteBuffer(string: ": heartbeat\n\n"), framed: nil, outlet: outlet, writer: &writer)
                     lastWrite = ContinuousClock.now
                 }
                 continue
             }
             // Awaits the socket: a slow client holds this loop, not a growing buffer.
             if chunk.readableBytes > 0 {
-                try await writer.write(chunk)
+                try await Self.send(chunk, framed: framed, outlet: outlet, writer: &writer)
                 lastWrite = ContinuousClock.now
                 paced = live
             }
             subscriptions.delivered(read)
         }
+    }
+
+    /// Writes `bytes` (not empty: an empty chunk would end the response) to the stream: framed, from the
+    /// connection's outlet when it has one (`framed` when the caller has it framed already), else through
+    /// the body writer. Through the outlet, it waits for the write to complete only when the connection's
+    /// buffer is past its high-water mark, or closed: then the completion says so.
+    private static func send(
+        _ bytes: ByteBuffer, framed: ByteBuffer?, outlet: StreamOutlet?, writer: inout any ResponseBodyWriter
+    ) async throws {
+        guard let outlet else { return try await writer.write(bytes) }
+        guard let written = outlet.write(framed: framed ?? StreamOutlet.frame(bytes)) else { throw CancellationError() }
+        if !outlet.isWritable { try await written.get() }
     }
 
     /// Waits until the head passes `position`, for at most `seconds`; false on timeout, on shutdown or

@@ -41,10 +41,31 @@ final class SSEFrameWindow: Sendable {
     }
 
     /// What a live subscriber writes: the frames of `read` consecutive positions that its filter admits,
-    /// in one buffer.
+    /// in one buffer, and the same bytes framed as one HTTP/1.1 chunk (for `StreamOutlet`), sharing
+    /// storage.
     struct Chunk: Sendable {
         let read: Int
         let bytes: ByteBuffer
+        let framed: ByteBuffer
+
+        /// Frames `payload` once: it is written at `headroom` of `buffer`, so the size line goes in front
+        /// of it without a copy.
+        init(read: Int, buffer: ByteBuffer, headroom: Int) {
+            var buffer = buffer
+            let length = buffer.readableBytes - headroom
+            let size = String(length, radix: 16)
+            let start = headroom - size.utf8.count - 2
+            buffer.setString(size, at: start)
+            _ = buffer.setStaticString("\r\n", at: headroom - 2)
+            buffer.writeStaticString("\r\n")
+            buffer.moveReaderIndex(to: start)
+            self.read = read
+            framed = buffer
+            bytes = buffer.getSlice(at: headroom, length: length)!
+        }
+
+        /// Room for a chunk's size line before its data: 16 hex digits and CR LF.
+        static let headroom = 18
     }
 
     private struct ChunkKey: Hashable {
@@ -101,9 +122,11 @@ final class SSEFrameWindow: Sendable {
             guard let slice = try Self.slice(of: &window, from: position, maxCount: maxCount, log: log) else { return nil }
             let key = ChunkKey(filter: filter, from: position, end: position + UInt64(slice.count))
             if let shared = window.chunks[key] { return shared }
-            var bytes = ByteBuffer()
-            for frame in slice where admits(frame) { bytes.writeBytes(frame.bytes) }
-            let chunk = Chunk(read: slice.count, bytes: bytes)
+            var buffer = ByteBuffer()
+            buffer.writeRepeatingByte(0, count: Chunk.headroom)
+            for frame in slice where admits(frame) { buffer.writeBytes(frame.bytes) }
+            let chunk = Chunk(read: slice.count, buffer: buffer, headroom: Chunk.headroom)
+            let bytes = chunk.bytes
             if slice.isEmpty || bytes.readableBytes > Self.chunkBytesMax { return chunk }
             // Kept until the bound is reached, then all dropped at once: a chunk is wanted within one tick
             // of being built, and a position the window has dropped is never looked up again.

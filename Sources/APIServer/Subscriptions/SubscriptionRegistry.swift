@@ -24,6 +24,8 @@ final class SubscriptionRegistry: Sendable {
     /// The group the HTTP server's connections run on: the server is given this one, so every
     /// connection's loop has a pacer here.
     let eventLoopGroup: any EventLoopGroup
+    /// Where each open connection's event stream can write its chunks straight to the socket.
+    let outlets = StreamOutlet.Registry()
 
     /// `pacingInterval`: how often a live subscriber may be written to.
     init(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, pacingInterval: TimeAmount = .milliseconds(20)) {

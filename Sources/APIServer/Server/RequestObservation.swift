@@ -19,7 +19,8 @@ struct RequestObservation: RouterMiddleware {
             Self.observe(
                 metrics: metrics, logger: logger, method: request.method, route: context.endpointPath ?? "unmatched", path: request.uri.path,
                 status: status, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18,
-                workspace: context.parameters.get("ws").map { $0.removingPercentEncoding ?? $0 },
+                // Decoded only when it holds a `%` (Foundation's decoding was ~1.5 % of a task move's CPU).
+                workspace: context.parameters.get("ws").map { $0.utf8.contains(UInt8(ascii: "%")) ? ($0.removingPercentEncoding ?? $0) : $0 },
                 authorization: request.headers[.authorization])
         }
         do {

@@ -33,12 +33,14 @@ struct TaskledgerHTTP1Channel: ServerChildChannel {
             let pipeline = channel.pipeline.syncOperations
             // Ahead of the encoder, the first of NIO's HTTP handlers: what these two write is bytes already,
             // which must not pass through it.
+            // In that order (front, outlet, encoder): the front handles no outbound event, so the outlet's
+            // writes pass it by, and the front's answers never pass the outlet.
             let encoder = try pipeline.handler(type: HTTPResponseEncoder.self)
-            try pipeline.addHandler(StreamOutlet(registry: outlets), position: .before(encoder))
             if let reads {
                 let front = ReadyReadFront(reads: reads, owed: try pipeline.handler(type: AnswersOwed.self))
                 try pipeline.addHandler(front, position: .before(encoder))
             }
+            try pipeline.addHandler(StreamOutlet(registry: outlets), position: .before(encoder))
             return value
         }
     }

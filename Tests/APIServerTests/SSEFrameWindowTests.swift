@@ -92,6 +92,12 @@ struct SSEFrameWindowTests {
         #expect(first.bytes == second.bytes)
         #expect(first.bytes.withUnsafeReadableBytes { $0.baseAddress } == second.bytes.withUnsafeReadableBytes { $0.baseAddress })
         #expect(Array(first.bytes.readableBytesView) == (try frameBytes(window, from: 5, maxCount: 10, type: "CommentAdded")))
+        // Framed once, as one HTTP/1.1 chunk of the same bytes (what `StreamOutlet` writes), sharing storage.
+        let size = String(first.bytes.readableBytes, radix: 16)
+        #expect(String(buffer: first.framed) == size + "\r\n" + String(buffer: first.bytes) + "\r\n")
+        #expect(first.framed == StreamOutlet.frame(first.bytes))
+        #expect(
+            first.framed.withUnsafeReadableBytes { $0.baseAddress! + size.utf8.count + 2 } == first.bytes.withUnsafeReadableBytes { $0.baseAddress })
         // Another filter at the same position: its own chunk.
         let all = try #require(try window.chunk(from: 5, maxCount: 10, filter: "all", admits: { _ in true }))
         #expect(Array(all.bytes.readableBytesView) == (try frameBytes(window, from: 5, maxCount: 10)))

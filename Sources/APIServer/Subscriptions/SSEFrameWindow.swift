@@ -48,8 +48,8 @@ final class SSEFrameWindow: Sendable {
         let bytes: ByteBuffer
         let framed: ByteBuffer
 
-        /// Frames `payload` once: it is written at `headroom` of `buffer`, so the size line goes in front
-        /// of it without a copy.
+        /// Frames the frames in `buffer` once: they were written after `headroom` bytes of room, so the
+        /// chunk's size line goes in front of them without a copy, and `bytes` is a slice of `framed`.
         init(read: Int, buffer: ByteBuffer, headroom: Int) {
             var buffer = buffer
             let length = buffer.readableBytes - headroom

@@ -86,6 +86,18 @@ struct ServerEndToEndTests {
             Int($0.dropFirst(4))
         }
         #expect(resumedIDs == Array(11...ids.count))
+        // An HTTP/1.0 request: still answered with chunks (NIO's encoder chunks a response of unknown
+        // length), which the stream frames itself from its outlet; curl de-chunks them.
+        let old = try run(
+            server.curl,
+            [
+                "-s", "--http1.0", "-N", "--max-time", "1", "-H", "Authorization: Bearer \(admin)", "-H", "Accept: text/event-stream",
+                server.base + ws + "/events",
+            ])
+        let oldIDs = String(decoding: old.stdout, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap {
+            Int($0.dropFirst(4))
+        }
+        #expect(oldIDs == ids, "\(oldIDs)")
 
         // Revoking Lin's token locks Lin out at once.
         let linID = String(lin.split(separator: ".")[1])

@@ -84,8 +84,11 @@ final class LoopPacer: Sendable {
     /// Ticks so far (for tests).
     var ticks: Int { state.withLock { $0.tick } }
 
+    /// How far ahead the next tick is scheduled: a quarter of the current pause (one slot's turn).
+    var tickDelay: TimeAmount { .nanoseconds(currentInterval.nanoseconds / Int64(Self.slots)) }
+
     private func schedule() {
-        eventLoop.scheduleTask(in: .nanoseconds(currentInterval.nanoseconds / Int64(Self.slots))) { self.fire() }
+        eventLoop.scheduleTask(in: tickDelay) { self.fire() }
     }
 
     private func fire() {

@@ -63,20 +63,7 @@ private final class RawSubscriber: @unchecked Sendable {
     private let socket: Int32
 
     init(port: Int, request: String) throws {
-        socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw POSIXError(.EIO) }
-        var small: Int32 = 4_096
-        setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        socket = try connectLoopback(port: port, receiveTimeout: 60, receiveBuffer: 4_096)
         let bytes = Array(request.utf8)
         guard bytes.withUnsafeBytes({ send(socket, $0.baseAddress, bytes.count, 0) }) == bytes.count else { throw POSIXError(.EIO) }
     }
